@@ -1,0 +1,312 @@
+"""The ``tanyaberita`` command line.
+
+Subcommands and their options are a contract other tools use: keep them stable.
+Every subcommand gets one ``Settings`` object; errors are printed as one clear line and a
+non-zero exit code, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+from bot.config import Settings
+from index.engine import Answer, Hit
+
+log = logging.getLogger("tanyaberita")
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+T = TypeVar("T")
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as ``error: <message>``, exit code ``code``."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --- shared helpers -------------------------------------------------------------------------
+
+
+def load_service(settings: Settings) -> Any:
+    """The QAService answering from the configured content."""
+    from index.service import QAService, load_content_dir
+
+    content_dir = settings.content_dir
+    if not content_dir.is_dir():
+        raise CLIError(f"content directory {content_dir} does not exist (CONTENT_DIR)")
+    documents = load_content_dir(content_dir)
+    if not documents:
+        raise CLIError(f"no readable .txt/.md articles in {content_dir}")
+    return QAService.from_documents(documents)
+
+
+def _progress(items: Sequence[T], desc: str, stream: TextIO) -> Iterator[T]:
+    """A progress bar on a terminal, plain iteration otherwise."""
+    if stream.isatty():
+        from tqdm import tqdm
+
+        yield from tqdm(items, desc=desc, file=stream, unit="q")
+    else:
+        yield from items
+
+
+def answer_to_json(answer: Answer) -> dict[str, Any]:
+    return {
+        "question": answer.question,
+        "abstained": answer.abstained,
+        "answers": [
+            {
+                "rank": h.rank,
+                "score": h.score,
+                "sentence": h.sentence,
+                "passage": h.passage,
+                "document_id": h.document_id,
+                "document_title": h.document_title,
+            }
+            for h in answer.hits
+        ],
+    }
+
+
+_ABSTAIN_TEXT = {
+    "empty": "Pertanyaannya kosong — tulis pertanyaan tentang artikel.",
+    "smalltalk": "Sama-sama! Silakan tanyakan sesuatu tentang artikel.",
+    "unknown_document": "Dokumen dengan ID itu tidak ada.",
+}
+_NOT_IN_ARTICLE = "Maaf, artikel tidak menjawab pertanyaan itu."
+
+
+def _mark(hit: Hit, bold: bool) -> str:
+    start_mark, end_mark = ("\033[1m", "\033[0m") if bold else ("*", "*")
+    text, out, last = hit.sentence, [], 0
+    for start, end in hit.highlights:
+        out.append(text[last:start])
+        out.append(f"{start_mark}{text[start:end]}{end_mark}")
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def render_answer_text(answer: Answer, stream: TextIO) -> str:
+    if answer.abstained:
+        return _ABSTAIN_TEXT.get(answer.reason, _NOT_IN_ARTICLE)
+    bold = stream.isatty()
+    lines: list[str] = []
+    for hit in answer.hits:
+        lines.append(f"{hit.rank}. {_mark(hit, bold)}")
+        if hit.before or hit.after:
+            lines.append(f"   Konteks: {hit.passage}")
+        lines.append(
+            f"   Sumber: {hit.document_title} (dokumen {hit.document_id}, skor {hit.score:.3f})"
+        )
+    return "\n".join(lines)
+
+
+def _questions(args_question: list[str], stdin: TextIO) -> Iterable[str]:
+    if args_question == ["-"]:
+        for line in stdin:
+            if line.strip():
+                yield line.rstrip("\n")
+    else:
+        yield " ".join(args_question)
+
+
+# --- subcommands ----------------------------------------------------------------------------
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    service = load_service(settings)
+    if args.document is not None and service.snapshot.document(args.document) is None:
+        raise CLIError(f"no document with id {args.document} (see `tanyaberita documents`)")
+    for question in _questions(args.question, sys.stdin):
+        answer = service.ask(question, top_k=args.top, document_id=args.document)
+        if args.json:
+            print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)
+        else:
+            if args.question == ["-"]:
+                print(f"? {question}")
+            print(render_answer_text(answer, sys.stdout), flush=True)
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    service = load_service(settings)
+    titles = ", ".join(d.title for d in service.snapshot.documents)
+    print(f"tanyaberita — tanya apa saja tentang: {titles}")
+    print("Ketik pertanyaan lalu Enter. Keluar: Ctrl-D atau 'keluar'.")
+    while True:
+        try:
+            question = input("? ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return EXIT_OK
+        if question.strip().lower() in {"keluar", "exit", "quit", ":q"}:
+            return EXIT_OK
+        if not question.strip():
+            continue
+        answer = service.ask(question, top_k=args.top)
+        print(render_answer_text(answer, sys.stdout))
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from index.evaluation import QAFileError, build_eval_index, evaluate, read_qa_file
+
+    if args.limit is not None and args.limit <= 0:
+        raise CLIError("--limit must be a positive number", EXIT_USAGE)
+    try:
+        records = read_qa_file(Path(args.file), args.limit)
+    except QAFileError as exc:
+        raise CLIError(str(exc), EXIT_USAGE) from exc
+    started = time.perf_counter()
+    snapshot, context_ids = build_eval_index(records)
+    build_s = time.perf_counter() - started
+    details = Path(args.details).open("w", encoding="utf-8") if args.details else None  # noqa: SIM115 - closed in the finally below
+
+    def write_detail(record: Any, answer: Answer) -> None:
+        if details is not None:
+            row = {
+                "id": record.id,
+                "question": record.question,
+                "abstained": answer.abstained,
+                "answers": [{"sentence": h.sentence, "score": h.score} for h in answer.hits],
+            }
+            details.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    try:
+        report = evaluate(
+            records,
+            snapshot,
+            context_ids,
+            top_k=args.top,
+            open_domain=args.open,
+            on_answer=write_detail,
+            progress=lambda items: _progress(list(items), "eval", sys.stderr),
+        )
+    finally:
+        if details is not None:
+            details.close()
+    summary = report.summary()
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(
+            f"{Path(args.file).name}: {summary['questions']} questions "
+            f"({summary['answerable']} answerable, {summary['unanswerable']} unanswerable), "
+            f"{snapshot.sentence_count} sentences indexed in {build_s:.2f} s"
+        )
+        for key in (
+            "hit@1",
+            "hit@3",
+            "mrr@10",
+            "false_abstain_rate",
+            "abstain_rate_unanswerable",
+            "p50_ms",
+            "p99_ms",
+        ):
+            print(f"  {key:<26} {summary[key]}")
+    return EXIT_OK
+
+
+# --- wiring ---------------------------------------------------------------------------------
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tanyaberita",
+        description="Answer questions about Indonesian news articles (Sastrawi + BM25).",
+    )
+    parser.add_argument("--database-url", help="database URL (default: DATABASE_URL or SQLite)")
+    parser.add_argument("--content-dir", type=Path, help="content directory (default: CONTENT_DIR)")
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    ask = sub.add_parser("ask", help="answer a question (or '-' for one per line on stdin)")
+    ask.add_argument("--top", type=_positive_int, default=3, help="number of answers (default 3)")
+    ask.add_argument("--document", type=int, help="search only this document id")
+    ask.add_argument("--json", action="store_true", help="one JSON line per question")
+    ask.add_argument("question", nargs="+", help="the question, or '-' to read stdin")
+    ask.set_defaults(handler=cmd_ask)
+
+    chat = sub.add_parser("chat", help="interactive question-and-answer in the terminal")
+    chat.add_argument("--top", type=_positive_int, default=3)
+    chat.set_defaults(handler=cmd_chat)
+
+    ev = sub.add_parser("eval", help="measure retrieval quality on a QA JSONL file")
+    ev.add_argument("file", help="JSONL with context, question, answers")
+    ev.add_argument("--top", type=_positive_int, default=10)
+    ev.add_argument("--limit", type=int, help="only the first N records")
+    ev.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    ev.add_argument("--details", help="write one JSON line per question to this file")
+    ev.add_argument("--open", action="store_true", help="ask each question against all contexts")
+    ev.set_defaults(handler=cmd_eval)
+    return parser
+
+
+def make_settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if args.database_url:
+        overrides["database_url"] = args.database_url
+    if args.content_dir:
+        overrides["content_dir"] = args.content_dir
+    if args.log_level:
+        overrides["log_level"] = args.log_level
+    return Settings(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = make_settings(args)
+    except Exception as exc:  # pydantic ValidationError: show the field messages only
+        print(f"error: invalid settings: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    handler: Handler = args.handler
+    try:
+        return handler(args, settings)
+    except CLIError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # last resort: one line for the user, the traceback in the log
+        log.debug("unexpected error", exc_info=True)
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc} (rerun with --log-level DEBUG)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Architecture rules that must not erode."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_index_never_imports_telegram_or_bot() -> None:
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(_imported_modules(p) & {"telegram", "bot"})
+        for p in (ROOT / "index").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_each_wrapped_library_is_imported_by_one_module() -> None:
+    owners: dict[str, set[str]] = {"Sastrawi": set(), "rank_bm25": set()}
+    for path in list((ROOT / "index").rglob("*.py")) + list((ROOT / "bot").rglob("*.py")):
+        for lib in owners.keys() & _imported_modules(path):
+            owners[lib].add(path.name)
+    assert owners == {"Sastrawi": {"tokens.py"}, "rank_bm25": {"bm25.py"}}
