@@ -6,7 +6,13 @@ The flow is ``normalize`` → ``split_paragraphs`` → ``strip_boilerplate`` →
 Splitting is rule based because news text has few, well-known traps: glued sentences left by
 copy-paste (``Pashinian.Rusia``), abbreviations and initials (``Jl.``, ``H.``, ``S.H.``),
 numbers (``12.30``, ``2.375.000``), dates in brackets (``(10/10/2020)``) and quotes that close
-after the full stop. The rules are tuned on the IndoSum gold segmentation (see docs/quality.md).
+after the full stop. Every run of ``.``/``!``/``?`` (plus closing quotes and brackets) is a
+candidate; whether it ends a sentence is decided from the word before it (ordinary word,
+number, URL, abbreviation, initial, dotted form) and from what follows (capital, digit,
+opening quote or bracket, lower-case word, nothing). The rules were tuned on the first half of
+IndoSum's gold segmentation and checked on the second half (``python -m benchmarks.splitter``,
+docs/text-processing.md). All work is linear in the text length: a 100k-character paragraph
+is scanned once and every look-behind is bounded.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from importlib import resources
 
 __all__ = [
     "SegmentedSentence",
+    "is_credit_tag",
     "normalize",
     "segment",
     "split_paragraphs",
@@ -35,6 +42,8 @@ class SegmentedSentence:
     text: str
 
 
+# --------------------------------------------------------------------------- normalisation
+
 _QUOTE_MAP = str.maketrans(
     {
         "\u201c": '"',
@@ -49,18 +58,36 @@ _QUOTE_MAP = str.maketrans(
         "\u201b": "'",
         "\u2032": "'",
         "\u2033": '"',
+        "`": "'",
     }
 )
 # Control characters except newline and tab; zero-width and bidi marks that break word matching.
 _INVISIBLE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 )
 _HSPACE = re.compile(r"[^\S\n]+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
+# UTF-8 punctuation (U+2000–U+206F: quotes, dashes, ellipsis) read as Windows-1252, the usual
+# mojibake of scraped news: "â€œ" for "“". Only this three-character family is repaired, so
+# legitimate text is never touched.
+_MOJIBAKE = re.compile("\u00e2\u20ac[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u2122]")  # noqa: E501
+
+
+def _unmojibake(match: re.Match[str]) -> str:
+    raw = bytearray()
+    for ch in match.group():
+        code = ord(ch)
+        raw.append(code if code < 0x100 else ch.encode("cp1252")[0])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group()
 
 
 def normalize(text: str) -> str:
     """NFKC, straight quotes, no control characters, single spaces, ``\\n`` line ends."""
+    if "\u00e2\u20ac" in text:
+        text = _MOJIBAKE.sub(_unmojibake, text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n").replace("\t", " ")
@@ -83,20 +110,29 @@ def split_paragraphs(text: str) -> list[str]:
     return [p.strip() for p in paragraphs if p.strip()]
 
 
+# --------------------------------------------------------------------------- lexicons
+
+
 def _lexicon_lines(name: str) -> list[str]:
     raw = resources.files("index.lexicon").joinpath(name).read_text(encoding="utf-8")
     return [ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
+@dataclass(frozen=True, slots=True)
+class _Abbreviations:
+    never: frozenset[str]  # never end a sentence: "jl", "dr", "rp"
+    final: frozenset[str]  # may end one: "dll", "wib" (split before a capital)
+    label: frozenset[str]  # words whose one-letter label ends a sentence: "grup B."
+
+
 @cache
-def _abbreviations() -> tuple[frozenset[str], frozenset[str]]:
-    """(never-final, may-be-final) abbreviations, lower-cased, without the trailing dot."""
-    never: set[str] = set()
-    maybe: set[str] = set()
+def _abbreviations() -> _Abbreviations:
+    """The shipped abbreviation lexicon, lower-cased, without the trailing dot."""
+    sets: dict[str, set[str]] = {"never": set(), "final": set(), "label": set()}
     for line in _lexicon_lines("abbreviations.txt"):
         word, _, kind = line.partition(" ")
-        (maybe if kind.strip() == "final" else never).add(word.lower().rstrip("."))
-    return frozenset(never), frozenset(maybe)
+        sets[kind.strip() or "never"].add(word.lower().rstrip("."))
+    return _Abbreviations(*(frozenset(sets[k]) for k in ("never", "final", "label")))
 
 
 @cache
@@ -104,7 +140,220 @@ def _boilerplate_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.IGNORECASE) for p in _lexicon_lines("boilerplate.txt"))
 
 
+# --------------------------------------------------------------------------- boundaries
+
+_CLOSERS = "\"')]"
+# A candidate boundary: terminal punctuation, optional closing quotes/brackets, then either
+# whitespace, the end, or (glued) directly an upper-case letter, maybe after an opening mark.
+_CANDIDATE = re.compile(r"[.!?]+[\"')\]]*(?=\s|[\"'(\[]?[^\W\d_a-z]|$)")
+# The word before a full stop: letters, digits and the inner marks of URLs, numbers, currency
+# and dotted abbreviations. Searched with a bounded window ending at the full stop.
+_TOKEN_BEFORE = re.compile(r"[\w.$&/:@%+'-]*$")
+_URLISH = re.compile(
+    r"://|^www\.|@\w|\.(?:com|co|id|net|org|go|ac|sch|or|info|io|tv|me|ly|gov|edu)(?:\.\w+)?/?$",
+    re.IGNORECASE,
+)
+_LOOKBACK = 64  # characters searched for the word before a full stop
+_BRACKET_WINDOW = 300  # characters searched for an unclosed bracket / open quote
+
+# Kinds of word before a full stop.
+_ORDINARY, _NUMBER, _URL, _NEVER, _FINAL, _DOTTED, _INITIAL, _LABEL = range(8)
+# Kinds of text after the punctuation (past any whitespace).
+_END, _UPPER, _DIGIT, _OPENER, _SYMBOL, _LOWER, _OTHER = range(7)
+_STARTERS = frozenset({_END, _UPPER, _DIGIT, _OPENER, _SYMBOL})
+
+
+def _word_kind(text: str, dot: int) -> int:
+    """Classify the word that ends just before the full stop at ``text[dot]``."""
+    match = _TOKEN_BEFORE.search(text, max(0, dot - _LOOKBACK), dot)
+    token = match.group().lstrip("'-") if match else ""
+    if not token or not token[-1].isalnum():
+        return _ORDINARY  # ")." "%." '".' — punctuation before the stop
+    if _URLISH.search(token):
+        return _URL
+    if token[-1].isdigit():
+        return _NUMBER
+    abbreviations = _abbreviations()
+    if "." in token:
+        parts = token.split(".")
+        low = parts[-1].lower()
+        if len(parts[-1]) > 3 and low not in abbreviations.never:
+            return _ORDINARY  # "Rp.Juta" style glue is handled by the caller; here "U.S.Army"
+        return _DOTTED  # a.n., S.H., M.Si., K.K.
+    low = token.lower()
+    if low in abbreviations.never:
+        return _NEVER
+    if low in abbreviations.final:
+        return _FINAL
+    if len(token) == 1:
+        if not token.isupper():
+            return _FINAL  # a list label such as "poin a."
+        before = _TOKEN_BEFORE.search(text, max(0, dot - 1 - _LOOKBACK), max(0, dot - 2))
+        previous = before.group().lower() if before else ""
+        return _LABEL if previous in abbreviations.label else _INITIAL
+    return _ORDINARY
+
+
+def _next_kind(text: str, end: int) -> tuple[int, int]:
+    """(kind of what follows ``end`` past whitespace, index of its first character)."""
+    size = len(text)
+    i = end
+    while i < size and text[i].isspace():
+        i += 1
+    if i >= size:
+        return _END, i
+    ch = text[i]
+    if ch.isupper():
+        return _UPPER, i
+    if ch.isdigit():
+        return _DIGIT, i
+    if ch in "([":
+        return _OPENER, i
+    if ch in "\"'":
+        after = text[i + 1 : i + 2]
+        # A single quote is also an apostrophe or a closing quote: only a capital/digit after it
+        # makes it an opening quote.
+        if ch == '"' or after.isupper() or after.isdigit():
+            return _OPENER, i
+        return _OTHER, i
+    if ch.islower():
+        return _LOWER, i
+    if ch in "#@" and text[i + 1 : i + 2].isalnum():
+        return _SYMBOL, i
+    if ch in "-\u2013\u2014\u2022*" and text[i + 1 : i + 2] == " ":
+        return _SYMBOL, i
+    return _OTHER, i
+
+
+def _glued_word_before(text: str, dot: int) -> bool:
+    """Whether the word glued to a capital after ``text[dot] == '.'`` can end a sentence.
+
+    Real words (``Pashinian.Rusia``), acronyms (``KPK.Surat``, ``4GB.Penyimpanan``) and
+    numbers with 3+ digits (``811.Angka``) can; abbreviations, initials, dotted forms, URLs
+    and list numbers (``1.Mancanegara``) cannot.
+    """
+    match = _TOKEN_BEFORE.search(text, max(0, dot - _LOOKBACK), dot)
+    token = match.group().lstrip("'-") if match else ""
+    if not token:
+        return text[dot - 1 : dot] in "\"')]%"
+    if "." in token or "/" in token or "@" in token:
+        return False
+    word = re.split(r"[-&$+%':]", token)[-1]
+    if len(word) < 2:
+        return False
+    if word.isdigit():
+        return len(word) >= 3
+    low = word.lower()
+    abbreviations = _abbreviations()
+    return low not in abbreviations.never and low not in abbreviations.final
+
+
+def _glued_word_after(text: str, start: int) -> bool:
+    """Whether the text at ``start`` begins a capitalised word (``Rusia``, ``"Kami``, ``(Ia``)."""
+    if text[start : start + 1] in "\"'([":
+        start += 1
+    first, second = text[start : start + 1], text[start + 1 : start + 2]
+    return first.isupper() and second.islower()
+
+
+def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
+    """Where the sentence closed by the candidate ``text[start:end]`` ends, or -1 if it does not.
+
+    ``end`` is usually returned; an opening quote swallowed by the candidate pattern (glued
+    ``."Kami``) is handed back to the next sentence.
+    """
+    punct = text[start:end]
+    marks = punct.rstrip(_CLOSERS)
+    closers = punct[len(marks) :]
+    glued = end < len(text) and not text[end].isspace()
+    if glued:
+        if not _glued_word_after(text, end):
+            return -1
+        if closers.endswith('"'):
+            # Even number of quotes so far in this sentence: the quote opens the next one.
+            window = max(sentence_start, start - _BRACKET_WINDOW)
+            if text.count('"', window, start) % 2 == 0:
+                end -= 1
+                closers = closers[:-1]
+        if marks[-1] in "!?":
+            return end
+        if marks != "." or closers:
+            return end if marks == "." else -1
+        return end if _glued_word_before(text, start) else -1
+
+    kind, first = _next_kind(text, end)
+    if kind == _END:
+        return end
+    if _inside_brackets(text, sentence_start, start, first):
+        return -1
+    if marks[-1] in "!?":
+        return end if kind in _STARTERS else -1
+    if len(marks) > 1:
+        # An ellipsis ("...", "..") marks a pause more often than a sentence end in news quotes.
+        return -1
+    if closers:
+        # `."` `.)` — the stop is inside the quote/bracket; the word before it is irrelevant.
+        return end if kind in _STARTERS else -1
+    word = _word_kind(text, start)
+    if word in (_NEVER, _DOTTED, _INITIAL):
+        return -1
+    if word == _URL:
+        return end if kind in (_UPPER, _OPENER) else -1
+    if word == _FINAL:
+        return end if kind in (_UPPER, _OPENER) else -1
+    if word == _ORDINARY and kind == _LOWER:
+        return end if _lower_start_ok(text, first) else -1
+    return end if kind in _STARTERS else -1
+
+
+_LOWER_WORD = re.compile(r"[a-z]{2,}\b")
+
+
+def _lower_start_ok(text: str, first: int) -> bool:
+    """A lower-case word after ``word. `` starts a sentence whose capital was lost."""
+    return _LOWER_WORD.match(text, first) is not None and text[first : first + 4] != "com/"
+
+
+def _inside_brackets(text: str, sentence_start: int, start: int, first: int) -> bool:
+    """Whether the candidate sits inside a short bracket of this sentence: ``(Uu. T008)``."""
+    window = max(sentence_start, start - _BRACKET_WINDOW)
+    if text.count("(", window, start) <= text.count(")", window, start):
+        return False
+    close = text.find(")", first, first + 40)
+    return close != -1 and not any(ch in ".!?(" for ch in text[first:close])
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split one paragraph into sentences (no boilerplate removal)."""
+    sentences: list[str] = []
+    start = 0
+    for match in _CANDIDATE.finditer(paragraph):
+        if match.start() < start:
+            continue
+        end = _boundary_end(paragraph, start, match.start(), match.end())
+        if end < 0:
+            continue
+        piece = paragraph[start:end].strip()
+        if piece:
+            sentences.append(piece)
+        start = end
+    tail = paragraph[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+# --------------------------------------------------------------------------- boilerplate
+
 _SOURCE_LINE = re.compile(r"^\(?[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,3}\)?$")
+# Reporter/editor initials closing a news item: "(vws)", "[cob]", "(gk-48)", "(has/has)",
+# "(Uu. T008)". Short, bracketed, no sentence inside.
+_CREDIT_TAG = re.compile(r"^[(\[][\w./ -]{1,24}[)\]]\.?$")
+
+
+def is_credit_tag(sentence: str) -> bool:
+    """Whether a "sentence" is only a bracketed credit such as ``(vws)`` or ``[cob]``."""
+    return _CREDIT_TAG.match(sentence) is not None and sentence.count(" ") <= 2
 
 
 def _is_boilerplate_paragraph(paragraph: str) -> bool:
@@ -127,93 +376,6 @@ def strip_boilerplate(paragraphs: list[str]) -> list[str]:
     return kept
 
 
-# A candidate boundary: terminal punctuation, optional closing quotes/brackets, then either
-# whitespace or (glued) directly an upper-case letter / opening quote.
-_CANDIDATE = re.compile(r"[.!?]+[\"')\]]*(?=\s|[\"'(\[]?[A-Z]|$)")
-_WORD_BEFORE = re.compile(r"([\w.]*[\w])\.+$")
-_DIGIT_DOT_DIGIT = re.compile(r"\d\.$")
-_URLISH = re.compile(r"(?:https?://|www\.)\S*$|\S+@\S*$", re.IGNORECASE)
-
-
-def _next_starts_sentence(rest: str) -> bool:
-    """Whether the text after a candidate boundary looks like a new sentence."""
-    stripped = rest.lstrip()
-    if not stripped:
-        return True
-    first = stripped[0]
-    if first in "\"'([":
-        stripped = stripped[1:].lstrip()
-        if not stripped:
-            return True
-        first = stripped[0]
-    return first.isupper() or first.isdigit() or first in "-•*"
-
-
-def _is_boundary(text: str, start: int, end: int) -> bool:
-    """Decide whether the punctuation ``text[start:end]`` closes a sentence."""
-    punct = text[start:end]
-    rest = text[end:]
-    glued = bool(rest) and not rest[0].isspace()
-    if not _next_starts_sentence(rest):
-        return False
-    if "." not in punct.rstrip("\"')]") or punct.rstrip("\"')]").endswith(("!", "?")):
-        return True
-    if not punct.startswith(".") or len(punct.rstrip("\"')]")) > 1:
-        return True  # "?." or "..." followed by a capital
-    head = text[: start + 1]
-    if _URLISH.search(head):
-        return False
-    before = _WORD_BEFORE.search(head)
-    if before is None:
-        return True  # e.g. ")." or "%."
-    word = before.group(1)
-    never, maybe = _abbreviations()
-    low = word.lower()
-    if _DIGIT_DOT_DIGIT.search(head) and rest[:1].isdigit():
-        return False  # 2.375.000, 12.30
-    if glued:
-        # word.Word: only a real word glued to a capitalised word (not an acronym, domain or
-        # initial) is a glued sentence boundary.
-        nxt = re.match(r"[\"'(\[]?([A-Za-z]+)", rest)
-        if nxt is None:
-            return False
-        right = nxt.group(1)
-        return (
-            len(word) >= 2
-            and "." not in word
-            and word[-1].islower()
-            and low not in never
-            and low not in maybe
-            and (len(right) >= 2 and right[0].isupper() and right[1].islower())
-        )
-    if low in never:
-        return False
-    if low in maybe:
-        return True
-    if "." in word:
-        # Dotted abbreviations (a.n., S.H., U.S.) and initials chains end a sentence only when
-        # they are followed by a capitalised word that is not another initial.
-        return not all(len(p) <= 3 for p in word.split("."))
-    # A single capital is an initial: "Susilo B. Yudhoyono", "M. Nuh".
-    return not (len(word) == 1 and word.isalpha() and word.isupper())
-
-
-def split_sentences(paragraph: str) -> list[str]:
-    """Split one paragraph into sentences (no boilerplate removal)."""
-    sentences: list[str] = []
-    start = 0
-    for match in _CANDIDATE.finditer(paragraph):
-        if _is_boundary(paragraph, match.start(), match.end()):
-            piece = paragraph[start : match.end()].strip()
-            if piece:
-                sentences.append(piece)
-            start = match.end()
-    tail = paragraph[start:].strip()
-    if tail:
-        sentences.append(tail)
-    return sentences
-
-
 _HAS_WORD = re.compile(r"\w{2,}|\d")
 
 
@@ -223,6 +385,6 @@ def segment(text: str) -> list[SegmentedSentence]:
     result: list[SegmentedSentence] = []
     for number, paragraph in enumerate(paragraphs):
         for sentence in split_sentences(paragraph):
-            if _HAS_WORD.search(sentence):
+            if _HAS_WORD.search(sentence) and not is_credit_tag(sentence):
                 result.append(SegmentedSentence(number, sentence))
     return result
