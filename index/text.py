@@ -91,7 +91,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n").replace("\t", " ")
-    text = _INVISIBLE.sub("", text.translate(_QUOTE_MAP))
+    text = _INVISIBLE.sub("", text.translate(_QUOTE_MAP)).replace("''", '"')
     text = _HSPACE.sub(" ", text)
     return "\n".join(line.strip() for line in text.split("\n")).strip()
 
@@ -171,14 +171,16 @@ def _word_kind(text: str, dot: int) -> int:
         return _ORDINARY  # ")." "%." '".' — punctuation before the stop
     if _URLISH.search(token):
         return _URL
-    if token[-1].isdigit():
-        return _NUMBER
+    if token[-1].isdigit() or token[0].isdigit():
+        return _NUMBER  # 2017, 2.375.000, US$3.000, 1.4μm, 10kg
     abbreviations = _abbreviations()
     if "." in token:
         parts = token.split(".")
-        low = parts[-1].lower()
-        if len(parts[-1]) > 3 and low not in abbreviations.never:
-            return _ORDINARY  # "Rp.Juta" style glue is handled by the caller; here "U.S.Army"
+        last = parts[-1]
+        if len(parts[0]) >= 3 and len(last) >= 2 and last.islower():
+            return _URL  # a name with a domain: Kata.ai, Bola.net
+        if len(last) > 3 and last.lower() not in abbreviations.never:
+            return _ORDINARY  # a word glued after an abbreviation: "Bpk.Joko"
         return _DOTTED  # a.n., S.H., M.Si., K.K.
     low = token.lower()
     if low in abbreviations.never:
@@ -236,24 +238,33 @@ def _glued_word_before(text: str, dot: int) -> bool:
     token = match.group().lstrip("'-") if match else ""
     if not token:
         return text[dot - 1 : dot] in "\"')]%"
-    if "." in token or "/" in token or "@" in token:
+    if "." in token or _URLISH.search(token):
         return False
-    word = re.split(r"[-&$+%':]", token)[-1]
+    word = _GLUE_SPLIT.split(token)[-1]
     if len(word) < 2:
         return False
     if word.isdigit():
         return len(word) >= 3
-    low = word.lower()
-    abbreviations = _abbreviations()
-    return low not in abbreviations.never and low not in abbreviations.final
+    return word.lower() not in _abbreviations().never
 
 
-def _glued_word_after(text: str, start: int) -> bool:
-    """Whether the text at ``start`` begins a capitalised word (``Rusia``, ``"Kami``, ``(Ia``)."""
+_GLUE_SPLIT = re.compile(r"[-&$+%':/]")
+
+
+def _glued_word_after(text: str, start: int, dot: int) -> bool:
+    """Whether the text at ``start`` begins a sentence glued to the stop at ``text[dot]``.
+
+    A capitalised word (``Rusia``, ``"Kami``, ``(Ia``) always qualifies; an acronym
+    (``BMKG``, ``DPR``) only after a lower-case word, so that ``JUARA.NET`` stays whole.
+    """
     if text[start : start + 1] in "\"'([":
         start += 1
     first, second = text[start : start + 1], text[start + 1 : start + 2]
-    return first.isupper() and second.islower()
+    if not first.isupper():
+        return False
+    if second.islower():
+        return True
+    return second.isupper() and text[dot - 1 : dot].islower() and text[dot - 2 : dot - 1].isalpha()
 
 
 def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
@@ -267,7 +278,7 @@ def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
     closers = punct[len(marks) :]
     glued = end < len(text) and not text[end].isspace()
     if glued:
-        if not _glued_word_after(text, end):
+        if not _glued_word_after(text, end, start):
             return -1
         if closers.endswith('"'):
             # Even number of quotes so far in this sentence: the quote opens the next one.
@@ -275,7 +286,7 @@ def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
             if text.count('"', window, start) % 2 == 0:
                 end -= 1
                 closers = closers[:-1]
-        if marks[-1] in "!?":
+        if "!" in marks or "?" in marks:
             return end
         if marks != "." or closers:
             return end if marks == "." else -1
@@ -286,7 +297,7 @@ def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
         return end
     if _inside_brackets(text, sentence_start, start, first):
         return -1
-    if marks[-1] in "!?":
+    if "!" in marks or "?" in marks:
         return end if kind in _STARTERS else -1
     if len(marks) > 1:
         # An ellipsis ("...", "..") marks a pause more often than a sentence end in news quotes.
@@ -306,7 +317,7 @@ def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
     return end if kind in _STARTERS else -1
 
 
-_LOWER_WORD = re.compile(r"[a-z]{2,}\b")
+_LOWER_WORD = re.compile(r"[a-z][A-Za-z]+\b")
 
 
 def _lower_start_ok(text: str, first: int) -> bool:
