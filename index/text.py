@@ -25,6 +25,7 @@ from importlib import resources
 
 __all__ = [
     "SegmentedSentence",
+    "is_boilerplate",
     "is_credit_tag",
     "normalize",
     "segment",
@@ -70,7 +71,9 @@ _BLANK_LINE = re.compile(r"\n\s*\n")
 # UTF-8 punctuation (U+2000–U+206F: quotes, dashes, ellipsis) read as Windows-1252, the usual
 # mojibake of scraped news: "â€œ" for "“". Only this three-character family is repaired, so
 # legitimate text is never touched.
-_MOJIBAKE = re.compile("\u00e2\u20ac[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u2122]")  # noqa: E501
+_MOJIBAKE = re.compile(
+    "\u00e2\u20ac[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u2122]"
+)  # noqa: E501
 
 
 def _unmojibake(match: re.Match[str]) -> str:
@@ -205,8 +208,8 @@ def _next_kind(text: str, end: int) -> tuple[int, int]:
     if i >= size:
         return _END, i
     ch = text[i]
-    if ch.isupper():
-        return _UPPER, i
+    if ch.isupper() or (ch.isalpha() and not ch.islower()):
+        return _UPPER, i  # a capital, or a letter of a script without case (Arabic, CJK)
     if ch.isdigit():
         return _DIGIT, i
     if ch in "([":
@@ -359,7 +362,16 @@ def split_sentences(paragraph: str) -> list[str]:
 _SOURCE_LINE = re.compile(r"^\(?[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,3}\)?$")
 # Reporter/editor initials closing a news item: "(vws)", "[cob]", "(gk-48)", "(has/has)",
 # "(Uu. T008)". Short, bracketed, no sentence inside.
-_CREDIT_TAG = re.compile(r"^[(\[][\w./ -]{1,24}[)\]]\.?$")
+_CREDIT_TAG = re.compile(r"^[(\[][\w./*+ -]{1,24}[)\]]\.?$")
+# "[Baca juga: …]" links inside a paragraph (titles may hold one level of brackets).
+_INLINE_LINK = re.compile(
+    r"\s*(?:\[\s*(?:baca|simak|lihat)[ _]?(?:juga|pula)\b[^\[\]]*\]"
+    r"|\(\s*(?:baca|simak|lihat)[ _]?(?:juga|pula)\b[^()]*(?:\([^()]*\)[^()]*)*\))",
+    re.IGNORECASE,
+)
+# A list marker left alone by the splitter ("1." before "Mancanegara: 112 orang").
+_LIST_MARKER = re.compile(r"^\(?(?:\d{1,3}|[a-zA-Z])[.)]$")
+_BOILERPLATE_MAX_WORDS = 20
 
 
 def is_credit_tag(sentence: str) -> bool:
@@ -367,17 +379,29 @@ def is_credit_tag(sentence: str) -> bool:
     return _CREDIT_TAG.match(sentence) is not None and sentence.count(" ") <= 2
 
 
-def _is_boilerplate_paragraph(paragraph: str) -> bool:
-    return any(p.search(paragraph) for p in _boilerplate_patterns())
+def is_boilerplate(text: str) -> bool:
+    """Whether a paragraph or sentence is page furniture (``Baca juga: …``, ``Editor: …``).
+
+    Sentences of more than 20 words are never boilerplate: they carry real text even when
+    they start like a credit line.
+    """
+    if len(text.split()) > _BOILERPLATE_MAX_WORDS:
+        return False
+    return any(p.search(text) for p in _boilerplate_patterns())
 
 
 def strip_boilerplate(paragraphs: list[str]) -> list[str]:
     """Drop navigation and credit lines ("Baca juga: …", "Editor: …") and a trailing source name.
 
-    A bare source name glued to the end of the last paragraph (``… kekerasan. Al Jazeera``) is
+    Inline ``[Baca juga: …]`` links are cut out of paragraphs. A bare source name closing the
+    article, on its own line or glued to the last paragraph (``… kekerasan. Al Jazeera``), is
     cut too: it is a short run of capitalised words with no sentence punctuation.
     """
-    kept = [p for p in paragraphs if not _is_boilerplate_paragraph(p)]
+    kept = []
+    for raw in paragraphs:
+        paragraph = _INLINE_LINK.sub("", raw).strip() if "(" in raw or "[" in raw else raw
+        if paragraph and not any(p.search(paragraph) for p in _boilerplate_patterns()):
+            kept.append(paragraph)
     while kept and _SOURCE_LINE.match(kept[-1]) and not kept[-1].endswith("."):
         kept.pop()
     if kept:
@@ -390,12 +414,30 @@ def strip_boilerplate(paragraphs: list[str]) -> list[str]:
 _HAS_WORD = re.compile(r"\w{2,}|\d")
 
 
+def _answerable(sentences: list[str]) -> list[str]:
+    """Sentences of one paragraph minus credits and furniture; list markers join their item."""
+    result: list[str] = []
+    marker = ""
+    for sentence in sentences:
+        if _LIST_MARKER.match(sentence):
+            marker = f"{marker} {sentence}".lstrip()
+            continue
+        if is_credit_tag(sentence) or is_boilerplate(sentence) or not _HAS_WORD.search(sentence):
+            continue
+        result.append(f"{marker} {sentence}" if marker else sentence)
+        marker = ""
+    return result
+
+
 def segment(text: str) -> list[SegmentedSentence]:
-    """Raw article text → answerable sentences with paragraph numbers."""
-    paragraphs = strip_boilerplate(split_paragraphs(normalize(text)))
+    """Raw article text → answerable sentences with paragraph numbers.
+
+    Paragraph numbers count the kept paragraphs, so neighbours in a passage are real text.
+    """
     result: list[SegmentedSentence] = []
-    for number, paragraph in enumerate(paragraphs):
-        for sentence in split_sentences(paragraph):
-            if _HAS_WORD.search(sentence) and not is_credit_tag(sentence):
-                result.append(SegmentedSentence(number, sentence))
+    number = 0
+    for paragraph in strip_boilerplate(split_paragraphs(normalize(text))):
+        sentences = _answerable(split_sentences(paragraph))
+        result.extend(SegmentedSentence(number, s) for s in sentences)
+        number += bool(sentences)
     return result
