@@ -68,12 +68,21 @@ _INVISIBLE = re.compile(
 )
 _HSPACE = re.compile(r"[^\S\n]+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
-# UTF-8 punctuation (U+2000–U+206F: quotes, dashes, ellipsis) read as Windows-1252, the usual
+
+
+# UTF-8 punctuation (U+2000–U+203F: quotes, dashes, ellipsis) read as Windows-1252, the usual
 # mojibake of scraped news: "â€œ" for "“". Only this three-character family is repaired, so
-# legitimate text is never touched.
+# legitimate text is never touched. Bytes undefined in cp1252 pass through as U+0080–U+009F.
+def _cp1252(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
 _MOJIBAKE = re.compile(
-    "\u00e2\u20ac[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u2122]"
-)  # noqa: E501
+    "\u00e2\u20ac[" + re.escape("".join(_cp1252(b) for b in range(0x80, 0xC0))) + "]"
+)
 
 
 def _unmojibake(match: re.Match[str]) -> str:
@@ -290,9 +299,11 @@ def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
                 end -= 1
                 closers = closers[:-1]
         if "!" in marks or "?" in marks:
-            return end
-        if marks != "." or closers:
-            return end if marks == "." else -1
+            return end  # "Kenapa?Dia"
+        if marks != ".":
+            return -1  # "...Dan": an ellipsis
+        if closers:
+            return end  # '."Rusia' after a closing quote, ".)Dia"
         return end if _glued_word_before(text, start) else -1
 
     kind, first = _next_kind(text, end)
@@ -321,11 +332,17 @@ def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
 
 
 _LOWER_WORD = re.compile(r"[a-z][A-Za-z]+\b")
+_DOMAIN_ENDINGS = frozenset({"com", "net", "org", "id", "co"})
 
 
 def _lower_start_ok(text: str, first: int) -> bool:
-    """A lower-case word after ``word. `` starts a sentence whose capital was lost."""
-    return _LOWER_WORD.match(text, first) is not None and text[first : first + 4] != "com/"
+    """A lower-case word after ``word. `` starts a sentence whose capital was lost.
+
+    Single letters ("a. ", list labels) and domain endings of a URL broken by a space
+    ("simamaung. com") do not.
+    """
+    match = _LOWER_WORD.match(text, first)
+    return match is not None and match.group() not in _DOMAIN_ENDINGS
 
 
 def _inside_brackets(text: str, sentence_start: int, start: int, first: int) -> bool:
