@@ -276,14 +276,25 @@ def _glued_word_after(text: str, start: int, dot: int) -> bool:
         return False
     if second.islower():
         return True
-    return second.isupper() and text[dot - 1 : dot].islower() and text[dot - 2 : dot - 1].isalpha()
+    if not (
+        second.isupper() and text[dot - 1 : dot].islower() and text[dot - 2 : dot - 1].isalpha()
+    ):
+        return False
+    acronym = _GLUED_ACRONYM.match(text, start)
+    return acronym is not None and _ROMAN.fullmatch(acronym.group(1)) is None
 
 
-def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
+# An upper-case word standing alone (not "II/" in "Kpts.II/1990", not "NET" in a domain).
+_GLUED_ACRONYM = re.compile(r"([A-Z]{2,})(?=[\s,;:!?)]|\.(?:\s|$)|$)")
+_ROMAN = re.compile(r"[IVXLCDM]+")
+
+
+def _boundary_end(text: str, sentence_start: int, start: int, end: int, quotes_before: int) -> int:
     """Where the sentence closed by the candidate ``text[start:end]`` ends, or -1 if it does not.
 
     ``end`` is usually returned; an opening quote swallowed by the candidate pattern (glued
-    ``."Kami``) is handed back to the next sentence.
+    ``."Kami``) is handed back to the next sentence. ``quotes_before`` counts the double quotes
+    of the paragraph before ``start`` (odd: a quotation is open).
     """
     punct = text[start:end]
     marks = punct.rstrip(_CLOSERS)
@@ -292,12 +303,9 @@ def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
     if glued:
         if not _glued_word_after(text, end, start):
             return -1
-        if closers.endswith('"'):
-            # Even number of quotes so far in this sentence: the quote opens the next one.
-            window = max(sentence_start, start - _BRACKET_WINDOW)
-            if text.count('"', window, start) % 2 == 0:
-                end -= 1
-                closers = closers[:-1]
+        if closers.endswith('"') and quotes_before % 2 == 0:
+            end -= 1  # no quote open in this paragraph: the quote opens the next sentence
+            closers = closers[:-1]
         if "!" in marks or "?" in marks:
             return end  # "Kenapa?Dia"
         if marks != ".":
@@ -309,6 +317,11 @@ def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
     kind, first = _next_kind(text, end)
     if kind == _END:
         return end
+    if kind == _OPENER and text[first] == '"':
+        after, second = _next_kind(text, first + 1)
+        if after == _END or text[second] in ",.;:)":
+            # `Berpikir? ", Dawam` — a detached closing quote: the sentence goes on after it.
+            return first + 1 if after == _END else -1
     if _inside_brackets(text, sentence_start, start, first):
         return -1
     if "!" in marks or "?" in marks:
@@ -322,6 +335,8 @@ def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
     word = _word_kind(text, start)
     if word in (_NEVER, _DOTTED, _INITIAL):
         return -1
+    if word == _NUMBER and kind == _DIGIT and _broken_thousands(text, start, first):
+        return -1
     if word == _URL:
         return end if kind in (_UPPER, _OPENER) else -1
     if word == _FINAL:
@@ -329,6 +344,18 @@ def _boundary_end(text: str, sentence_start: int, start: int, end: int) -> int:
     if word == _ORDINARY and kind == _LOWER:
         return end if _lower_start_ok(text, first) else -1
     return end if kind in _STARTERS else -1
+
+
+_THOUSANDS_HEAD = re.compile(r"\d{1,3}(?:\.\d{3})+$")
+_THOUSANDS_TAIL = re.compile(r"\d{3}(?![\d.,])")
+
+
+def _broken_thousands(text: str, dot: int, first: int) -> bool:
+    """``3.327. 810 hektar``: a thousands group cut off by a stray space, not a new sentence."""
+    return (
+        _THOUSANDS_HEAD.search(text, max(0, dot - 24), dot) is not None
+        and _THOUSANDS_TAIL.match(text, first) is not None
+    )
 
 
 _LOWER_WORD = re.compile(r"[a-z][A-Za-z]+\b")
@@ -358,10 +385,13 @@ def split_sentences(paragraph: str) -> list[str]:
     """Split one paragraph into sentences (no boilerplate removal)."""
     sentences: list[str] = []
     start = 0
+    quotes = counted = 0  # double quotes in paragraph[:counted], kept up to date incrementally
     for match in _CANDIDATE.finditer(paragraph):
         if match.start() < start:
             continue
-        end = _boundary_end(paragraph, start, match.start(), match.end())
+        quotes += paragraph.count('"', counted, match.start())
+        counted = match.start()
+        end = _boundary_end(paragraph, start, match.start(), match.end(), quotes)
         if end < 0:
             continue
         piece = paragraph[start:end].strip()
