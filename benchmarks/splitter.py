@@ -97,10 +97,15 @@ def skeleton(text: str) -> str:
     return "".join(text.split())
 
 
-def read_articles(path: Path) -> list[Article]:
+def read_articles(path: Path, start: int = 0, stop: int | None = None) -> list[Article]:
+    """Records ``[start, stop)`` of the corpus with their gold boundaries."""
     articles: list[Article] = []
     with path.open(encoding="utf-8") as handle:
-        for line in handle:
+        for number, line in enumerate(handle):
+            if number < start:
+                continue
+            if stop is not None and number >= stop:
+                break
             record = json.loads(line)
             text = normalize(record["text"])
             whole = skeleton(text)

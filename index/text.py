@@ -159,13 +159,13 @@ _CLOSERS = "\"')]"
 # whitespace, the end, or (glued) directly an upper-case letter, maybe after an opening mark.
 _CANDIDATE = re.compile(r"[.!?]+[\"')\]]*(?=\s|[\"'(\[]?[^\W\d_a-z]|$)")
 # The word before a full stop: letters, digits and the inner marks of URLs, numbers, currency
-# and dotted abbreviations. Searched with a bounded window ending at the full stop.
-_TOKEN_BEFORE = re.compile(r"[\w.$&/:@%+'-]*$")
+# and dotted abbreviations, read backwards from the stop over at most _LOOKBACK characters.
+_TOKEN_MARKS = frozenset("_.$&/:@%+'-")
 _URLISH = re.compile(
     r"://|^www\.|@\w|\.(?:com|co|id|net|org|go|ac|sch|or|info|io|tv|me|ly|gov|edu)(?:\.\w+)?/?$",
     re.IGNORECASE,
 )
-_LOOKBACK = 64  # characters searched for the word before a full stop
+_LOOKBACK = 64  # characters read back for the word before a full stop
 _BRACKET_WINDOW = 300  # characters searched for an unclosed bracket / open quote
 
 # Kinds of word before a full stop.
@@ -175,10 +175,21 @@ _END, _UPPER, _DIGIT, _OPENER, _SYMBOL, _LOWER, _OTHER = range(7)
 _STARTERS = frozenset({_END, _UPPER, _DIGIT, _OPENER, _SYMBOL})
 
 
+def _token_before(text: str, end: int) -> str:
+    """The token ending at ``text[end]`` (exclusive), without leading quotes or dashes."""
+    i = end
+    low = max(0, end - _LOOKBACK)
+    while i > low:
+        ch = text[i - 1]
+        if not (ch.isalnum() or ch in _TOKEN_MARKS):
+            break
+        i -= 1
+    return text[i:end].lstrip("'-")
+
+
 def _word_kind(text: str, dot: int) -> int:
     """Classify the word that ends just before the full stop at ``text[dot]``."""
-    match = _TOKEN_BEFORE.search(text, max(0, dot - _LOOKBACK), dot)
-    token = match.group().lstrip("'-") if match else ""
+    token = _token_before(text, dot)
     if not token or not token[-1].isalnum():
         return _ORDINARY  # ")." "%." '".' — punctuation before the stop
     if _URLISH.search(token):
@@ -202,8 +213,7 @@ def _word_kind(text: str, dot: int) -> int:
     if len(token) == 1:
         if not token.isupper():
             return _FINAL  # a list label such as "poin a."
-        before = _TOKEN_BEFORE.search(text, max(0, dot - 1 - _LOOKBACK), max(0, dot - 2))
-        previous = before.group().lower() if before else ""
+        previous = _token_before(text, max(0, dot - 2)).lower()
         return _LABEL if previous in abbreviations.label else _INITIAL
     return _ORDINARY
 
@@ -246,8 +256,7 @@ def _glued_word_before(text: str, dot: int) -> bool:
     numbers with 3+ digits (``811.Angka``) can; abbreviations, initials, dotted forms, URLs
     and list numbers (``1.Mancanegara``) cannot.
     """
-    match = _TOKEN_BEFORE.search(text, max(0, dot - _LOOKBACK), dot)
-    token = match.group().lstrip("'-") if match else ""
+    token = _token_before(text, dot)
     if not token:
         return text[dot - 1 : dot] in "\"')]%"
     if "." in token or _URLISH.search(token):
