@@ -68,6 +68,11 @@ DEFAULT_MEMO_LIMIT = 1_000_000  # distinct words remembered (~100 MB at most); t
 _APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032", "'"))
 
 
+def _prepare(text: str) -> str:
+    folded = fold(text)
+    return folded if folded.isascii() else folded.translate(_APOSTROPHES)
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents (``François`` → ``francois``); other scripts are kept."""
     text = text.lower()
@@ -132,6 +137,7 @@ class Tokenizer:
         self._stem_word: Callable[[str], str] = stemmer if stemmer is not None else sastrawi()
         self._informal = informal if informal is not None else informal_lexicon()
         self._memo: dict[str, tuple[str, ...]] | None = {} if memo else None
+        self._surface: dict[str, tuple[str, ...]] | None = {} if memo else None
         self._memo_limit = memo_limit
 
     @property
@@ -140,21 +146,20 @@ class Tokenizer:
 
     def words(self, text: str) -> list[str]:
         """Surface words (folded, informal words expanded), before stemming."""
-        informal = self._informal
         result: list[str] = []
-        for found in _WORD.findall(fold(text).translate(_APOSTROPHES)):
-            word = found.replace("'", "") if "'" in found else found  # Jum'at → jumat
-            expansion = informal.get(word)
-            if expansion is None and word[-1] == "2" and len(word) > 3:
-                match = _REDUPLICATED.fullmatch(word)
-                if match is not None:
-                    base = match.group(1)
-                    expansion = informal.get(base, (base,))
-            if expansion is not None:
-                result.extend(expansion)
-            else:
-                result.append(word)
+        for found in _WORD.findall(_prepare(text)):
+            result.extend(self._expand(found))
         return result
+
+    def _expand(self, found: str) -> tuple[str, ...]:
+        word = found.replace("'", "") if "'" in found else found  # Jum'at → jumat
+        expansion = self._informal.get(word)
+        if expansion is None and word[-1] == "2" and len(word) > 3:
+            match = _REDUPLICATED.fullmatch(word)
+            if match is not None:
+                base = match.group(1)
+                expansion = self._informal.get(base, (base,))
+        return expansion if expansion is not None else (word,)
 
     def stem(self, word: str) -> tuple[str, ...]:
         """Index terms for one folded word (usually one stem; compounds give their parts)."""
@@ -192,10 +197,18 @@ class Tokenizer:
         return tuple(parts)
 
     def tokens(self, text: str) -> list[str]:
-        """The pipeline for sentences and questions alike."""
+        """The pipeline for sentences and questions alike: ``stem`` of every ``words`` entry."""
         out: list[str] = []
-        for word in self.words(text):
-            out.extend(self.stem(word))
+        surface = self._surface
+        for found in _WORD.findall(_prepare(text)):
+            # Fast path: the terms of a surface word seen before (expansion + stems) in one
+            # lookup; stemming itself still goes through the per-word memo of ``stem``.
+            terms = surface.get(found) if surface is not None else None
+            if terms is None:
+                terms = tuple(t for word in self._expand(found) for t in self.stem(word))
+                if surface is not None and len(surface) < self._memo_limit:
+                    surface[found] = terms
+            out.extend(terms)
         return out
 
     def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:
