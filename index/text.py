@@ -70,9 +70,10 @@ _HSPACE = re.compile(r"[^\S\n]+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 
 
-# UTF-8 punctuation (U+2000–U+203F: quotes, dashes, ellipsis) read as Windows-1252, the usual
-# mojibake of scraped news: "â€œ" for "“". Only this three-character family is repaired, so
-# legitimate text is never touched. Bytes undefined in cp1252 pass through as U+0080–U+009F.
+# UTF-8 punctuation (U+2000–U+203F: quotes, dashes, ellipsis; U+00A0–U+00BF: no-break space,
+# ©, °) read as Windows-1252, the usual mojibake of scraped news: "â€œ" for "“", "Â " for a
+# no-break space. Only these two families are repaired, so legitimate text is never touched.
+# Bytes undefined in cp1252 pass through as U+0080–U+009F.
 def _cp1252(byte: int) -> str:
     try:
         return bytes([byte]).decode("cp1252")
@@ -82,6 +83,7 @@ def _cp1252(byte: int) -> str:
 
 _MOJIBAKE = re.compile(
     "\u00e2\u20ac[" + re.escape("".join(_cp1252(b) for b in range(0x80, 0xC0))) + "]"
+    "|\u00c2[\u00a0-\u00bf]"  # "Â " for a no-break space, "Â©" for "©"
 )
 
 
@@ -98,7 +100,7 @@ def _unmojibake(match: re.Match[str]) -> str:
 
 def normalize(text: str) -> str:
     """NFKC, straight quotes, no control characters, single spaces, ``\\n`` line ends."""
-    if "\u00e2\u20ac" in text:
+    if "\u00e2\u20ac" in text or "\u00c2" in text:
         text = _MOJIBAKE.sub(_unmojibake, text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
@@ -165,13 +167,14 @@ _URLISH = re.compile(
     r"://|^www\.|@\w|\.(?:com|co|id|net|org|go|ac|sch|or|info|io|tv|me|ly|gov|edu)(?:\.\w+)?/?$",
     re.IGNORECASE,
 )
+_DETACHED_QUOTE = re.compile(r"(?:^|(?<=\s))'(?=\s|$)")
 _LOOKBACK = 64  # characters read back for the word before a full stop
 _BRACKET_WINDOW = 300  # characters searched for an unclosed bracket / open quote
 
 # Kinds of word before a full stop.
 _ORDINARY, _NUMBER, _URL, _NEVER, _FINAL, _DOTTED, _INITIAL, _LABEL = range(8)
 # Kinds of text after the punctuation (past any whitespace).
-_END, _UPPER, _DIGIT, _OPENER, _SYMBOL, _LOWER, _OTHER = range(7)
+_END, _UPPER, _DIGIT, _OPENER, _SYMBOL, _LOWER, _OTHER, _DETACHED = range(8)
 _STARTERS = frozenset({_END, _UPPER, _DIGIT, _OPENER, _SYMBOL})
 
 
@@ -233,6 +236,8 @@ def _next_kind(text: str, end: int) -> tuple[int, int]:
         return _DIGIT, i
     if ch in "([":
         return _OPENER, i
+    if ch == "'" and text[i + 1 : i + 2] == " " and text[i + 2 : i + 3].isupper():
+        return _DETACHED, i  # ". ' The Paul": a quote set off by spaces (detokenised text)
     if ch in "\"'":
         after = text[i + 1 : i + 2]
         # A single quote is also an apostrophe or a closing quote: only a capital/digit after it
@@ -333,6 +338,14 @@ def _boundary_end(text: str, sentence_start: int, start: int, end: int, quotes_b
             return first + 1 if after == _END else -1
     if _inside_brackets(text, sentence_start, start, first):
         return -1
+    if kind == _DETACHED:
+        # Odd number of detached quotes so far in this sentence: this one closes the quote and
+        # the sentence ends after it; otherwise it opens the next sentence.
+        window = max(sentence_start, start - _BRACKET_WINDOW)
+        opened = len(_DETACHED_QUOTE.findall(text, window, start)) % 2 == 1
+        if opened:
+            return first + 1
+        kind = _OPENER
     if "!" in marks or "?" in marks:
         return end if kind in _STARTERS else -1
     if len(marks) > 1:

@@ -38,6 +38,10 @@ from index.text import (
         ("tunggu\u00e2\u20ac\u00a6 ya", "tunggu... ya"),  # mojibake of …
         ("Caf\u00c3\u00a9 tetap", "Caf\u00c3\u00a9 tetap"),  # other mojibake is left alone
         ("''Jadi,'' katanya", '"Jadi," katanya'),  # doubled apostrophes as quotes
+        (
+            "turun.\u00c2\u00a0Lalu \u00c2\u00a9 2017",
+            "turun. Lalu \u00a9 2017",
+        ),  # mojibake of nbsp, ©
         ("", ""),
     ],
 )
@@ -175,7 +179,19 @@ SPLITS: list[tuple[str, str, list[str]]] = [
         "Ia menyebut 'siksaan.' Organ dalamnya hilang.",
         ["Ia menyebut 'siksaan.'", "Organ dalamnya hilang."],
     ),
+    (
+        "detached quote opens",
+        "Negara lain ikut. ' The Paul Show ' tayang.",
+        ["Negara lain ikut.", "' The Paul Show ' tayang."],
+    ),
+    (
+        "detached quote closes",
+        "Ia menyebut ' siksaan. ' Organ dalamnya hilang.",
+        ["Ia menyebut ' siksaan. '", "Organ dalamnya hilang."],
+    ),
     # --- other punctuation and cases
+    ("P.S. style", "Kirim chat di PS. Saya akan balas.", ["Kirim chat di PS.", "Saya akan balas."]),
+    ("pasal number", "Dijerat Ps. 81 UU Perlindungan Anak.", None),
     ("exclamation", "Hebat! Tim menang.", ["Hebat!", "Tim menang."]),
     ("mixed marks", "Enak!!!. Pizza ini murah.", ["Enak!!!.", "Pizza ini murah."]),
     ("ellipsis is a pause", "Tunggu dulu ... Kembali ke kantor.", None),
