@@ -39,17 +39,35 @@ class CLIError(Exception):
 # --- shared helpers -------------------------------------------------------------------------
 
 
-def load_service(settings: Settings) -> Any:
-    """The QAService answering from the configured content."""
-    from index.service import QAService, load_content_dir
+def open_service(settings: Settings, *, live: bool = True, sync: bool = True) -> Any:
+    """The store-backed QAService. ``live``: build the in-memory index (for answering);
+    ``sync``: sync the content directory into the store first."""
+    from index.service import QAService
+    from index.store.errors import StoreError
 
-    content_dir = settings.content_dir
-    if not content_dir.is_dir():
-        raise CLIError(f"content directory {content_dir} does not exist (CONTENT_DIR)")
-    documents = load_content_dir(content_dir)
-    if not documents:
-        raise CLIError(f"no readable .txt/.md articles in {content_dir}")
-    return QAService.from_documents(documents)
+    try:
+        return QAService.open(
+            settings.resolved_database_url(),
+            content_dir=settings.content_dir,
+            sync_content=sync,
+            build_index=live,
+        )
+    except StoreError as exc:
+        raise CLIError(str(exc)) from exc
+
+
+def load_service(settings: Settings) -> Any:
+    """The QAService answering from the store (synced with the content directory)."""
+    service = open_service(settings)
+    for error in service.start_report.errors:
+        print(f"warning: {error}", file=sys.stderr)
+    if not service.snapshot.documents:
+        service.close()
+        raise CLIError(
+            f"no articles to answer from: add some with `tanyaberita ingest` or put .txt/.md/"
+            f".html files in the content directory {settings.content_dir} (CONTENT_DIR)"
+        )
+    return service
 
 
 def _progress(items: Sequence[T], desc: str, stream: TextIO) -> Iterator[T]:
@@ -128,36 +146,45 @@ def _questions(args_question: list[str], stdin: TextIO) -> Iterable[str]:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     service = load_service(settings)
-    if args.document is not None and service.snapshot.document(args.document) is None:
-        raise CLIError(f"no document with id {args.document} (see `tanyaberita documents`)")
-    for question in _questions(args.question, sys.stdin):
-        answer = service.ask(question, top_k=args.top, document_id=args.document)
-        if args.json:
-            print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)
-        else:
-            if args.question == ["-"]:
-                print(f"? {question}")
-            print(render_answer_text(answer, sys.stdout), flush=True)
+    try:
+        if args.document is not None and service.snapshot.document(args.document) is None:
+            raise CLIError(f"no document with id {args.document} (see `tanyaberita documents`)")
+        for question in _questions(args.question, sys.stdin):
+            answer = service.ask(question, top_k=args.top, document_id=args.document)
+            if args.json:
+                print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)
+            else:
+                if args.question == ["-"]:
+                    print(f"? {question}")
+                print(render_answer_text(answer, sys.stdout), flush=True)
+    finally:
+        service.close()
     return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     service = load_service(settings)
-    titles = ", ".join(d.title for d in service.snapshot.documents)
-    print(f"tanyaberita — tanya apa saja tentang: {titles}")
+    service.start_watching()  # pick up content changed by `ingest`/`reload` meanwhile
+    documents = service.snapshot.documents
+    titles = ", ".join(d.title for d in documents[:5])
+    more = f" (dan {len(documents) - 5} artikel lain)" if len(documents) > 5 else ""
+    print(f"tanyaberita — tanya apa saja tentang: {titles}{more}")
     print("Ketik pertanyaan lalu Enter. Keluar: Ctrl-D atau 'keluar'.")
-    while True:
-        try:
-            question = input("? ")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return EXIT_OK
-        if question.strip().lower() in {"keluar", "exit", "quit", ":q"}:
-            return EXIT_OK
-        if not question.strip():
-            continue
-        answer = service.ask(question, top_k=args.top)
-        print(render_answer_text(answer, sys.stdout))
+    try:
+        while True:
+            try:
+                question = input("? ")
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return EXIT_OK
+            if question.strip().lower() in {"keluar", "exit", "quit", ":q"}:
+                return EXIT_OK
+            if not question.strip():
+                continue
+            answer = service.ask(question, top_k=args.top)
+            print(render_answer_text(answer, sys.stdout))
+    finally:
+        service.close()
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -219,6 +246,195 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+# --- content store commands ----------------------------------------------------------------
+
+
+class _IngestBar:
+    """tqdm progress for batch ingest on a terminal (stderr); silent otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._bar: Any = None
+
+    def total(self, count: int) -> None:
+        if count > 1 and self._stream.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=count, desc="ingest", unit="doc", file=self._stream)
+
+    def step(self, result: Any) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _result_line(result: Any) -> str:
+    if result.status == "failed":
+        return f"failed     {result.error or result.source}"
+    note = f" ({result.error})" if result.error else ""
+    return (
+        f"{result.status:<10} #{result.document_id} {result.title} "
+        f"[{result.sentences} sentences] ← {result.source}{note}"
+    )
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    if args.title and (len(args.source) != 1 or args.source[0].lower().endswith(".jsonl")):
+        raise CLIError("--title needs exactly one document (not a batch)", EXIT_USAGE)
+    if args.title and Path(args.source[0]).is_dir():
+        raise CLIError("--title needs exactly one document, not a directory", EXIT_USAGE)
+    service = open_service(settings, live=False, sync=False)
+    bar = _IngestBar(sys.stderr)
+    started = time.perf_counter()
+    try:
+        results = service.ingest_paths(
+            args.source,
+            title=args.title,
+            allow_private=args.allow_private,
+            stdin=sys.stdin.buffer,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+        service.close()
+    seconds = time.perf_counter() - started
+    counts = {k: sum(r.status == k for r in results) for k in ("added", "updated", "unchanged")}
+    failed = [r for r in results if r.status == "failed"]
+    if args.json:
+        for r in results:
+            row = {
+                "source": r.source,
+                "status": r.status,
+                "document_id": r.document_id,
+                "title": r.title,
+                "sentences": r.sentences,
+                "error": r.error,
+            }
+            print(json.dumps(row, ensure_ascii=False))
+    else:
+        for r in results if len(results) <= 20 or args.verbose else failed:
+            print(_result_line(r))
+        print(
+            f"{counts['added']} added, {counts['updated']} updated, {counts['unchanged']} "
+            f"unchanged, {len(failed)} failed in {seconds:.1f} s",
+            file=sys.stderr,
+        )
+    return EXIT_ERROR if failed or not results else EXIT_OK
+
+
+def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    service = open_service(settings, live=False, sync=False)
+    try:
+        documents = service.documents(include_inactive=args.all)
+    finally:
+        service.close()
+    if args.json:
+        for d in documents:
+            row = {
+                "id": d.id,
+                "title": d.title,
+                "sentences": d.sentences,
+                "source_kind": d.source_kind,
+                "source": d.source_ref,
+                "updated_at": d.updated_at.isoformat() if d.updated_at else None,
+                "active": d.active,
+            }
+            print(json.dumps(row, ensure_ascii=False))
+        return EXIT_OK
+    if not documents:
+        print("no documents (add some with `tanyaberita ingest SOURCE`)")
+        return EXIT_OK
+    print(f"{'ID':>6}  {'SENT':>5}  {'UPDATED':<16}  {'SOURCE':<30}  TITLE")
+    for d in documents:
+        updated = d.updated_at.strftime("%Y-%m-%d %H:%M") if d.updated_at else "-"
+        ref = Path(d.source_ref).name if d.source_kind in ("file", "jsonl") else d.source_ref
+        source = f"{d.source_kind}:{ref}"
+        flag = "" if d.active else " (removed)"
+        print(f"{d.id:>6}  {d.sentences:>5}  {updated:<16}  {source[:30]:<30}  {d.title}{flag}")
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    service = open_service(settings, live=False, sync=False)
+    try:
+        removed = service.remove(args.id)
+    finally:
+        service.close()
+    if not removed:
+        raise CLIError(f"no active document with id {args.id} (see `tanyaberita documents`)")
+    print(f"removed document {args.id}")
+    return EXIT_OK
+
+
+def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
+    service = open_service(settings, live=False, sync=False)
+    try:
+        report = service.reload(refresh_urls=args.urls)
+    finally:
+        service.close()
+    print(
+        f"reload: {report.added} added, {report.updated} updated, {report.removed} removed, "
+        f"{report.unchanged} unchanged, {report.failed} failed — {report.documents} documents, "
+        f"{report.sentences} sentences in {report.seconds:.2f} s (revision {report.revision})"
+    )
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from index.store.db import connect, current_revision, head_revision
+    from index.store.errors import StoreError
+
+    try:
+        database = connect(settings.resolved_database_url(), upgrade=args.action == "upgrade")
+        try:
+            revision = current_revision(database)
+        finally:
+            database.dispose()
+        head = head_revision()
+    except StoreError as exc:
+        raise CLIError(str(exc)) from exc
+    state = "latest" if revision == head else f"latest is {head}"
+    print(f"{database.url}: schema revision {revision or 'none'} ({state})")
+    return EXIT_OK if revision == head else EXIT_ERROR
+
+
+def _add_store_commands(sub: Any) -> None:
+    ingest = sub.add_parser(
+        "ingest",
+        help="add articles: .txt/.md/.html files, directories, URLs, JSONL batches, '-' (stdin)",
+    )
+    ingest.add_argument("source", nargs="+", help="file, directory, URL, .jsonl or '-'")
+    ingest.add_argument("--title", help="title for a single document")
+    ingest.add_argument(
+        "--allow-private", action="store_true", help="allow URLs on private/loopback addresses"
+    )
+    ingest.add_argument("--json", action="store_true", help="one JSON line per document")
+    ingest.add_argument("--verbose", action="store_true", help="a line per document in batches")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    documents = sub.add_parser("documents", help="list the stored articles")
+    documents.add_argument("--all", action="store_true", help="include removed articles")
+    documents.add_argument("--json", action="store_true", help="one JSON line per article")
+    documents.set_defaults(handler=cmd_documents)
+
+    remove = sub.add_parser("remove", help="remove an article from the index (by id)")
+    remove.add_argument("id", type=int)
+    remove.set_defaults(handler=cmd_remove)
+
+    reload = sub.add_parser("reload", help="sync the content directory into the store")
+    reload.add_argument("--urls", action="store_true", help="also download URL articles again")
+    reload.set_defaults(handler=cmd_reload)
+
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade", "current"])
+    db.set_defaults(handler=cmd_db)
+
+
 # --- wiring ---------------------------------------------------------------------------------
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -264,6 +480,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--details", help="write one JSON line per question to this file")
     ev.add_argument("--open", action="store_true", help="ask each question against all contexts")
     ev.set_defaults(handler=cmd_eval)
+
+    _add_store_commands(sub)
     return parser
 
 

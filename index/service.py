@@ -4,7 +4,13 @@ It holds the current immutable ``IndexSnapshot`` and answers from it; ``swap`` r
 snapshot in one assignment, so a question being answered keeps the snapshot it started with
 while a reload builds the next one. Content operations (ingest, remove, reload) and the
 bot-side records (question log, feedback, chat settings, statistics) go through the content
-store (``index.store``) when the service is backed by one.
+store (``index.store``) when the service is backed by one (``QAService.open``); a service made
+from a snapshot (``QAService(snapshot)``, ``from_documents``) answers only, for tests and eval.
+
+Threads: ``ask`` never blocks (it reads the current snapshot). Everything else may block on
+the database, the network or a rebuild and is meant to run in a worker thread
+(``asyncio.to_thread``); content changes and rebuilds are serialised by one lock, and a
+rebuild that fails leaves the previous snapshot serving.
 
 Result types below are the contract between the store and its callers (CLI, bot).
 """
@@ -12,13 +18,22 @@ Result types below are the contract between the store and its callers (CLI, bot)
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from index.engine import Answer, Document, EmptyDocumentError, IndexSnapshot, prepare_document
-from index.sources import TEXT_SUFFIXES, SourceError, read_text_file
+from index.sources import DOCUMENT_SUFFIXES, SourceError, read_source_file
+from index.store.errors import StoreError
 from index.tokens import Tokenizer, default_tokenizer
+
+if TYPE_CHECKING:
+    from index.store.ingest import IngestProgress
+    from index.store.store import ContentStore
 
 __all__ = [
     "DocumentInfo",
@@ -26,6 +41,7 @@ __all__ = [
     "QAService",
     "ReloadReport",
     "Stats",
+    "StoreError",
     "load_content_dir",
 ]
 
@@ -37,7 +53,7 @@ class DocumentInfo:
     id: int
     title: str
     sentences: int
-    source_kind: str  # "file" | "url" | "upload" | "text"
+    source_kind: str  # "content" | "file" | "url" | "upload" | "jsonl" | "text"
     source_ref: str
     updated_at: datetime | None
     active: bool = True
@@ -88,10 +104,12 @@ def load_content_dir(path: Path, tokenizer: Tokenizer | None = None) -> list[Doc
     files are logged and skipped."""
     tok = tokenizer or default_tokenizer()
     documents: list[Document] = []
-    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+    files = sorted(
+        p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
+    )
     for number, file in enumerate(files, 1):
         try:
-            source = read_text_file(file)
+            source = read_source_file(file)
             documents.append(prepare_document(number, source.title, source.text, tok, file.name))
         except (SourceError, EmptyDocumentError) as exc:
             log.warning("skipping %s: %s", file.name, exc)
@@ -99,19 +117,367 @@ def load_content_dir(path: Path, tokenizer: Tokenizer | None = None) -> list[Doc
 
 
 class QAService:
-    def __init__(self, snapshot: IndexSnapshot) -> None:
+    """Answers questions from the current snapshot; content changes go through the store."""
+
+    def __init__(
+        self,
+        snapshot: IndexSnapshot,
+        store: ContentStore | None = None,
+        *,
+        content_dir: Path | None = None,
+        fetch_timeout: float = 10.0,
+        live: bool = True,
+    ) -> None:
         self._snapshot = snapshot
+        self._store = store
+        self._content_dir = content_dir
+        self._fetch_timeout = fetch_timeout
+        self._live = live  # keep the in-memory index in step with the store
+        self._lock = threading.RLock()
+        self._cache: dict[int, tuple[int, Document]] = {d.id: (0, d) for d in snapshot.documents}
+        self._revision = 0
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self.start_report = ReloadReport()
+
+    # --- construction ------------------------------------------------------------------------
 
     @classmethod
     def from_documents(cls, documents: list[Document]) -> QAService:
         return cls(IndexSnapshot.build(documents))
 
+    @classmethod
+    def open(
+        cls,
+        database_url: str | None = None,
+        *,
+        data_dir: Path | None = None,
+        content_dir: Path | None = None,
+        sync_content: bool = True,
+        build_index: bool = True,
+        fetch_timeout: float = 10.0,
+        tokenizer: Tokenizer | None = None,
+    ) -> QAService:
+        """Open the store at ``database_url`` (default: a SQLite file in ``data_dir``),
+        upgrade its schema, sync ``content_dir`` into it and build the index from the stored
+        tokens. Raises ``StoreUnavailableError`` when the database cannot be used.
+
+        ``build_index=False`` opens for content commands only (ingest, documents, remove):
+        nothing is loaded into memory."""
+        from index.store.db import connect, default_sqlite_url
+        from index.store.store import ContentStore
+
+        if database_url is None:
+            if data_dir is None:
+                raise ValueError("give a database_url or a data_dir")
+            database_url = default_sqlite_url(data_dir)
+        database = connect(database_url)
+        store = ContentStore(database, tokenizer or default_tokenizer())
+        service = cls(
+            IndexSnapshot.build([], store.tokenizer),
+            store,
+            content_dir=content_dir,
+            fetch_timeout=fetch_timeout,
+            live=build_index,
+        )
+        try:
+            store.restem_stale()
+            if sync_content and content_dir is not None:
+                service.start_report = service.reload()
+                for error in service.start_report.errors:
+                    log.warning("content sync: %s", error)
+            elif build_index:
+                service._rebuild()
+        except BaseException:
+            service.close()
+            raise
+        return service
+
+    # --- answering ---------------------------------------------------------------------------
+
     @property
     def snapshot(self) -> IndexSnapshot:
         return self._snapshot
+
+    @property
+    def revision(self) -> int:
+        """The content revision the current snapshot reflects (0 without a store)."""
+        return self._revision
+
+    @property
+    def has_store(self) -> bool:
+        return self._store is not None
 
     def swap(self, snapshot: IndexSnapshot) -> None:
         self._snapshot = snapshot
 
     def ask(self, question: str, top_k: int = 3, document_id: int | None = None) -> Answer:
         return self._snapshot.ask(question, top_k, document_id)
+
+    # --- content -----------------------------------------------------------------------------
+
+    def _require_store(self) -> ContentStore:
+        if self._store is None:
+            raise StoreError("this service has no content store (open it with QAService.open)")
+        return self._store
+
+    def _rebuild(self) -> int:
+        """Build a snapshot from the store's active documents and swap it in. Documents whose
+        version is unchanged are reused from memory; the rest are read with their tokens."""
+        store = self._require_store()
+        with self._lock:
+            revision = store.revision()
+            listing = store.listing()
+            stale = {
+                doc_id: info
+                for doc_id, info in listing.items()
+                if self._cache.get(doc_id, (-1, None))[0] != info.version
+            }
+            everything = len(stale) > len(listing) // 2
+            loaded = {d.id: d for d in store.load(stale, everything=everything)} if stale else {}
+            cache: dict[int, tuple[int, Document]] = {}
+            for doc_id in sorted(listing):
+                document = loaded.get(doc_id) or self._cache[doc_id][1]
+                cache[doc_id] = (listing[doc_id].version, document)
+            snapshot = IndexSnapshot.build(
+                [doc for _, doc in cache.values()], self._snapshot.tokenizer
+            )
+            self._snapshot = snapshot  # the swap: one assignment
+            self._cache = cache
+            self._revision = revision
+            return revision
+
+    def _after_change(self) -> None:
+        if self._live:
+            self._rebuild()
+        elif self._store is not None:
+            self._revision = self._store.revision()
+
+    def _guarded(self, source: str, action: Callable[[], IngestResult]) -> IngestResult:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self._lock:
+                result = action()
+                if result.status in ("added", "updated"):
+                    self._after_change()
+                return result
+        except SourceError as exc:
+            return IngestResult(source, "failed", error=str(exc))
+        except (SQLAlchemyError, StoreError) as exc:
+            log.error("ingest of %s failed: %s", source, exc)
+            return IngestResult(source, "failed", error=f"database error: {_first_line(exc)}")
+
+    def ingest_url(self, url: str, *, allow_private: bool = False) -> IngestResult:
+        """Download a page and store its article text. Non-http(s) URLs and hosts on private
+        or loopback addresses are refused unless ``allow_private``."""
+        from index.store.ingest import ingest_sources
+
+        store = self._require_store()
+
+        def action() -> IngestResult:
+            results = ingest_sources(
+                store,
+                [url if "://" in url else f"https://{url}"],
+                allow_private=allow_private,
+                fetch_timeout=self._fetch_timeout,
+            )
+            return results[0]
+
+        return self._guarded(url, action)
+
+    def ingest_upload(self, filename: str, data: bytes) -> IngestResult:
+        """A ``.txt``/``.md``/``.html`` file sent by a user (size, type and encoding checked)."""
+        from index.store.ingest import prepare_upload
+
+        store = self._require_store()
+        return self._guarded(filename, lambda: store.save(prepare_upload(filename, data)))
+
+    def ingest_text(self, title: str, text: str) -> IngestResult:
+        from index.sources import check_text
+        from index.store.ingest import prepare_text
+
+        store = self._require_store()
+        label = title or "text"
+
+        def action() -> IngestResult:
+            check_text(text if isinstance(text, str) else "", label)
+            return store.save(prepare_text(title, text))
+
+        return self._guarded(label, action)
+
+    def ingest_paths(
+        self,
+        sources: Sequence[str],
+        *,
+        title: str | None = None,
+        allow_private: bool = False,
+        stdin: BinaryIO | None = None,
+        progress: IngestProgress | None = None,
+    ) -> list[IngestResult]:
+        """Files, directories (recursive), JSONL batches, URLs and ``-`` (``stdin``); one
+        result per document. The index is rebuilt once, after the whole batch."""
+        from index.store.ingest import ingest_sources
+
+        store = self._require_store()
+        with self._lock:
+            results = ingest_sources(
+                store,
+                sources,
+                title=title,
+                allow_private=allow_private,
+                fetch_timeout=self._fetch_timeout,
+                stdin=stdin,
+                progress=progress,
+            )
+            if any(r.status in ("added", "updated") for r in results):
+                self._after_change()
+        return results
+
+    def remove(self, document_id: int) -> bool:
+        """Take a document out of the index; False when there is no such active document."""
+        store = self._require_store()
+        with self._lock:
+            removed = store.deactivate(int(document_id))
+            if removed:
+                self._after_change()
+        return removed
+
+    def documents(self, include_inactive: bool = False) -> list[DocumentInfo]:
+        if self._store is None:
+            return [
+                DocumentInfo(d.id, d.title, len(d.sentences), "file", d.source, None)
+                for d in self._snapshot.documents
+            ]
+        return self._store.documents(include_inactive)
+
+    def reload(self, *, refresh_urls: bool = False) -> ReloadReport:
+        """Sync the content directory (and, with ``refresh_urls``, download URL documents
+        again), rebuild and swap. Never raises: on failure the previous index keeps serving
+        and ``errors`` says why."""
+        started = time.perf_counter()
+        if self._store is None:
+            return ReloadReport(errors=("this service has no content store",))
+        counts = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0, "failed": 0}
+        errors: list[str] = []
+        with self._lock:
+            try:
+                if self._content_dir is not None:
+                    outcome = self._store.sync_directory(self._content_dir)
+                    for key in counts:
+                        counts[key] += getattr(outcome, key)
+                    errors.extend(outcome.errors)
+                if refresh_urls:
+                    for result in self._refresh_urls():
+                        counts[result.status] += 1
+                        if result.error and result.status == "failed":
+                            errors.append(result.error)
+                if self._live:
+                    self._rebuild()
+                else:
+                    self._revision = self._store.revision()
+            except Exception as exc:  # any failure: keep serving the old snapshot
+                log.exception("reload failed; the previous index keeps serving")
+                errors.append(f"reload failed: {_first_line(exc)}")
+            snapshot = self._snapshot
+            documents, sentences = len(snapshot.documents), snapshot.sentence_count
+            if not self._live:
+                try:
+                    documents, sentences = self._store.totals()
+                except Exception as exc:
+                    errors.append(f"counting documents failed: {_first_line(exc)}")
+            return ReloadReport(
+                added=counts["added"],
+                updated=counts["updated"],
+                removed=counts["removed"],
+                unchanged=counts["unchanged"],
+                failed=counts["failed"],
+                documents=documents,
+                sentences=sentences,
+                seconds=round(time.perf_counter() - started, 3),
+                revision=self._revision,
+                errors=tuple(errors),
+            )
+
+    def _refresh_urls(self) -> list[IngestResult]:
+        from index.store.ingest import ingest_sources
+
+        store = self._require_store()
+        return [
+            ingest_sources(store, [url], allow_private=True, fetch_timeout=self._fetch_timeout)[0]
+            for _, url in store.url_documents()
+        ]
+
+    # --- several instances -------------------------------------------------------------------
+
+    def check_for_newer_revision(self) -> bool:
+        """Rebuild when another instance changed the content; True when it did. Errors are
+        logged and the current index keeps serving."""
+        if self._store is None or not self._live:
+            return False
+        try:
+            if self._store.revision() == self._revision:
+                return False
+            self._rebuild()
+            log.info("content revision %d loaded (changed by another instance)", self._revision)
+            return True
+        except Exception:
+            log.exception("checking the content revision failed; the current index keeps serving")
+            return False
+
+    def start_watching(self, interval: float = 3.0) -> None:
+        """Poll the content revision every ``interval`` seconds in a daemon thread (for
+        processes without a scheduler of their own)."""
+        if self._watcher is not None or self._store is None:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                self.check_for_newer_revision()
+
+        self._watcher = threading.Thread(target=loop, name="revision-watcher", daemon=True)
+        self._watcher.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+            self._watcher = None
+        if self._store is not None:
+            self._store.close()
+
+    # --- bot records -------------------------------------------------------------------------
+
+    def log_question(
+        self, *, chat_id: int, user_id: int | None, question: str, answer: Answer, latency_ms: float
+    ) -> int:
+        """Store one asked question (the user only as a keyed hash); returns its id."""
+        return self._require_store().log_question(
+            chat_id=chat_id,
+            user_id=user_id,
+            question=question,
+            answer=answer,
+            latency_ms=latency_ms,
+        )
+
+    def record_feedback(self, *, question_id: int, user_id: int, vote: int) -> bool:
+        """+1/-1 on a logged question; a new vote by the same user replaces the old one.
+        False when ``question_id`` is unknown."""
+        return self._require_store().record_feedback(
+            question_id=question_id, user_id=user_id, vote=vote
+        )
+
+    def stats(self, top: int = 5) -> Stats:
+        return self._require_store().stats(top)
+
+    def chat_language(self, chat_id: int) -> str | None:
+        return self._require_store().chat_language(chat_id)
+
+    def set_chat_language(self, chat_id: int, language: str) -> None:
+        self._require_store().set_chat_language(chat_id, language)
+
+
+def _first_line(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    return text[0] if text else type(original).__name__

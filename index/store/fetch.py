@@ -1,0 +1,161 @@
+"""Downloading an article page — the only module that imports httpx.
+
+Guards, in order: only ``http``/``https``; the host must resolve to public addresses unless
+``allow_private`` (so an admin command cannot make the bot read the machine's own or its
+network's services); redirects are followed by hand (at most ``MAX_REDIRECTS``) and every hop
+is checked again; connect/read timeouts plus an overall deadline; ``text/html``,
+``application/xhtml+xml`` or ``text/plain`` only; at most ``MAX_FILE_BYTES``, checked both from
+``Content-Length`` and while streaming. Every failure is a ``FetchError`` with one clear
+sentence.
+
+Known limit: the address check resolves the host name before httpx resolves it again to
+connect, so a DNS server that answers differently the second time could slip through.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import httpx
+
+from index.sources import MAX_FILE_BYTES, SourceError, SourceText, parse_bytes
+
+__all__ = ["FetchError", "FetchedPage", "check_url", "fetch_page", "fetch_source"]
+
+MAX_REDIRECTS = 5
+DEFAULT_TIMEOUT_S = 10.0
+USER_AGENT = "tanyaberita/0.1 (news question-answering bot)"
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_TEXT_TYPES = frozenset({"text/plain"})
+
+
+# httpx logs every request URL at INFO; keep it out of user-facing logs.
+if logging.getLogger("httpx").level == logging.NOTSET:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+class FetchError(SourceError):
+    """A URL cannot be downloaded as an article; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedPage:
+    url: str
+    content_type: str
+    charset: str | None
+    data: bytes
+
+    @property
+    def is_html(self) -> bool:
+        return self.content_type in _HTML_TYPES
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_url(url: str, *, allow_private: bool = False) -> httpx.URL:
+    """Parse and vet ``url``; raises ``FetchError`` when it must not be fetched."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise FetchError(f"{url!r} is not a valid URL") from exc
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError(f"only http and https URLs can be ingested, not {parsed.scheme or url!r}")
+    if not parsed.host:
+        raise FetchError(f"{url!r} has no host name")
+    if allow_private:
+        return parsed
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(parsed.host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"cannot resolve the host {parsed.host}") from exc
+    addresses = {info[4][0] for info in infos}
+    blocked = sorted(a for a in addresses if not _is_public(str(a)))
+    if blocked or not addresses:
+        raise FetchError(
+            f"{parsed.host} points to a private or local address ({', '.join(map(str, blocked))});"
+            " only public web pages can be ingested"
+        )
+    return parsed
+
+
+def fetch_page(
+    url: str,
+    *,
+    allow_private: bool = False,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> FetchedPage:
+    """Download ``url`` (following vetted redirects) within the size and time limits."""
+    target = check_url(url, allow_private=allow_private)
+    deadline = time.monotonic() + 3 * timeout
+    limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
+    try:
+        with httpx.Client(
+            follow_redirects=False, timeout=limits, headers={"User-Agent": USER_AGENT}
+        ) as client:
+            for _ in range(MAX_REDIRECTS + 1):
+                with client.stream("GET", target) as response:
+                    if response.is_redirect and "location" in response.headers:
+                        location = response.headers["location"]
+                        target = check_url(str(target.join(location)), allow_private=allow_private)
+                        continue
+                    return _read(response, str(target), max_bytes, deadline, timeout)
+    except httpx.TimeoutException as exc:
+        raise FetchError(f"{url} did not answer within {timeout:g} s") from exc
+    except httpx.ConnectError as exc:
+        raise FetchError(f"cannot connect to {target.host}: {exc}") from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(f"downloading {url} failed: {exc}") from exc
+    raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times")
+
+
+def _read(
+    response: httpx.Response, url: str, max_bytes: int, deadline: float, timeout: float
+) -> FetchedPage:
+    if response.status_code >= 400:
+        raise FetchError(f"{url} answered HTTP {response.status_code} {response.reason_phrase}")
+    if response.status_code != 200:
+        raise FetchError(f"{url} answered HTTP {response.status_code} instead of a page")
+    header = response.headers.get("content-type", "")
+    content_type = header.split(";", 1)[0].strip().lower()
+    if content_type not in _HTML_TYPES | _TEXT_TYPES:
+        raise FetchError(f"{url} is not an HTML page (content type {content_type or 'missing'})")
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"{url} is larger than {max_bytes // 1_000_000 or max_bytes} MB")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(f"{url} is larger than {max_bytes // 1_000_000 or max_bytes} MB")
+        if time.monotonic() > deadline:
+            raise FetchError(f"{url} took longer than {3 * timeout:g} s to download")
+        chunks.append(chunk)
+    return FetchedPage(url, content_type, response.charset_encoding, b"".join(chunks))
+
+
+def fetch_source(
+    url: str,
+    *,
+    allow_private: bool = False,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> SourceText:
+    """Download ``url`` and extract its article text and title."""
+    page = fetch_page(url, allow_private=allow_private, timeout=timeout, max_bytes=max_bytes)
+    if page.is_html:
+        return parse_bytes(page.data, "page.html", page.url, page.charset, html=True)
+    stem = PurePosixPath(httpx.URL(page.url).path).stem or httpx.URL(page.url).host
+    return parse_bytes(page.data, f"{stem}.txt", page.url, page.charset)

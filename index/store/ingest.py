@@ -1,0 +1,186 @@
+"""From what a user names (paths, directories, URLs, JSONL batches, stdin, uploads, text) to
+documents in the store, one transaction per document.
+
+A batch never stops at a bad item: each source gets its own ``IngestResult`` ("failed" with a
+reason for a missing file, an unreadable page, a JSONL line that is not JSON, …).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from index.service import IngestResult
+from index.sources import (
+    BATCH_SUFFIXES,
+    DOCUMENT_SUFFIXES,
+    SourceError,
+    SourceText,
+    count_lines,
+    decode_bytes,
+    iter_jsonl,
+    parse_bytes,
+    read_source_file,
+)
+from index.store.fetch import DEFAULT_TIMEOUT_S, fetch_source
+from index.store.store import ContentStore, Prepared
+
+__all__ = ["IngestProgress", "expand_sources", "ingest_sources", "prepare_text", "prepare_upload"]
+
+STDIN = "-"
+
+
+class IngestProgress(Protocol):
+    """What a batch reports while it runs (a progress bar in the CLI)."""
+
+    def total(self, count: int) -> None: ...
+
+    def step(self, result: IngestResult) -> None: ...
+
+
+def _is_url(source: str) -> bool:
+    return "://" in source and not Path(source).exists()
+
+
+def _failed(source: str, error: str) -> IngestResult:
+    return IngestResult(source, "failed", error=error)
+
+
+def expand_sources(sources: Sequence[str]) -> list[str | Path]:
+    """URLs and stdin stay strings; directories become their files (recursively, sorted,
+    hidden entries skipped); other paths stay paths (checked when ingested)."""
+    units: list[str | Path] = []
+    for source in sources:
+        if source == STDIN or _is_url(source):
+            units.append(source)
+            continue
+        path = Path(source).expanduser()
+        if path.is_dir():
+            units.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in DOCUMENT_SUFFIXES | BATCH_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            units.append(path)
+    return units
+
+
+def prepare_text(title: str, text: str, kind: str = "text") -> Prepared:
+    """Pasted text has no other identity than itself: the same text is the same source."""
+    reference = hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:16]
+    return Prepared(kind, reference, title, text, None, title or reference)
+
+
+def prepare_upload(filename: str, data: bytes, title: str | None = None) -> Prepared:
+    """An uploaded file: identified by its name, so a new upload of the same name updates it."""
+    name = Path(filename).name or "upload.txt"
+    source = parse_bytes(data, name, name)
+    return Prepared("upload", name, title or source.title, source.text, None, name)
+
+
+def _from_file(path: Path, title: str | None) -> Prepared:
+    source = read_source_file(path)
+    reference = str(path.resolve())
+    return Prepared("file", reference, title or source.title, source.text, None, path.name)
+
+
+def _from_url(url: str, title: str | None, allow_private: bool, timeout: float) -> Prepared:
+    reference = url.strip().split("#", 1)[0]
+    source: SourceText = fetch_source(reference, allow_private=allow_private, timeout=timeout)
+    return Prepared("url", reference, title or source.title, source.text, None, reference)
+
+
+def _jsonl(
+    store: ContentStore, path: Path, progress: IngestProgress | None
+) -> Iterator[IngestResult]:
+    resolved = path.resolve()
+    for item in iter_jsonl(path):
+        if item.source is None:
+            result = _failed(f"{path.name}:{item.line}", item.error)
+        else:
+            reference = f"{resolved}#{item.key}" if item.key else f"{resolved}:{item.line}"
+            label = f"{path.name}#{item.key}" if item.key else f"{path.name}:{item.line}"
+            result = store.save(
+                Prepared("jsonl", reference, item.source.title, item.source.text, None, label)
+            )
+        if progress is not None:
+            progress.step(result)
+        yield result
+
+
+def ingest_sources(
+    store: ContentStore,
+    sources: Sequence[str],
+    *,
+    title: str | None = None,
+    allow_private: bool = False,
+    fetch_timeout: float = DEFAULT_TIMEOUT_S,
+    stdin: BinaryIO | None = None,
+    progress: IngestProgress | None = None,
+) -> list[IngestResult]:
+    """Ingest every source; ``title`` applies to single documents (not to JSONL records)."""
+    units = expand_sources(sources)
+    if progress is not None:
+        progress.total(
+            sum(
+                count_lines(u) if isinstance(u, Path) and u.suffix.lower() == ".jsonl" else 1
+                for u in units
+            )
+        )
+    results: list[IngestResult] = []
+    for unit in units:
+        if isinstance(unit, Path) and unit.suffix.lower() in BATCH_SUFFIXES:
+            if not unit.is_file():
+                results.append(_failed(str(unit), f"{unit} does not exist"))
+                continue
+            try:
+                results.extend(_jsonl(store, unit, progress))
+            except SourceError as exc:
+                results.append(_failed(str(unit), str(exc)))
+            continue
+        result = _ingest_one(
+            store,
+            unit,
+            title=title,
+            allow_private=allow_private,
+            fetch_timeout=fetch_timeout,
+            stdin=stdin,
+        )
+        if progress is not None:
+            progress.step(result)
+        results.append(result)
+    return results
+
+
+def _ingest_one(
+    store: ContentStore,
+    unit: str | Path,
+    *,
+    title: str | None,
+    allow_private: bool,
+    fetch_timeout: float,
+    stdin: BinaryIO | None,
+) -> IngestResult:
+    label = str(unit)
+    try:
+        if unit == STDIN:
+            if stdin is None:
+                return _failed(label, "no standard input to read")
+            text = decode_bytes(stdin.read(), "standard input")
+            if not text.strip():
+                return _failed("stdin", "standard input is empty")
+            item = prepare_text(title or "", text)
+        elif isinstance(unit, str):
+            item = _from_url(unit, title, allow_private, fetch_timeout)
+        elif not unit.exists():
+            return _failed(label, f"{unit} does not exist")
+        else:
+            item = _from_file(unit, title)
+    except SourceError as exc:
+        return _failed(label, str(exc))
+    return store.save(item)

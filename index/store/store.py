@@ -1,0 +1,747 @@
+"""The content store: documents in, prepared documents out, plus the bot's records.
+
+``ContentStore`` owns the ``Database`` and is the only place that writes it. Rules:
+
+- **One transaction per document.** A crash (even ``kill -9``) leaves every document either
+  fully stored with all its sentences or not at all; re-running a batch stores the rest and
+  reports the stored ones as unchanged.
+- **Same text once.** The whitespace-normalised text hash is unique among active documents;
+  a second source with the same text reports ``unchanged`` and the first document's id.
+- **Same source, new content → updated in place** (same id, sentences replaced, ``version``
+  bumped). A source is ``(kind, reference)``: ``content`` (path relative to the content
+  directory), ``file`` (absolute path), ``url``, ``upload`` (file name), ``jsonl`` (file and
+  record id) or ``text`` (the text's own hash: texts have no other identity).
+- **Every change bumps the content revision** in the same transaction, so other instances
+  that poll it see complete changes only.
+- Stemming happens before the write transaction, so the database lock is held only for
+  the inserts; an unchanged source is detected before stemming.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from functools import cache, partial
+from importlib import metadata, resources
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
+
+from index.engine import Answer, Document, EmptyDocumentError, Sentence, prepare_document
+from index.service import DocumentInfo, IngestResult, Stats
+from index.sources import (
+    DOCUMENT_SUFFIXES,
+    SourceError,
+    SourceText,
+    read_source_file,
+)
+from index.store.db import Database
+from index.store.errors import StoreError
+from index.store.models import (
+    ChatRow,
+    ContentState,
+    DocumentRow,
+    FeedbackRow,
+    MetaRow,
+    QuestionRow,
+    SentenceRow,
+    utcnow,
+)
+from index.tokens import Tokenizer
+
+__all__ = ["ContentStore", "Prepared", "SyncOutcome", "pipeline_fingerprint"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MAX_TITLE_CHARS = 300
+MAX_QUESTION_CHARS = 4096
+WRITE_ATTEMPTS = 3
+
+_PROBE = (
+    "Presiden Rusia, Vladimir Putin, menjadi perantara gencatan senjata di Nagorno-Karabakh."
+    "Pada Sabtu (10/10/2020) pukul 12.30 orang-orang berpindah-pindah ke Jl. Merdeka No. 5 "
+    'bersama Dr. H. Ahmad, S.H. yg gak mau ngasih Rp 2.375.000 dll. "Kami sudah sepakat," '
+    "katanya.\n\nBaca Juga : Berita lain\n\nPemerintahan memberlakukan kebijakan perekonomian "
+    "François dan 東京 pada tahun 2020-an."
+)
+
+
+def pipeline_fingerprint(tokenizer: Tokenizer) -> str:
+    """A short hash of what produces stored sentences and tokens: the splitter and tokenizer
+    output on a probe text, the shipped lexicon files and the PySastrawi version. Documents
+    stored under another fingerprint are prepared again from their text at start."""
+    digest = hashlib.sha256()
+    document = prepare_document(0, "probe", _PROBE, tokenizer)
+    for sentence in document.sentences:
+        digest.update(
+            f"{sentence.paragraph}|{sentence.text}|{' '.join(sentence.tokens)}\n".encode()
+        )
+    digest.update(_lexicon_digest().encode())
+    return digest.hexdigest()[:16]
+
+
+@cache
+def _lexicon_digest() -> str:
+    digest = hashlib.sha256()
+    folder = resources.files("index.lexicon")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_file() and not entry.name.endswith(".py"):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    with suppress(metadata.PackageNotFoundError):  # it is a dependency; be lenient anyway
+        digest.update(metadata.version("PySastrawi").encode())
+    return digest.hexdigest()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def source_key(kind: str, reference: str) -> str:
+    return hashlib.sha256(f"{kind}\0{reference}".encode()).hexdigest()
+
+
+def _clip_title(title: str) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= MAX_TITLE_CHARS else title[: MAX_TITLE_CHARS - 1] + "…"
+
+
+def _join_tokens(tokens: Sequence[str]) -> str:
+    joined = " ".join(tokens)
+    if len(joined.split()) != len(tokens) or any(not t for t in tokens):
+        # Cannot happen with the shipped tokenizer (tokens come from a word regex); refusing
+        # beats storing tokens that would come back different.
+        raise ValueError(f"a token contains whitespace or is empty: {list(tokens)[:10]}")
+    return joined
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A parsed source on its way into the store."""
+
+    kind: str
+    reference: str
+    title: str
+    text: str
+    digest: str | None = None  # hash of the source bytes (content directory files)
+    display: str = ""  # short source name for answers and listings
+
+    @property
+    def key(self) -> str:
+        return source_key(self.kind, self.reference)
+
+    @property
+    def label(self) -> str:
+        return self.display or self.reference
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOutcome:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    errors: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What an active document looks like in the store, cheaply (no sentences)."""
+
+    id: int
+    version: int
+    title: str
+    display: str
+
+
+class ContentStore:
+    def __init__(self, database: Database, tokenizer: Tokenizer) -> None:
+        self.db = database
+        self.tokenizer = tokenizer
+        self.pipeline = pipeline_fingerprint(tokenizer)
+        self._hash_key: bytes | None = None
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # --- revision ----------------------------------------------------------------------------
+
+    def revision(self) -> int:
+        with self.db.read() as session:
+            value = session.scalar(select(ContentState.revision).where(ContentState.id == 1))
+        return int(value or 0)
+
+    @staticmethod
+    def _bump(session: Session) -> None:
+        session.execute(
+            update(ContentState)
+            .where(ContentState.id == 1)
+            .values(revision=ContentState.revision + 1, updated_at=utcnow())
+        )
+
+    # --- writing documents -------------------------------------------------------------------
+
+    def _write(self, action: Callable[[Session], T]) -> T:
+        """Run ``action`` in one write transaction; retry when a concurrent writer won a
+        unique-key race (the retry sees its row) or the database was briefly locked."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self.db.write() as session:
+                    return action(session)
+            except sa_exc.IntegrityError:
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                log.debug("write conflict, retrying (attempt %d)", attempt)
+            except sa_exc.OperationalError as error:
+                if attempt == WRITE_ATTEMPTS or "locked" not in str(error).lower():
+                    raise
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _unchanged_row(self, item: Prepared, hashed: str) -> DocumentRow | None:
+        """The stored row when ``item`` would change nothing (checked before stemming)."""
+        with self.db.read() as session:
+            row = session.scalar(select(DocumentRow).where(DocumentRow.source_key == item.key))
+        if (
+            row is not None
+            and row.active
+            and row.content_hash == hashed
+            and row.pipeline == self.pipeline
+            and (not item.title or row.title == _clip_title(item.title))
+        ):
+            return row
+        return None
+
+    def save(self, item: Prepared) -> IngestResult:
+        """Store one document (see the module docstring for the rules)."""
+        hashed = content_hash(item.text)
+        existing = self._unchanged_row(item, hashed)
+        if existing is not None:
+            if item.digest and existing.source_digest != item.digest:
+                self._write(lambda s: self._set_digest(s, existing.id, item.digest))
+            return IngestResult(
+                item.label, "unchanged", existing.id, existing.title, existing.sentence_count
+            )
+        try:
+            document = prepare_document(0, item.title, item.text, self.tokenizer, item.label)
+        except EmptyDocumentError as exc:
+            return IngestResult(item.label, "failed", error=f"{item.label}: {exc}")
+        rows = [
+            {
+                "position": s.position,
+                "paragraph": s.paragraph,
+                "text": s.text,
+                "tokens": _join_tokens(s.tokens),
+            }
+            for s in document.sentences
+        ]
+        title = _clip_title(document.title)
+        return self._write(lambda s: self._store(s, item, hashed, title, rows))
+
+    @staticmethod
+    def _set_digest(session: Session, document_id: int, digest: str | None) -> None:
+        session.execute(
+            update(DocumentRow).where(DocumentRow.id == document_id).values(source_digest=digest)
+        )
+
+    def _store(
+        self,
+        session: Session,
+        item: Prepared,
+        hashed: str,
+        title: str,
+        rows: list[dict[str, object]],
+    ) -> IngestResult:
+        row = session.scalar(
+            select(DocumentRow).where(DocumentRow.source_key == item.key).with_for_update()
+        )
+        duplicate = session.scalar(
+            select(DocumentRow).where(
+                DocumentRow.content_hash == hashed,
+                DocumentRow.active.is_(True),
+                DocumentRow.source_key != item.key,
+            )
+        )
+        if duplicate is not None:
+            if row is not None and row.active:
+                # This source now has the same text as another document: its old version
+                # would be stale, the text itself stays served by the other document.
+                row.active, row.removed_by, row.updated_at = False, "sync", utcnow()
+                row.source_digest = item.digest
+                self._bump(session)
+            return IngestResult(
+                item.label,
+                "unchanged",
+                duplicate.id,
+                duplicate.title,
+                duplicate.sentence_count,
+                error=f"same text as document {duplicate.id}",
+            )
+        if (
+            row is not None
+            and row.active
+            and row.content_hash == hashed
+            and row.title == title
+            and row.pipeline == self.pipeline
+        ):
+            return IngestResult(item.label, "unchanged", row.id, row.title, row.sentence_count)
+        now = utcnow()
+        if row is None:
+            row = DocumentRow(
+                title=title,
+                source_kind=item.kind,
+                source_ref=item.reference,
+                source_key=item.key,
+                source_digest=item.digest,
+                content_hash=hashed,
+                raw_text=item.text,
+                sentence_count=len(rows),
+                active=True,
+                version=1,
+                pipeline=self.pipeline,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            status = "added"
+        else:
+            status = "updated" if row.active else "added"
+            session.execute(delete(SentenceRow).where(SentenceRow.document_id == row.id))
+            row.title, row.raw_text, row.content_hash = title, item.text, hashed
+            row.source_digest, row.sentence_count = item.digest, len(rows)
+            row.active, row.removed_by, row.pipeline = True, None, self.pipeline
+            row.version, row.updated_at = row.version + 1, now
+            session.flush()
+        session.execute(insert(SentenceRow), [{**r, "document_id": row.id} for r in rows])
+        self._bump(session)
+        return IngestResult(item.label, status, row.id, title, len(rows))
+
+    def deactivate(self, document_id: int, by: str = "user") -> bool:
+        """Take a document out of the index (its text stays, so nothing is lost)."""
+
+        def action(session: Session) -> bool:
+            result = session.execute(
+                update(DocumentRow)
+                .where(DocumentRow.id == document_id, DocumentRow.active.is_(True))
+                .values(active=False, removed_by=by, updated_at=utcnow())
+            )
+            if not getattr(result, "rowcount", 0):
+                return False
+            self._bump(session)
+            return True
+
+        return self._write(action)
+
+    def restem_stale(self) -> int:
+        """Prepare again, from their stored text, the active documents whose tokens were made
+        by another splitter/tokenizer version. Returns how many were redone."""
+        with self.db.read() as session:
+            stale = session.execute(
+                select(DocumentRow.id, DocumentRow.title, DocumentRow.raw_text).where(
+                    DocumentRow.active.is_(True), DocumentRow.pipeline != self.pipeline
+                )
+            ).all()
+        if stale:
+            log.warning(
+                "the text pipeline changed: preparing %d stored documents again", len(stale)
+            )
+        for document_id, title, text in stale:
+            try:
+                document = prepare_document(document_id, title, text, self.tokenizer)
+            except EmptyDocumentError:
+                self.deactivate(document_id, by="sync")
+                continue
+            rows = [
+                {
+                    "document_id": document_id,
+                    "position": s.position,
+                    "paragraph": s.paragraph,
+                    "text": s.text,
+                    "tokens": _join_tokens(s.tokens),
+                }
+                for s in document.sentences
+            ]
+            self._write(partial(self._replace_sentences, document_id=document_id, rows=rows))
+        return len(stale)
+
+    def _replace_sentences(
+        self, session: Session, *, document_id: int, rows: list[dict[str, object]]
+    ) -> None:
+        session.execute(delete(SentenceRow).where(SentenceRow.document_id == document_id))
+        session.execute(insert(SentenceRow), rows)
+        session.execute(
+            update(DocumentRow)
+            .where(DocumentRow.id == document_id)
+            .values(
+                sentence_count=len(rows),
+                pipeline=self.pipeline,
+                version=DocumentRow.version + 1,
+                updated_at=utcnow(),
+            )
+        )
+        self._bump(session)
+
+    # --- content directory -------------------------------------------------------------------
+
+    def sync_directory(self, directory: Path) -> SyncOutcome:
+        """Make the ``content`` documents match the files under ``directory``: new files
+        added, changed ones updated, deleted ones deactivated. A file that cannot be read
+        keeps its previous version. Documents an admin removed stay removed until their
+        file changes."""
+        if not directory.is_dir():
+            raise StoreError(f"content directory {directory} does not exist (CONTENT_DIR)")
+        files = sorted(
+            p
+            for p in directory.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in DOCUMENT_SUFFIXES
+            and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+        )
+        with self.db.read() as session:
+            stored = {
+                ref: (doc_id, digest, active, removed_by, pipeline)
+                for doc_id, ref, digest, active, removed_by, pipeline in session.execute(
+                    select(
+                        DocumentRow.id,
+                        DocumentRow.source_ref,
+                        DocumentRow.source_digest,
+                        DocumentRow.active,
+                        DocumentRow.removed_by,
+                        DocumentRow.pipeline,
+                    ).where(DocumentRow.source_kind == "content")
+                )
+            }
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0, "removed": 0}
+        errors: list[str] = []
+        seen: set[str] = set()
+        for path in files:
+            relative = path.relative_to(directory).as_posix()
+            seen.add(relative)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                counts["failed"] += 1
+                errors.append(f"{relative}: cannot read ({exc.strerror or exc})")
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            known = stored.get(relative)
+            if known is not None and known[1] == digest and known[4] == self.pipeline:
+                _, _, active, removed_by, _ = known
+                if active or removed_by == "user":
+                    counts["unchanged"] += 1
+                    continue
+            try:
+                source = read_source_file(path)
+            except SourceError as exc:
+                counts["failed"] += 1
+                errors.append(str(exc))
+                continue
+            result = self.save(
+                Prepared("content", relative, source.title, source.text, digest, relative)
+            )
+            counts[result.status] += 1
+            if result.status == "failed":
+                errors.append(result.error)
+        for relative, (doc_id, _, active, _, _) in stored.items():
+            if active and relative not in seen and self.deactivate(doc_id, by="sync"):
+                counts["removed"] += 1
+        return SyncOutcome(
+            counts["added"],
+            counts["updated"],
+            counts["removed"],
+            counts["unchanged"],
+            counts["failed"],
+            tuple(errors),
+        )
+
+    # --- reading documents -------------------------------------------------------------------
+
+    def listing(self) -> dict[int, Listing]:
+        with self.db.read() as session:
+            rows = session.execute(
+                select(
+                    DocumentRow.id,
+                    DocumentRow.version,
+                    DocumentRow.title,
+                    DocumentRow.source_kind,
+                    DocumentRow.source_ref,
+                ).where(DocumentRow.active.is_(True))
+            ).all()
+        return {
+            doc_id: Listing(doc_id, version, title, _display(kind, ref))
+            for doc_id, version, title, kind, ref in rows
+        }
+
+    def load(self, wanted: dict[int, Listing], everything: bool = False) -> list[Document]:
+        """The documents in ``wanted`` built from their stored sentences and tokens (no
+        stemming). ``everything``: one scan of all active sentences instead of id lookups."""
+        grouped: dict[int, list[Sentence]] = {doc_id: [] for doc_id in wanted}
+        columns = (
+            SentenceRow.document_id,
+            SentenceRow.position,
+            SentenceRow.paragraph,
+            SentenceRow.text,
+            SentenceRow.tokens,
+        )
+        with self.db.read() as session:
+            if everything:
+                statements = [
+                    select(*columns)
+                    .join(DocumentRow, DocumentRow.id == SentenceRow.document_id)
+                    .where(DocumentRow.active.is_(True))
+                ]
+            else:
+                ids = sorted(wanted)
+                statements = [
+                    select(*columns).where(SentenceRow.document_id.in_(ids[i : i + 500]))
+                    for i in range(0, len(ids), 500)
+                ]
+            for statement in statements:
+                for doc_id, position, paragraph, text, tokens in session.execute(statement):
+                    bucket = grouped.get(doc_id)
+                    if bucket is not None:
+                        bucket.append(Sentence(position, paragraph, text, tuple(tokens.split())))
+        documents = []
+        for doc_id, sentences in grouped.items():
+            sentences.sort(key=lambda s: s.position)
+            info = wanted[doc_id]
+            documents.append(Document(doc_id, info.title, tuple(sentences), info.display))
+        return documents
+
+    def documents(self, include_inactive: bool = False) -> list[DocumentInfo]:
+        statement = select(
+            DocumentRow.id,
+            DocumentRow.title,
+            DocumentRow.sentence_count,
+            DocumentRow.source_kind,
+            DocumentRow.source_ref,
+            DocumentRow.updated_at,
+            DocumentRow.active,
+        ).order_by(DocumentRow.id)
+        if not include_inactive:
+            statement = statement.where(DocumentRow.active.is_(True))
+        with self.db.read() as session:
+            return [DocumentInfo(*row) for row in session.execute(statement)]
+
+    def totals(self) -> tuple[int, int]:
+        """Active documents and their sentences."""
+        with self.db.read() as session:
+            documents, sentences = session.execute(
+                select(
+                    func.count(DocumentRow.id),
+                    func.coalesce(func.sum(DocumentRow.sentence_count), 0),
+                ).where(DocumentRow.active.is_(True))
+            ).one()
+        return int(documents), int(sentences)
+
+    def document_text(self, document_id: int) -> str | None:
+        with self.db.read() as session:
+            return session.scalar(select(DocumentRow.raw_text).where(DocumentRow.id == document_id))
+
+    def url_documents(self) -> list[tuple[int, str]]:
+        with self.db.read() as session:
+            rows = session.execute(
+                select(DocumentRow.id, DocumentRow.source_ref).where(
+                    DocumentRow.source_kind == "url", DocumentRow.active.is_(True)
+                )
+            ).all()
+        return [(doc_id, ref) for doc_id, ref in rows]
+
+    # --- bot records -------------------------------------------------------------------------
+
+    def user_hash(self, user_id: int) -> str:
+        """HMAC-SHA256 of the Telegram user id with this installation's secret."""
+        if self._hash_key is None:
+            with self.db.read() as session:
+                value = session.scalar(select(MetaRow.value).where(MetaRow.key == "user_hash_key"))
+            if value is None:
+                raise StoreError(
+                    "the database has no user-hash secret; run `tanyaberita db upgrade`"
+                )
+            self._hash_key = bytes.fromhex(value)
+        return hmac.new(self._hash_key, str(int(user_id)).encode(), hashlib.sha256).hexdigest()
+
+    def log_question(
+        self, *, chat_id: int, user_id: int | None, question: str, answer: Answer, latency_ms: float
+    ) -> int:
+        top = answer.hits[0] if answer.hits and not answer.abstained else None
+        row = QuestionRow(
+            chat_id=int(chat_id),
+            user_hash=self.user_hash(user_id) if user_id is not None else None,
+            question=question[:MAX_QUESTION_CHARS],
+            answered=not answer.abstained,
+            abstain_reason=answer.reason[:32],
+            top_document_id=top.document_id if top else None,
+            top_position=top.position if top else None,
+            top_sentence=top.sentence if top else None,
+            top_score=top.score if top else None,
+            latency_ms=float(latency_ms),
+            created_at=utcnow(),
+        )
+
+        def action(session: Session) -> int:
+            if (
+                row.top_document_id is not None
+                and session.get(DocumentRow, row.top_document_id) is None
+            ):
+                row.top_document_id = None  # answered from a document this store does not have
+            session.add(row)
+            session.flush()
+            return row.id
+
+        return self._write(action)
+
+    def record_feedback(self, *, question_id: int, user_id: int, vote: int) -> bool:
+        if vote not in (-1, 1):
+            raise ValueError("vote must be +1 or -1")
+        user = self.user_hash(user_id)
+
+        def action(session: Session) -> bool:
+            if session.get(QuestionRow, question_id) is None:
+                return False
+            existing = session.scalar(
+                select(FeedbackRow).where(
+                    FeedbackRow.question_id == question_id, FeedbackRow.user_hash == user
+                )
+            )
+            now = utcnow()
+            if existing is None:
+                session.add(
+                    FeedbackRow(
+                        question_id=question_id,
+                        user_hash=user,
+                        vote=vote,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            else:
+                existing.vote, existing.updated_at = vote, now
+            return True
+
+        return self._write(action)
+
+    def stats(self, top: int = 5) -> Stats:
+        with self.db.read() as session:
+            questions, answered = session.execute(
+                select(
+                    func.count(QuestionRow.id),
+                    func.coalesce(func.sum(case((QuestionRow.answered.is_(True), 1), else_=0)), 0),
+                )
+            ).one()
+            up, down = session.execute(
+                select(
+                    func.coalesce(func.sum(case((FeedbackRow.vote > 0, 1), else_=0)), 0),
+                    func.coalesce(func.sum(case((FeedbackRow.vote < 0, 1), else_=0)), 0),
+                )
+            ).one()
+            normalised = func.lower(func.trim(QuestionRow.question))
+
+            def most_asked(only_unanswered: bool) -> tuple[tuple[str, int], ...]:
+                statement = select(normalised, func.count()).group_by(normalised)
+                if only_unanswered:
+                    statement = statement.where(QuestionRow.answered.is_(False))
+                statement = statement.order_by(func.count().desc(), normalised).limit(top)
+                return tuple((str(q), int(n)) for q, n in session.execute(statement))
+
+            p50 = 0.0
+            if questions:
+                p50 = float(
+                    session.scalar(
+                        select(QuestionRow.latency_ms)
+                        .order_by(QuestionRow.latency_ms)
+                        .offset((int(questions) - 1) // 2)
+                        .limit(1)
+                    )
+                    or 0.0
+                )
+            documents, sentences = session.execute(
+                select(
+                    func.count(DocumentRow.id),
+                    func.coalesce(func.sum(DocumentRow.sentence_count), 0),
+                ).where(DocumentRow.active.is_(True))
+            ).one()
+            revision = session.scalar(select(ContentState.revision).where(ContentState.id == 1))
+            return Stats(
+                questions=int(questions),
+                answered=int(answered),
+                abstained=int(questions) - int(answered),
+                thumbs_up=int(up),
+                thumbs_down=int(down),
+                top_questions=most_asked(False),
+                unanswered_questions=most_asked(True),
+                p50_ms=round(p50, 3),
+                extra={
+                    "documents": float(documents),
+                    "sentences": float(sentences),
+                    "revision": float(revision or 0),
+                },
+            )
+
+    def chat_language(self, chat_id: int) -> str | None:
+        with self.db.read() as session:
+            return session.scalar(select(ChatRow.language).where(ChatRow.id == int(chat_id)))
+
+    def set_chat_language(self, chat_id: int, language: str) -> None:
+        def action(session: Session) -> None:
+            row = session.get(ChatRow, int(chat_id))
+            now = utcnow()
+            if row is None:
+                session.add(
+                    ChatRow(id=int(chat_id), language=language[:8], created_at=now, updated_at=now)
+                )
+            else:
+                row.language, row.updated_at = language[:8], now
+
+        self._write(action)
+
+
+def _display(kind: str, reference: str) -> str:
+    """A short source name: file names rather than absolute paths."""
+    if kind in ("file",):
+        return Path(reference).name
+    if kind == "jsonl":
+        path, _, key = reference.rpartition("#")
+        return f"{Path(path).name}#{key}" if path else Path(reference).name
+    return reference
+
+
+def prepared_from_source(kind: str, source: SourceText, title: str | None = None) -> Prepared:
+    return Prepared(
+        kind,
+        source.reference,
+        title or source.title,
+        source.text,
+        None,
+        _display(kind, source.reference),
+    )
+
+
+def replace_title(item: Prepared, title: str | None) -> Prepared:
+    return replace(item, title=title) if title else item
+
+
+def iter_batches(items: Iterable[T], size: int) -> Iterable[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

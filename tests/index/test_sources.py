@@ -1,0 +1,159 @@
+"""Source parsing: encodings, binary refusal, Markdown, HTML extraction, JSONL batches."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.sources import (
+    MAX_FILE_BYTES,
+    MAX_TEXT_CHARS,
+    SourceError,
+    decode_bytes,
+    iter_jsonl,
+    markdown_to_text,
+    parse_bytes,
+    read_source_file,
+)
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+INDONESIAN = (
+    "Menteri Keuangan mengatakan ekonomi tumbuh 5,2 persen pada kuartal ketiga. "
+    "Kenaikan itu didorong konsumsi rumah tangga dan ekspor kopi."
+)
+ACCENTED = (
+    "Kafe “Café Rénové” di Jakarta menjual kopi seharga Rp 25.000 — kata pemiliknya, François."
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (INDONESIAN.encode("utf-8"), INDONESIAN),
+        (b"\xef\xbb\xbf" + INDONESIAN.encode("utf-8"), INDONESIAN),
+        (INDONESIAN.encode("utf-16"), INDONESIAN),
+        (ACCENTED.encode("cp1252"), ACCENTED),
+        ((ACCENTED + " " + INDONESIAN).encode("cp1252"), ACCENTED + " " + INDONESIAN),
+    ],
+    ids=["utf8", "utf8-bom", "utf16-bom", "cp1252-short", "cp1252-long"],
+)
+def test_decode_detects_encodings(data: bytes, expected: str) -> None:
+    assert decode_bytes(data, "x.txt") == expected
+
+
+def test_declared_charset_wins_and_a_wrong_one_falls_back() -> None:
+    assert decode_bytes(ACCENTED.encode("cp1252"), "x", declared="windows-1252") == ACCENTED
+    assert decode_bytes(INDONESIAN.encode(), "x", declared="no-such-charset") == INDONESIAN
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "ZIP"),
+        (b"teks\x00\x01\x02\x03biner" * 20, "binary"),
+        (bytes(range(1, 32)) * 40, "binary"),
+    ],
+    ids=["pdf", "png", "zip", "nul-bytes", "control-chars"],
+)
+def test_binary_data_is_refused_clearly(data: bytes, message: str) -> None:
+    with pytest.raises(SourceError, match=message):
+        decode_bytes(data, "berkas.txt")
+
+
+def test_undetectable_bytes_are_refused() -> None:
+    noise = bytes((i * 37 + 11) % 96 + 160 for i in range(3000))  # high bytes, no structure
+    with pytest.raises(SourceError, match=r"berkas\.txt"):
+        decode_bytes(noise, "berkas.txt")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("kosong.txt", b"", "empty"),
+        ("spasi.txt", b"  \n\t \n", "empty"),
+        ("besar.txt", b"a" * (MAX_FILE_BYTES + 1), "larger than"),
+        ("panjang.txt", ("kata " * (MAX_TEXT_CHARS // 5 + 10)).encode(), "limit"),
+        ("laporan.pdf", b"%PDF-1.4", "unsupported file type .pdf"),
+        ("tanpa-akhiran", b"teks biasa", "unsupported file type"),
+        ("menu.html", (PAGES / "no-article.html").read_bytes(), "no article text"),
+    ],
+)
+def test_parse_refuses_bad_documents(name: str, data: bytes, message: str) -> None:
+    with pytest.raises(SourceError, match=message):
+        parse_bytes(data, name)
+
+
+def test_text_file_title_comes_from_its_name() -> None:
+    source = parse_bytes(INDONESIAN.encode(), "ekonomi-tumbuh_kuartal.txt")
+    assert source.title == "Ekonomi Tumbuh Kuartal"
+    assert source.text == INDONESIAN
+
+
+def test_markdown_markup_is_removed_and_heading_is_the_title() -> None:
+    markdown = (
+        "# Kopi Gayo Mendunia\n\n"
+        "Ekspor **kopi Gayo** naik [tajam](https://contoh.id/kopi) tahun ini.\n\n"
+        "## Harga\n\n- Harga naik *dua kali* lipat.\n- Petani untung.\n\n"
+        "![foto](kopi.jpg)\n\n```\nkode\n```\n"
+    )
+    title, text = markdown_to_text(markdown)
+    assert title == "Kopi Gayo Mendunia"
+    assert "Ekspor kopi Gayo naik tajam tahun ini." in text
+    assert "Harga naik dua kali lipat." in text
+    for residue in ("**", "](", "![", "```", "- Harga", "#"):
+        assert residue not in text
+    assert parse_bytes(markdown.encode(), "kopi.md").title == "Kopi Gayo Mendunia"
+
+
+def test_html_article_text_and_title_are_extracted() -> None:
+    source = parse_bytes((PAGES / "article.html").read_bytes(), "banjir.html")
+    assert source.title == "Banjir Rendam Ratusan Rumah di Bekasi"
+    assert "merendam sedikitnya 450 rumah" in source.text
+    assert "mengevakuasi 1.200 warga" in source.text
+    for boilerplate in ("Beranda", "Berita Terpopuler", "Hak cipta", "Redaksi"):
+        assert boilerplate not in source.text
+    assert not source.text.startswith(source.title)  # the headline is the title, not text
+    assert "\n\n" in source.text  # paragraphs survive
+
+
+def test_html_in_legacy_encoding_uses_its_meta_charset() -> None:
+    page = (PAGES / "article.html").read_text(encoding="utf-8")
+    page = page.replace('charset="utf-8"', 'charset="windows-1252"').replace(
+        "Agus Salim", "Agus Salím"
+    )
+    source = parse_bytes(page.encode("cp1252"), "banjir.html")
+    assert "Agus Salím" in source.text
+
+
+def test_read_source_file_reports_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match=r"cannot read hilang\.txt"):
+        read_source_file(tmp_path / "hilang.txt")
+
+
+def test_jsonl_bad_lines_are_reported_with_their_numbers(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "a1", "title": "Satu", "text": INDONESIAN}),
+        "{bukan json",
+        "",
+        json.dumps(["daftar"]),
+        json.dumps({"title": "Tanpa teks"}),
+        json.dumps({"text": "   "}),
+        json.dumps({"text": ACCENTED}),
+    ]
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes("\n".join(lines).encode() + b"\n\xff\xfe{}\n")
+    items = list(iter_jsonl(path))
+    assert [i.line for i in items] == [1, 2, 4, 5, 6, 7, 8]
+    good = [i for i in items if i.source is not None]
+    assert [(i.line, i.key) for i in good] == [(1, "a1"), (7, None)]
+    assert good[0].source is not None and good[0].source.title == "Satu"
+    errors = {i.line: i.error for i in items if i.source is None}
+    assert "line 2 is not valid JSON" in errors[2]
+    assert "line 4 is not a JSON object" in errors[4]
+    assert 'line 5 has no "text"' in errors[5]
+    assert "empty" in errors[6]
+    assert "line 8" in errors[8]
