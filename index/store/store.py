@@ -29,9 +29,9 @@ from dataclasses import dataclass, replace
 from functools import cache, partial
 from importlib import metadata, resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import Row, Table, case, delete, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -62,6 +62,11 @@ __all__ = ["ContentStore", "Prepared", "SyncOutcome", "pipeline_fingerprint"]
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# The mapped tables, typed as tables (``__table__`` is typed as a generic FromClause).
+_DOCS = cast(Table, DocumentRow.__table__)
+_SENTENCES = cast(Table, SentenceRow.__table__)
+_STATE = cast(Table, ContentState.__table__)
 
 MAX_TITLE_CHARS = 300
 MAX_QUESTION_CHARS = 4096
@@ -187,10 +192,10 @@ class ContentStore:
 
     @staticmethod
     def _bump(session: Session) -> None:
-        session.execute(
-            update(ContentState)
-            .where(ContentState.id == 1)
-            .values(revision=ContentState.revision + 1, updated_at=utcnow())
+        session.connection().execute(
+            update(_STATE)
+            .where(_STATE.c.id == 1)
+            .values(revision=_STATE.c.revision + 1, updated_at=utcnow())
         )
 
     # --- writing documents -------------------------------------------------------------------
@@ -212,10 +217,20 @@ class ContentStore:
                 time.sleep(0.05 * attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _unchanged_row(self, item: Prepared, hashed: str) -> DocumentRow | None:
+    def _unchanged_row(self, item: Prepared, hashed: str) -> Row[*tuple[Any, ...]] | None:
         """The stored row when ``item`` would change nothing (checked before stemming)."""
-        with self.db.read() as session:
-            row = session.scalar(select(DocumentRow).where(DocumentRow.source_key == item.key))
+        with self.db.engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    _DOCS.c.id,
+                    _DOCS.c.title,
+                    _DOCS.c.active,
+                    _DOCS.c.content_hash,
+                    _DOCS.c.pipeline,
+                    _DOCS.c.sentence_count,
+                    _DOCS.c.source_digest,
+                ).where(_DOCS.c.source_key == item.key)
+            ).first()
         if (
             row is not None
             and row.active
@@ -266,22 +281,40 @@ class ContentStore:
         title: str,
         rows: list[dict[str, object]],
     ) -> IngestResult:
-        row = session.scalar(
-            select(DocumentRow).where(DocumentRow.source_key == item.key).with_for_update()
-        )
-        duplicate = session.scalar(
-            select(DocumentRow).where(
-                DocumentRow.content_hash == hashed,
-                DocumentRow.active.is_(True),
-                DocumentRow.source_key != item.key,
+        # Core statements on the session's connection: this is the hot path of a batch
+        # ingest, and the ORM's unit of work adds nothing for a handful of plain statements.
+        conn = session.connection()
+        row = conn.execute(
+            select(
+                _DOCS.c.id,
+                _DOCS.c.active,
+                _DOCS.c.content_hash,
+                _DOCS.c.title,
+                _DOCS.c.pipeline,
+                _DOCS.c.sentence_count,
             )
-        )
+            .where(_DOCS.c.source_key == item.key)
+            .with_for_update()
+        ).first()
+        duplicate = conn.execute(
+            select(_DOCS.c.id, _DOCS.c.title, _DOCS.c.sentence_count).where(
+                _DOCS.c.content_hash == hashed,
+                _DOCS.c.active.is_(True),
+                _DOCS.c.source_key != item.key,
+            )
+        ).first()
+        now = utcnow()
         if duplicate is not None:
             if row is not None and row.active:
                 # This source now has the same text as another document: its old version
                 # would be stale, the text itself stays served by the other document.
-                row.active, row.removed_by, row.updated_at = False, "sync", utcnow()
-                row.source_digest = item.digest
+                conn.execute(
+                    update(_DOCS)
+                    .where(_DOCS.c.id == row.id)
+                    .values(
+                        active=False, removed_by="sync", source_digest=item.digest, updated_at=now
+                    )
+                )
                 self._bump(session)
             return IngestResult(
                 item.label,
@@ -299,37 +332,43 @@ class ContentStore:
             and row.pipeline == self.pipeline
         ):
             return IngestResult(item.label, "unchanged", row.id, row.title, row.sentence_count)
-        now = utcnow()
+        content = {
+            "title": title,
+            "source_digest": item.digest,
+            "content_hash": hashed,
+            "raw_text": item.text,
+            "sentence_count": len(rows),
+            "active": True,
+            "removed_by": None,
+            "pipeline": self.pipeline,
+            "updated_at": now,
+        }
         if row is None:
-            row = DocumentRow(
-                title=title,
-                source_kind=item.kind,
-                source_ref=item.reference,
-                source_key=item.key,
-                source_digest=item.digest,
-                content_hash=hashed,
-                raw_text=item.text,
-                sentence_count=len(rows),
-                active=True,
-                version=1,
-                pipeline=self.pipeline,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
+            document_id = conn.execute(
+                insert(_DOCS)
+                .values(
+                    **content,
+                    source_kind=item.kind,
+                    source_ref=item.reference,
+                    source_key=item.key,
+                    version=1,
+                    created_at=now,
+                )
+                .returning(_DOCS.c.id)
+            ).scalar_one()
             status = "added"
         else:
+            document_id = row.id
             status = "updated" if row.active else "added"
-            session.execute(delete(SentenceRow).where(SentenceRow.document_id == row.id))
-            row.title, row.raw_text, row.content_hash = title, item.text, hashed
-            row.source_digest, row.sentence_count = item.digest, len(rows)
-            row.active, row.removed_by, row.pipeline = True, None, self.pipeline
-            row.version, row.updated_at = row.version + 1, now
-            session.flush()
-        session.execute(insert(SentenceRow), [{**r, "document_id": row.id} for r in rows])
+            conn.execute(delete(_SENTENCES).where(_SENTENCES.c.document_id == document_id))
+            conn.execute(
+                update(_DOCS)
+                .where(_DOCS.c.id == document_id)
+                .values(**content, version=_DOCS.c.version + 1)
+            )
+        conn.execute(insert(_SENTENCES), [{**r, "document_id": document_id} for r in rows])
         self._bump(session)
-        return IngestResult(item.label, status, row.id, title, len(rows))
+        return IngestResult(item.label, status, document_id, title, len(rows))
 
     def deactivate(self, document_id: int, by: str = "user") -> bool:
         """Take a document out of the index (its text stays, so nothing is lost)."""

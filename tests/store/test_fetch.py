@@ -1,0 +1,170 @@
+"""URL ingest against a local HTTP server on 127.0.0.1 serving pages from tests/fixtures."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from index.service import QAService
+from index.store.fetch import FetchError, check_url, fetch_page
+from tests.store.conftest import PAGES
+
+ARTICLE = (PAGES / "article.html").read_bytes()
+EMPTY = (PAGES / "no-article.html").read_bytes()
+LATIN = (
+    ARTICLE.decode("utf-8")
+    .replace('<meta charset="utf-8">', "")
+    .replace("Agus Salim", "Agus Salím")
+    .encode("cp1252")
+)
+SLOW_SECONDS = 2.0
+
+
+class Pages(BaseHTTPRequestHandler):
+    routes: ClassVar[dict[str, tuple[int, dict[str, str], bytes]]] = {
+        "/artikel": (200, {"Content-Type": "text/html; charset=utf-8"}, ARTICLE),
+        "/kosong": (200, {"Content-Type": "text/html"}, EMPTY),
+        "/gambar": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n"),
+        "/tanpa-tipe": (200, {}, ARTICLE),
+        "/teks": (
+            200,
+            {"Content-Type": "text/plain; charset=utf-8"},
+            b"Presiden meresmikan bendungan baru di Jawa Tengah pada hari Senin pagi.",
+        ),
+        "/latin": (200, {"Content-Type": "text/html; charset=windows-1252"}, LATIN),
+        "/pindah": (302, {"Location": "/artikel"}, b""),
+        "/putar": (302, {"Location": "/putar"}, b""),
+        "/ke-ftp": (302, {"Location": "ftp://127.0.0.1/berkas"}, b""),
+        "/rusak": (500, {"Content-Type": "text/html"}, b"<h1>error</h1>"),
+    }
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path == "/lambat":
+            time.sleep(SLOW_SECONDS)
+        if path == "/bocor":  # no Content-Length: the limit must hold while streaming
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b"<p>" + b"isi " * 2500 + b"</p>")
+            return
+        status, headers, body = self.routes.get(path, (404, {"Content-Type": "text/html"}, b"no"))
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def web_service(database_url: str, content_dir: Path) -> Iterator[QAService]:
+    svc = QAService.open(database_url, content_dir=content_dir, fetch_timeout=0.5)
+    try:
+        yield svc
+    finally:
+        svc.close()
+
+
+def test_url_article_is_ingested_with_its_title(web_service: QAService, site: str) -> None:
+    result = web_service.ingest_url(f"{site}/artikel#bagian", allow_private=True)
+    assert (result.status, result.title) == ("added", "Banjir Rendam Ratusan Rumah di Bekasi")
+    answer = web_service.ask("Berapa warga yang dievakuasi BPBD Bekasi?")
+    assert "1.200 warga" in answer.hits[0].sentence
+    [url_doc] = [d for d in web_service.documents() if d.source_kind == "url"]
+    assert url_doc.source_ref == f"{site}/artikel"  # the fragment is not part of the source
+    again = web_service.ingest_url(f"{site}/artikel", allow_private=True)
+    assert (again.status, again.document_id) == ("unchanged", result.document_id)
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "message"),
+    [
+        ("/pindah", "added", ""),
+        ("/latin", "added", ""),
+        ("/teks", "added", ""),
+        ("/hilang", "failed", "HTTP 404"),
+        ("/rusak", "failed", "HTTP 500"),
+        ("/lambat", "failed", "did not answer within 0.5 s"),
+        ("/gambar", "failed", "not an HTML page (content type image/png)"),
+        ("/tanpa-tipe", "failed", "content type missing"),
+        ("/kosong", "failed", "no article text"),
+        ("/putar", "failed", "redirects more than"),
+        ("/ke-ftp", "failed", "only http and https"),
+    ],
+)
+def test_url_failures_are_reported_clearly(
+    web_service: QAService, site: str, path: str, status: str, message: str
+) -> None:
+    started = time.monotonic()
+    result = web_service.ingest_url(site + path, allow_private=True)
+    assert (result.status, message in result.error) == (status, True), result.error
+    assert time.monotonic() - started < SLOW_SECONDS  # a slow server never blocks for long
+
+
+def test_legacy_charset_from_the_header_is_used(web_service: QAService, site: str) -> None:
+    web_service.ingest_url(f"{site}/latin", allow_private=True)
+    assert any("Agus Salím" in h.sentence for h in web_service.ask("siapa Agus Salím?").hits)
+
+
+def test_size_limit_holds_with_and_without_content_length(site: str) -> None:
+    with pytest.raises(FetchError, match="larger than"):
+        fetch_page(f"{site}/artikel", allow_private=True, max_bytes=1000)
+    with pytest.raises(FetchError, match="larger than"):
+        fetch_page(f"{site}/bocor", allow_private=True, max_bytes=50_000)
+
+
+def test_private_addresses_are_refused_by_default(web_service: QAService, site: str) -> None:
+    result = web_service.ingest_url(f"{site}/artikel")
+    assert result.status == "failed"
+    assert "private or local address" in result.error
+    assert web_service.documents()[0].source_kind == "content"  # nothing else stored
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("file:///etc/passwd", "only http and https"),
+        ("ftp://example.com/berita.html", "only http and https"),
+        ("javascript:alert(1)", "only http and https"),
+        ("http://127.0.0.1:8080/", "private or local"),
+        ("http://localhost/", "private or local"),
+        ("http://10.1.2.3/", "private or local"),
+        ("http://192.168.0.10/", "private or local"),
+        ("http://169.254.169.254/latest/meta-data/", "private or local"),
+        ("http://[::1]/", "private or local"),
+        ("http://[::ffff:127.0.0.1]/", "private or local"),
+        ("http://0.0.0.0/", "private or local"),
+        ("http:///tanpa-host", "no host"),
+    ],
+)
+def test_url_guard_refuses(url: str, message: str) -> None:
+    with pytest.raises(FetchError, match=message):
+        check_url(url)
+
+
+def test_url_guard_allows_public_addresses() -> None:
+    assert check_url("https://93.184.216.34/berita").host == "93.184.216.34"

@@ -1,0 +1,307 @@
+"""QAService backed by the store: live updates, reload behaviour, instances, bot records."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from index.engine import IndexSnapshot, prepare_document
+from index.service import QAService
+from index.store.errors import StoreError
+from index.store.models import QuestionRow, SentenceRow
+from index.store.store import _PROBE
+from index.tokens import Tokenizer, sastrawi
+from tests.store.conftest import ARTICLE_BANJIR, ARTICLE_GEMPA, PAGES
+
+PUTIN = "Siapa presiden Rusia yang menjadi perantara gencatan senjata?"
+BANJIR = "Berapa rumah yang terendam banjir di Bekasi?"
+GEMPA = "Berapa kekuatan gempa di Cianjur?"
+
+
+def _top(service: QAService, question: str) -> str:
+    answer = service.ask(question)
+    return "" if answer.abstained else answer.hits[0].sentence
+
+
+def test_open_syncs_the_content_directory_and_answers(service: QAService) -> None:
+    report = service.start_report
+    assert (report.added, report.failed, report.documents, report.sentences) == (1, 0, 1, 30)
+    assert "Vladimir Putin" in _top(service, PUTIN)
+    assert service.revision == report.revision >= 1
+    [info] = service.documents()
+    assert (info.source_kind, info.source_ref, info.sentences) == (
+        "content",
+        "armenia-azerbaijan-gencatan-senjata.txt",
+        30,
+    )
+
+
+def test_ingest_updates_the_live_index_and_dedupes(service: QAService) -> None:
+    before = service.revision
+    assert _top(service, BANJIR) == ""
+    first = service.ingest_text("Banjir Bekasi", ARTICLE_BANJIR)
+    assert (first.status, first.title, first.sentences) == ("added", "Banjir Bekasi", 3)
+    assert "450 rumah" in _top(service, BANJIR)
+    assert service.revision == before + 1
+    again = service.ingest_text("Banjir Bekasi", "  " + ARTICLE_BANJIR.replace(" ", "  "))
+    assert (again.status, again.document_id) == ("unchanged", first.document_id)
+    upload = service.ingest_upload("banjir.txt", ARTICLE_BANJIR.encode())
+    assert (upload.status, upload.document_id) == ("unchanged", first.document_id)
+    assert "same text as document" in upload.error
+    assert service.revision == before + 1
+    assert len(service.documents()) == 2
+
+
+def test_same_source_with_new_content_is_updated_in_place(service: QAService) -> None:
+    first = service.ingest_upload("berita.txt", ARTICLE_BANJIR.encode())
+    second = service.ingest_upload("berita.txt", ARTICLE_GEMPA.encode())
+    assert (first.status, second.status) == ("added", "updated")
+    assert second.document_id == first.document_id
+    assert "5,6 magnitudo" in _top(service, GEMPA)
+    assert _top(service, BANJIR) == ""  # the old version is gone from the index
+    assert len(service.documents()) == 2
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "status", "message"),
+    [
+        ("banjir.html", (PAGES / "article.html").read_bytes(), "added", ""),
+        (
+            "lama.txt",
+            "Kafe “Rénové” menjual kopi Rp 25.000 kepada turis.".encode("cp1252"),
+            "added",
+            "",
+        ),
+        ("menu.html", (PAGES / "no-article.html").read_bytes(), "failed", "no article text"),
+        ("foto.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "failed", "PNG image"),
+        ("biner.txt", b"\x00\x01\x02" * 100, "failed", "binary"),
+        ("kosong.txt", b"   \n", "failed", "empty"),
+        ("besar.txt", b"kata " * 1_100_000, "failed", "larger than 5 MB"),
+        ("laporan.docx", b"PK\x03\x04", "failed", "unsupported file type"),
+        ("tanda.txt", "... !!! ??? — …".encode(), "failed", "no sentences with words"),
+    ],
+)
+def test_uploads_are_checked(
+    service: QAService, filename: str, data: bytes, status: str, message: str
+) -> None:
+    revision = service.revision
+    result = service.ingest_upload(filename, data)
+    assert result.status == status
+    assert message in result.error
+    assert service.revision == revision + (status == "added")
+
+
+def test_text_that_is_empty_or_too_long_is_refused(service: QAService) -> None:
+    assert "empty" in service.ingest_text("Kosong", "  \n ").error
+    assert "limit" in service.ingest_text("Panjang", "kata " * 120_000).error
+    assert len(service.documents()) == 1
+
+
+def test_remove_takes_a_document_out_of_the_index(service: QAService) -> None:
+    added = service.ingest_text("Gempa", ARTICLE_GEMPA)
+    assert added.document_id is not None
+    assert service.remove(added.document_id) is True
+    assert _top(service, GEMPA) == ""
+    assert service.remove(added.document_id) is False
+    assert service.remove(999_999) is False
+    assert [d.active for d in service.documents(include_inactive=True)] == [True, False]
+    # Ingesting the same text again brings it back under the same id.
+    back = service.ingest_text("Gempa", ARTICLE_GEMPA)
+    assert (back.status, back.document_id) == ("added", added.document_id)
+
+
+def test_start_from_the_store_needs_no_stemming(database_url: str, content_dir: Path) -> None:
+    first = QAService.open(database_url, content_dir=content_dir)
+    first.ingest_text("Banjir", ARTICLE_BANJIR)
+    first.close()
+    stemmed: list[str] = []
+    real = sastrawi()
+
+    def recording(word: str) -> str:
+        stemmed.append(word)
+        return real(word)
+
+    probe = Tokenizer(stemmer=recording)
+    second = QAService.open(database_url, content_dir=content_dir, tokenizer=probe)
+    stemmed_at_start = set(stemmed)
+    try:
+        assert "450 rumah" in _top(second, BANJIR)
+        assert "Vladimir Putin" in _top(second, PUTIN)
+    finally:
+        second.close()
+    stored_words = set(probe.words(ARTICLE_BANJIR)) | set(
+        probe.words(
+            content_dir.joinpath("armenia-azerbaijan-gencatan-senjata.txt").read_text(
+                encoding="utf-8"
+            )
+        )
+    )
+    # Only the pipeline probe was stemmed at start, never the stored articles.
+    probe_words = set(probe.words(_PROBE))
+    assert stemmed_at_start <= probe_words
+    assert len(stored_words - probe_words) > 200
+
+
+def test_documents_are_prepared_again_when_the_tokenizer_changes(
+    database_url: str, content_dir: Path
+) -> None:
+    informal = "Warga yg mengungsi gak mau pulang ke rumah yang rusak akibat gempa."
+    first = QAService.open(database_url, content_dir=content_dir)
+    first.ingest_text("Pengungsi", informal)
+    first.close()
+    without_lexicon = Tokenizer(informal={})  # "yg" and "gak" now stay as they are
+    second = QAService.open(database_url, content_dir=content_dir, tokenizer=without_lexicon)
+    try:
+        with second._require_store().db.read() as session:
+            tokens = session.scalars(select(SentenceRow.tokens)).all()
+        assert any("yg" in t.split() for t in tokens)
+        assert "Warga yg mengungsi" in _top(second, "yg mengungsi gak mau pulang")
+    finally:
+        second.close()
+
+
+def test_reload_during_questions_answers_from_the_old_index(
+    service: QAService, content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (content_dir / "banjir.txt").write_text(ARTICLE_BANJIR, encoding="utf-8")
+    original_build = IndexSnapshot.build
+    building = threading.Event()
+
+    def slow_build(*args: object, **kwargs: object) -> IndexSnapshot:
+        building.set()
+        time.sleep(0.5)
+        return original_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(IndexSnapshot, "build", slow_build)
+    answers: list[tuple[str, str]] = []
+    reloader = threading.Thread(target=lambda: answers.append(("report", str(service.reload()))))
+    reloader.start()
+    assert building.wait(5)
+    while reloader.is_alive():
+        answers.append((_top(service, PUTIN), _top(service, BANJIR)))
+        time.sleep(0.01)
+    reloader.join()
+    during = [a for a in answers if a[0] != "report"]
+    assert len(during) >= 10
+    # While building, every question was answered — from the old index (no flood article yet).
+    assert all("Vladimir Putin" in putin for putin, _ in during)
+    assert all(banjir == "" for _, banjir in during[:5])
+    assert "450 rumah" in _top(service, BANJIR)
+
+
+def test_failing_reload_keeps_the_old_index(
+    service: QAService, content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = service.snapshot
+    (content_dir / "banjir.txt").write_text(ARTICLE_BANJIR, encoding="utf-8")
+
+    def broken_build(*args: object, **kwargs: object) -> IndexSnapshot:
+        raise MemoryError("simulated: out of memory while indexing")
+
+    monkeypatch.setattr(IndexSnapshot, "build", broken_build)
+    report = service.reload()
+    assert report.errors and "out of memory" in report.errors[0]
+    assert service.snapshot is old
+    assert "Vladimir Putin" in _top(service, PUTIN)
+    monkeypatch.undo()
+    assert service.reload().errors == ()
+    assert "450 rumah" in _top(service, BANJIR)
+
+
+def test_reload_without_the_content_directory_changes_nothing(
+    service: QAService, content_dir: Path
+) -> None:
+    old = service.snapshot
+    for file in content_dir.iterdir():
+        file.unlink()
+    content_dir.rmdir()
+    report = service.reload()
+    assert report.errors and "does not exist" in report.errors[0]
+    assert service.snapshot is old
+    assert [d.active for d in service.documents()] == [True]  # nothing deactivated
+
+
+def test_another_instance_notices_a_newer_revision(database_url: str, content_dir: Path) -> None:
+    first = QAService.open(database_url, content_dir=content_dir)
+    second = QAService.open(database_url, content_dir=content_dir)
+    try:
+        assert second.check_for_newer_revision() is False
+        first.ingest_text("Banjir", ARTICLE_BANJIR)
+        assert _top(second, BANJIR) == ""
+        assert second.check_for_newer_revision() is True
+        assert "450 rumah" in _top(second, BANJIR)
+        assert second.revision == first.revision
+        second.start_watching(interval=0.05)
+        first.ingest_text("Gempa", ARTICLE_GEMPA)
+        deadline = time.monotonic() + 5
+        while "magnitudo" not in _top(second, GEMPA) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert "5,6 magnitudo" in _top(second, GEMPA)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_question_log_feedback_and_stats(service: QAService) -> None:
+    answered = service.ask(PUTIN)
+    abstained = service.ask("Bagaimana cara memasak rendang?")
+    ids = [
+        service.log_question(
+            chat_id=-100123, user_id=42, question=PUTIN, answer=answered, latency_ms=2.0
+        ),
+        service.log_question(
+            chat_id=-100123, user_id=43, question=PUTIN.upper(), answer=answered, latency_ms=4.0
+        ),
+        service.log_question(
+            chat_id=7,
+            user_id=None,
+            question="Bagaimana cara memasak rendang?",
+            answer=abstained,
+            latency_ms=1.0,
+        ),
+    ]
+    assert ids == sorted(set(ids))
+    with service._require_store().db.read() as session:
+        rows = session.scalars(select(QuestionRow).order_by(QuestionRow.id)).all()
+    assert rows[0].user_hash is not None and len(rows[0].user_hash) == 64
+    # A keyed hash: stable per user, different per user, not a plain hash of the id.
+    assert rows[0].user_hash == service._require_store().user_hash(42) != rows[1].user_hash
+    assert rows[0].user_hash != hashlib.sha256(b"42").hexdigest()
+    assert rows[2].user_hash is None and rows[2].answered is False
+    assert rows[0].top_sentence is not None and "Putin" in rows[0].top_sentence
+    assert service.record_feedback(question_id=ids[0], user_id=42, vote=1) is True
+    assert service.record_feedback(question_id=ids[0], user_id=43, vote=1) is True
+    assert service.record_feedback(question_id=ids[0], user_id=42, vote=-1) is True  # re-vote
+    assert service.record_feedback(question_id=123_456, user_id=42, vote=1) is False
+    with pytest.raises(ValueError, match="vote"):
+        service.record_feedback(question_id=ids[0], user_id=42, vote=5)
+    stats = service.stats(top=5)
+    assert (stats.questions, stats.answered, stats.abstained) == (3, 2, 1)
+    assert (stats.thumbs_up, stats.thumbs_down) == (1, 1)
+    assert stats.top_questions[0] == (PUTIN.lower(), 2)
+    assert stats.unanswered_questions == (("bagaimana cara memasak rendang?", 1),)
+    assert stats.p50_ms == 2.0
+    assert stats.extra["documents"] == 1.0
+
+
+def test_chat_language_is_remembered(service: QAService) -> None:
+    assert service.chat_language(-100555) is None
+    service.set_chat_language(-100555, "en")
+    service.set_chat_language(7, "id")
+    service.set_chat_language(-100555, "id")
+    assert (service.chat_language(-100555), service.chat_language(7)) == ("id", "id")
+
+
+def test_a_service_without_a_store_answers_only(article_text: str) -> None:
+    service = QAService.from_documents([prepare_document(1, "Artikel", article_text)])
+    assert "Vladimir Putin" in _top(service, PUTIN)
+    assert [d.id for d in service.documents()] == [1]
+    assert service.reload().errors == ("this service has no content store",)
+    assert service.check_for_newer_revision() is False
+    with pytest.raises(StoreError, match="no content store"):
+        service.ingest_text("x", ARTICLE_GEMPA)
