@@ -1,0 +1,196 @@
+"""The store subcommands of the CLI: ingest, documents, remove, reload, db; ask from the store;
+eval never touching it; clear errors when the database cannot be used."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ROOT / "tests" / "fixtures" / "pages"
+ARTICLE = (
+    "Gempa bumi berkekuatan 5,6 magnitudo mengguncang Kabupaten Cianjur pada Senin siang. "
+    "Ratusan bangunan rusak dan warga mengungsi ke tenda darurat."
+)
+
+
+@pytest.fixture
+def db_args(tmp_path: Path) -> list[str]:
+    return ["--database-url", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ingest_list_ask_remove_round_trip(
+    db_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "gempa-cianjur.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    code, out, err = run([*db_args, "ingest", str(article), str(PAGES / "article.html")], capsys)
+    assert code == 0, err
+    assert "added      #1 Gempa Cianjur [2 sentences]" in out
+    assert "Banjir Rendam Ratusan Rumah di Bekasi" in out
+    assert "2 added, 0 updated, 0 unchanged, 0 failed" in err
+
+    code, out, _ = run([*db_args, "documents", "--json"], capsys)
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["id"], r["source_kind"]) for r in rows] == [(1, "file"), (2, "file")]
+
+    # `ask` syncs the content directory (the shipped article) and answers from everything.
+    code, out, _ = run([*db_args, "ask", "--json", "Berapa kekuatan gempa di Cianjur?"], capsys)
+    assert "5,6 magnitudo" in json.loads(out)["answers"][0]["sentence"]
+    code, out, _ = run([*db_args, "documents", "--json"], capsys)
+    assert [json.loads(line)["source_kind"] for line in out.splitlines()] == [
+        "file",
+        "file",
+        "content",
+    ]
+
+    assert run([*db_args, "remove", "1"], capsys)[:2] == (0, "removed document 1\n")
+    code, _, err = run([*db_args, "remove", "1"], capsys)
+    assert (code, "no active document with id 1" in err) == (1, True)
+    code, out, _ = run([*db_args, "documents"], capsys)
+    assert "Gempa Cianjur" not in out and "Banjir" in out
+    code, out, _ = run([*db_args, "documents", "--all"], capsys)
+    assert "Gempa Cianjur (removed)" in out
+
+
+def test_ingest_stdin_with_title(
+    db_args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stdin = io.TextIOWrapper(io.BytesIO(ARTICLE.encode("cp1252")), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code, out, _ = run([*db_args, "ingest", "-", "--title", "Gempa dari stdin"], capsys)
+    assert code == 0
+    assert "added      #1 Gempa dari stdin [2 sentences]" in out
+
+
+def test_ingest_jsonl_reports_bad_lines_and_keeps_the_rest(
+    db_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        json.dumps({"id": "a", "title": "Gempa", "text": ARTICLE})
+        + "\n{rusak\n"
+        + json.dumps({"id": "b", "text": ARTICLE.replace("Cianjur", "Garut")})
+        + "\n",
+        encoding="utf-8",
+    )
+    code, out, err = run([*db_args, "ingest", str(batch)], capsys)
+    assert code == 1
+    assert "batch.jsonl line 2 is not valid JSON" in out
+    assert "2 added, 0 updated, 0 unchanged, 1 failed" in err
+    code, out, _ = run([*db_args, "ingest", "--json", str(batch)], capsys)
+    assert [json.loads(line)["status"] for line in out.splitlines()] == [
+        "unchanged",
+        "failed",
+        "unchanged",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ingest", "a.txt", "b.txt", "--title", "T"], "--title needs exactly one document"),
+        (["ingest", "x.jsonl", "--title", "T"], "--title needs exactly one document"),
+    ],
+)
+def test_ingest_usage_errors(
+    db_args: list[str], args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run([*db_args, *args], capsys)
+    assert (code, message in err) == (2, True)
+
+
+def test_reload_reports_content_changes(
+    db_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "gempa.txt").write_text(ARTICLE, encoding="utf-8")
+    args = [*db_args, "--content-dir", str(content), "reload"]
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    assert out.startswith(
+        "reload: 1 added, 0 updated, 0 removed, 0 unchanged, 0 failed — 1 documents, 2 sentences"
+    )
+    (content / "gempa.txt").unlink()
+    code, out, _ = run(args, capsys)
+    assert "0 added, 0 updated, 1 removed" in out
+    code, _, err = run([*db_args, "--content-dir", str(tmp_path / "nowhere"), "reload"], capsys)
+    assert code == 1 and "does not exist" in err
+
+
+def test_db_upgrade_and_current(db_args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([*db_args, "db", "upgrade"], capsys)
+    assert code == 0 and "schema revision 0001 (latest)" in out
+    assert run([*db_args, "db", "current"], capsys)[0] == 0
+
+
+def _cli(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("command", [["ask", "siapa?"], ["documents"], ["ingest", "-"], ["reload"]])
+def test_unreachable_database_is_a_clear_error_without_traceback(command: list[str]) -> None:
+    result = _cli("--database-url", "postgresql+psycopg://bot:rahasia@127.0.0.1:1/berita", *command)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: cannot connect to the database postgresql+psycopg://bot:***@127.0.0.1:1/berita"
+    )
+    assert "Traceback" not in result.stderr and "rahasia" not in result.stderr
+
+
+def test_eval_never_writes_the_store(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text(
+        json.dumps(
+            {
+                "id": "1",
+                "context": ARTICLE,
+                "question": "Berapa kekuatan gempa?",
+                "answers": ["5,6 magnitudo"],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    import os
+
+    env = {**os.environ, "DATA_DIR": str(data_dir)}
+    result = _cli("eval", str(qa), "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["hit@1"] == 1.0
+    assert not data_dir.exists()
+
+
+def test_default_database_is_created_in_the_data_dir(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "DATA_DIR": str(tmp_path / "baru")}
+    result = _cli("ask", "--json", "Siapa yang menjadi perantara gencatan senjata?", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "baru" / "tanyaberita.sqlite3").is_file()
+    assert "Putin" in json.loads(result.stdout)["answers"][0]["sentence"]
