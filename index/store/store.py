@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from functools import cache, partial
@@ -33,6 +33,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Row, Table, case, delete, func, insert, select, update
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from index.engine import Answer, Document, EmptyDocumentError, Sentence, prepare_document
@@ -510,51 +511,64 @@ class ContentStore:
 
     # --- reading documents -------------------------------------------------------------------
 
-    def listing(self) -> dict[int, Listing]:
-        with self.db.read() as session:
-            rows = session.execute(
-                select(
-                    DocumentRow.id,
-                    DocumentRow.version,
-                    DocumentRow.title,
-                    DocumentRow.source_kind,
-                    DocumentRow.source_ref,
-                ).where(DocumentRow.active.is_(True))
-            ).all()
-        return {
-            doc_id: Listing(doc_id, version, title, _display(kind, ref))
-            for doc_id, version, title, kind, ref in rows
-        }
+    def read_index(
+        self, cached: Mapping[int, int]
+    ) -> tuple[int, dict[int, Listing], list[Document]]:
+        """One consistent read of what the index needs: the content revision, the active
+        documents, and the sentences (with stored tokens, so no stemming) of the documents
+        not already ``cached`` at their current version (``cached``: id → version)."""
+        # One snapshot for all statements below (SQLite transactions already are one).
+        options = {"isolation_level": "REPEATABLE READ"} if self.db.dialect == "postgresql" else {}
+        with self.db.engine.connect().execution_options(**options) as conn, conn.begin():
+            revision = int(
+                conn.execute(select(_STATE.c.revision).where(_STATE.c.id == 1)).scalar() or 0
+            )
+            listing = {
+                doc_id: Listing(doc_id, version, title, _display(kind, ref))
+                for doc_id, version, title, kind, ref in conn.execute(
+                    select(
+                        _DOCS.c.id,
+                        _DOCS.c.version,
+                        _DOCS.c.title,
+                        _DOCS.c.source_kind,
+                        _DOCS.c.source_ref,
+                    ).where(_DOCS.c.active.is_(True))
+                )
+            }
+            wanted = {i: d for i, d in listing.items() if cached.get(i) != d.version}
+            documents = self._load(conn, wanted, everything=len(wanted) > len(listing) // 2)
+        return revision, listing, documents
 
-    def load(self, wanted: dict[int, Listing], everything: bool = False) -> list[Document]:
-        """The documents in ``wanted`` built from their stored sentences and tokens (no
-        stemming). ``everything``: one scan of all active sentences instead of id lookups."""
+    @staticmethod
+    def _load(conn: Connection, wanted: dict[int, Listing], everything: bool) -> list[Document]:
+        """``everything``: one scan of all active sentences instead of id lookups."""
+        if not wanted:
+            return []
         grouped: dict[int, list[Sentence]] = {doc_id: [] for doc_id in wanted}
         columns = (
-            SentenceRow.document_id,
-            SentenceRow.position,
-            SentenceRow.paragraph,
-            SentenceRow.text,
-            SentenceRow.tokens,
+            _SENTENCES.c.document_id,
+            _SENTENCES.c.position,
+            _SENTENCES.c.paragraph,
+            _SENTENCES.c.text,
+            _SENTENCES.c.tokens,
         )
-        with self.db.read() as session:
-            if everything:
-                statements = [
-                    select(*columns)
-                    .join(DocumentRow, DocumentRow.id == SentenceRow.document_id)
-                    .where(DocumentRow.active.is_(True))
-                ]
-            else:
-                ids = sorted(wanted)
-                statements = [
-                    select(*columns).where(SentenceRow.document_id.in_(ids[i : i + 500]))
-                    for i in range(0, len(ids), 500)
-                ]
-            for statement in statements:
-                for doc_id, position, paragraph, text, tokens in session.execute(statement):
-                    bucket = grouped.get(doc_id)
-                    if bucket is not None:
-                        bucket.append(Sentence(position, paragraph, text, tuple(tokens.split())))
+        if everything:
+            statements = [
+                select(*columns)
+                .join(_DOCS, _DOCS.c.id == _SENTENCES.c.document_id)
+                .where(_DOCS.c.active.is_(True))
+            ]
+        else:
+            ids = sorted(wanted)
+            statements = [
+                select(*columns).where(_SENTENCES.c.document_id.in_(ids[i : i + 500]))
+                for i in range(0, len(ids), 500)
+            ]
+        for statement in statements:
+            for doc_id, position, paragraph, text, tokens in conn.execute(statement).fetchall():
+                bucket = grouped.get(doc_id)
+                if bucket is not None:
+                    bucket.append(Sentence(position, paragraph, text, tuple(tokens.split())))
         documents = []
         for doc_id, sentences in grouped.items():
             sentences.sort(key=lambda s: s.position)
