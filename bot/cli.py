@@ -39,7 +39,9 @@ class CLIError(Exception):
 # --- shared helpers -------------------------------------------------------------------------
 
 
-def open_service(settings: Settings, *, live: bool = True, sync: bool = True) -> Any:
+def open_service(
+    settings: Settings, *, live: bool = True, sync: bool = True, allow_private_urls: bool = False
+) -> Any:
     """The store-backed QAService. ``live``: build the in-memory index (for answering);
     ``sync``: sync the content directory into the store first."""
     from index.service import QAService
@@ -51,6 +53,7 @@ def open_service(settings: Settings, *, live: bool = True, sync: bool = True) ->
             content_dir=settings.content_dir,
             sync_content=sync,
             build_index=live,
+            allow_private_urls=allow_private_urls,
         )
     except StoreError as exc:
         raise CLIError(str(exc)) from exc
@@ -370,7 +373,7 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
-    service = open_service(settings, live=False, sync=False)
+    service = open_service(settings, live=False, sync=False, allow_private_urls=args.allow_private)
     try:
         report = service.reload(refresh_urls=args.urls)
     finally:
@@ -428,6 +431,9 @@ def _add_store_commands(sub: Any) -> None:
 
     reload = sub.add_parser("reload", help="sync the content directory into the store")
     reload.add_argument("--urls", action="store_true", help="also download URL articles again")
+    reload.add_argument(
+        "--allow-private", action="store_true", help="with --urls: allow private/loopback hosts"
+    )
     reload.set_defaults(handler=cmd_reload)
 
     db = sub.add_parser("db", help="database schema")

@@ -128,12 +128,14 @@ class QAService:
         *,
         content_dir: Path | None = None,
         fetch_timeout: float = 10.0,
+        allow_private_urls: bool = False,
         live: bool = True,
     ) -> None:
         self._snapshot = snapshot
         self._store = store
         self._content_dir = content_dir
         self._fetch_timeout = fetch_timeout
+        self._allow_private_urls = allow_private_urls  # for `reload(refresh_urls=True)`
         self._live = live  # keep the in-memory index in step with the store
         self._lock = threading.RLock()
         self._cache: dict[int, tuple[int, Document]] = {d.id: (0, d) for d in snapshot.documents}
@@ -158,6 +160,7 @@ class QAService:
         sync_content: bool = True,
         build_index: bool = True,
         fetch_timeout: float = 10.0,
+        allow_private_urls: bool = False,
         tokenizer: Tokenizer | None = None,
     ) -> QAService:
         """Open the store at ``database_url`` (default: a SQLite file in ``data_dir``),
@@ -180,6 +183,7 @@ class QAService:
             store,
             content_dir=content_dir,
             fetch_timeout=fetch_timeout,
+            allow_private_urls=allow_private_urls,
             live=build_index,
         )
         try:
@@ -223,11 +227,15 @@ class QAService:
             raise StoreError("this service has no content store (open it with QAService.open)")
         return self._store
 
-    def _rebuild(self) -> int:
+    def _rebuild(self, *, only_if_changed: bool = False) -> int:
         """Build a snapshot from the store's active documents and swap it in. Documents whose
-        version is unchanged are reused from memory; the rest are read with their tokens."""
+        version is unchanged are reused from memory; the rest are read with their tokens.
+        ``only_if_changed``: skip when the store is still at the revision already built (a
+        concurrent change's rebuild may have included this one)."""
         store = self._require_store()
         with self._lock, _collector_paused():
+            if only_if_changed and store.revision() == self._revision:
+                return self._revision
             revision, listing, loaded_documents = store.read_index(
                 {doc_id: version for doc_id, (version, _) in self._cache.items()}
             )
@@ -246,7 +254,7 @@ class QAService:
 
     def _after_change(self) -> None:
         if self._live:
-            self._rebuild()
+            self._rebuild(only_if_changed=True)
         elif self._store is not None:
             self._revision = self._store.revision()
 
@@ -254,11 +262,12 @@ class QAService:
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            with self._lock:
-                result = action()
-                if result.status in ("added", "updated"):
-                    self._after_change()
-                return result
+            # No lock while fetching/stemming/storing: the store is transactional; only the
+            # rebuild is serialised (in _rebuild).
+            result = action()
+            if result.status in ("added", "updated"):
+                self._after_change()
+            return result
         except SourceError as exc:
             return IngestResult(source, "failed", error=str(exc))
         except (SQLAlchemyError, StoreError) as exc:
@@ -317,27 +326,25 @@ class QAService:
         from index.store.ingest import ingest_sources
 
         store = self._require_store()
-        with self._lock:
-            results = ingest_sources(
-                store,
-                sources,
-                title=title,
-                allow_private=allow_private,
-                fetch_timeout=self._fetch_timeout,
-                stdin=stdin,
-                progress=progress,
-            )
-            if any(r.status in ("added", "updated") for r in results):
-                self._after_change()
+        results = ingest_sources(
+            store,
+            sources,
+            title=title,
+            allow_private=allow_private,
+            fetch_timeout=self._fetch_timeout,
+            stdin=stdin,
+            progress=progress,
+        )
+        if any(r.status in ("added", "updated") for r in results):
+            self._after_change()
         return results
 
     def remove(self, document_id: int) -> bool:
         """Take a document out of the index; False when there is no such active document."""
         store = self._require_store()
-        with self._lock:
-            removed = store.deactivate(int(document_id))
-            if removed:
-                self._after_change()
+        removed = store.deactivate(int(document_id))
+        if removed:
+            self._after_change()
         return removed
 
     def documents(self, include_inactive: bool = False) -> list[DocumentInfo]:
@@ -401,7 +408,12 @@ class QAService:
 
         store = self._require_store()
         return [
-            ingest_sources(store, [url], allow_private=True, fetch_timeout=self._fetch_timeout)[0]
+            ingest_sources(
+                store,
+                [url],
+                allow_private=self._allow_private_urls,
+                fetch_timeout=self._fetch_timeout,
+            )[0]
             for _, url in store.url_documents()
         ]
 

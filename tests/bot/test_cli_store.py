@@ -194,3 +194,23 @@ def test_default_database_is_created_in_the_data_dir(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "baru" / "tanyaberita.sqlite3").is_file()
     assert "Putin" in json.loads(result.stdout)["answers"][0]["sentence"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_batch_progress_bar_only_on_a_terminal() -> None:
+    from bot.cli import _IngestBar
+    from index.service import IngestResult
+
+    terminal, pipe = _Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = _IngestBar(stream)
+        bar.total(3)
+        for _ in range(3):
+            bar.step(IngestResult("x", "added"))
+        bar.close()
+    assert "3/3" in terminal.getvalue()
+    assert pipe.getvalue() == ""

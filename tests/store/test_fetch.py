@@ -82,7 +82,9 @@ def site() -> Iterator[str]:
 
 @pytest.fixture
 def web_service(database_url: str, content_dir: Path) -> Iterator[QAService]:
-    svc = QAService.open(database_url, content_dir=content_dir, fetch_timeout=0.5)
+    svc = QAService.open(
+        database_url, content_dir=content_dir, fetch_timeout=0.5, allow_private_urls=True
+    )
     try:
         yield svc
     finally:
@@ -168,3 +170,24 @@ def test_url_guard_refuses(url: str, message: str) -> None:
 
 def test_url_guard_allows_public_addresses() -> None:
     assert check_url("https://93.184.216.34/berita").host == "93.184.216.34"
+
+
+def test_reload_can_refresh_url_documents(web_service: QAService, site: str) -> None:
+    url = f"{site}/berubah"
+    Pages.routes["/berubah"] = (200, {"Content-Type": "text/html"}, ARTICLE)
+    try:
+        first = web_service.ingest_url(url, allow_private=True)
+        assert web_service.reload(refresh_urls=True).updated == 0
+        changed = ARTICLE.replace(b"450 rumah", b"900 rumah")
+        Pages.routes["/berubah"] = (200, {"Content-Type": "text/html"}, changed)
+        assert web_service.reload().updated == 0  # URLs are fetched again only when asked
+        report = web_service.reload(refresh_urls=True)
+        assert (report.updated, report.errors) == (1, ())
+        top = web_service.ask("Berapa rumah terendam banjir di Bekasi?").hits[0]
+        assert (top.document_id, "900 rumah" in top.sentence) == (first.document_id, True)
+        del Pages.routes["/berubah"]
+        report = web_service.reload(refresh_urls=True)
+        assert report.failed == 1 and "HTTP 404" in report.errors[0]
+        assert "900 rumah" in web_service.ask("Berapa rumah terendam banjir?").hits[0].sentence
+    finally:
+        Pages.routes.pop("/berubah", None)

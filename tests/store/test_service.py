@@ -305,3 +305,20 @@ def test_a_service_without_a_store_answers_only(article_text: str) -> None:
     assert service.check_for_newer_revision() is False
     with pytest.raises(StoreError, match="no content store"):
         service.ingest_text("x", ARTICLE_GEMPA)
+
+
+def test_concurrent_ingests_all_reach_the_index(service: QAService) -> None:
+    texts = [ARTICLE_BANJIR.replace("450", str(500 + i)) for i in range(6)]
+    results = []
+    threads = [
+        threading.Thread(target=lambda t=t: results.append(service.ingest_text("Banjir", t)))
+        for t in texts
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.status for r in results) == ["added"] * 6
+    indexed = {d.id for d in service.snapshot.documents}
+    assert {r.document_id for r in results} <= indexed
+    assert service.revision == service._require_store().revision()
