@@ -87,7 +87,7 @@ async def _page(
 ) -> None:
     st = state(context)
     message = query.message
-    if not isinstance(message, Message):  # deleted or too old for the bot to touch
+    if not isinstance(message, Message) or not message.is_accessible:  # deleted or too old
         await query.answer(text(lang, "stale_answer"))
         return
     answer: Answer | None = None
