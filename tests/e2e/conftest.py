@@ -70,7 +70,7 @@ class RunningBot:
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=70) as client:
         yield client
 
 

@@ -6,7 +6,6 @@ child process on 127.0.0.1 (a free port chosen by the OS) and is stopped by its 
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import shutil
@@ -134,6 +133,7 @@ class FakeUser:
     """A Telegram user (or group of users) driving the emulator for one bot token."""
 
     def __init__(self, emulator_url: str, token: str, client: httpx.AsyncClient) -> None:
+        # ``client``'s read timeout must exceed the longest wait_for_replies timeout
         self.url = emulator_url
         self.token = token
         self.client = client
@@ -210,18 +210,20 @@ class FakeUser:
     async def wait_for_replies(
         self, chat_id: int, count: int = 1, timeout: float = 10.0
     ) -> list[BotMessage]:
-        """The next ``count`` messages the bot sends to ``chat_id`` (fails after ``timeout``)."""
+        """The next ``count`` messages the bot sends to ``chat_id`` (fails after ``timeout``).
+        Long-polls the emulator, so a reply is seen the moment the bot sends it."""
         found: list[BotMessage] = []
         deadline = time.monotonic() + timeout
         while len(found) < count:
-            found.extend(await self.new_bot_messages(chat_id))
-            if len(found) >= count:
-                break
-            if time.monotonic() > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise TimeoutError(
                     f"{len(found)} of {count} replies in chat {chat_id} after {timeout} s"
                 )
-            await asyncio.sleep(0.005)
+            entries = await self._post(
+                "waitUpdates", {"token": self.token, "chatId": chat_id, "timeout": left}
+            )
+            found.extend(BotMessage.from_entry(e) for e in entries)
         return found
 
     async def bot_message(self, message_id: int, chat_id: int) -> BotMessage:

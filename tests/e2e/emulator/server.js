@@ -13,7 +13,8 @@
 //  - webhooks: no X-Telegram-Bot-Api-Secret-Token header, and a failed delivery is an
 //    unhandled promise rejection that kills node;
 //  - setMyCommands is unknown (answered like Telegram: true).
-// One addition for tests: answerCallbackQuery calls are kept (POST /getCallbackAnswers).
+// Two additions for tests: answerCallbackQuery calls are kept (POST /getCallbackAnswers),
+// and POST /waitUpdates long-polls for the bot's messages to one chat.
 //
 // Usage: node server.js --port 0 [--host 127.0.0.1] [--bot-username Name] [--bot-id 1]
 // Prints one line `listening http://HOST:PORT` when ready; stops on SIGTERM/SIGINT.
@@ -132,6 +133,38 @@ const shimRoutes = [
       res.sendResult({ ok: true, result: true });
     });
   },
+  // Not a fix: a long-polling variant of the client's /getUpdates, so that a fake user sees
+  // a reply the moment the bot sends it (no polling delay in the measured round trip).
+  // POST /waitUpdates {token, chatId, timeout (s)} -> unread bot messages for that chat.
+  (app, server) => {
+    app.post('/waitUpdates', (req, res) => {
+      const { token, chatId } = req.body;
+      const take = () => {
+        const found = server.storage.botMessages.filter((m) => m.botToken === token
+          && String(m.message.chat_id) === String(chatId) && !m.isRead);
+        found.forEach((m) => { m.isRead = true; });
+        return found;
+      };
+      const ready = take();
+      if (ready.length) {
+        res.sendResult({ ok: true, result: ready });
+        return;
+      }
+      let timer = null;
+      const onMessage = () => {
+        const found = take();
+        if (!found.length) return;
+        server.off('AddedBotMessage', onMessage);
+        clearTimeout(timer);
+        res.sendResult({ ok: true, result: found });
+      };
+      timer = setTimeout(() => {
+        server.off('AddedBotMessage', onMessage);
+        res.sendResult({ ok: true, result: [] });
+      }, Math.min(Number(req.body.timeout) || 10, 60) * 1000);
+      server.on('AddedBotMessage', onMessage);
+    });
+  },
   // Client side: await the update so that a failed webhook delivery is an HTTP error for
   // the fake user instead of an unhandled rejection.
   (app, server) => {
@@ -164,6 +197,7 @@ TelegramServer.formatUpdate = (update) => {
 
 routes.unshift(...shimRoutes);
 const server = new TelegramServer({ host, port: port || 9000, storeTimeout: 24 * 3600 });
+server.setMaxListeners(0); // one listener per waiting fake user
 
 // Webhook delivery with the secret token header, using node's own fetch.
 server.addUserUpdate = async function addUserUpdate(update) {
