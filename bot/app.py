@@ -75,7 +75,7 @@ def build_application(
     """The Application for ``settings`` answering from ``service``.
 
     ``request``/``get_updates_request`` replace the HTTP layer (tests); ``rate_limit=False``
-    drops AIORateLimiter (benchmarks measuring the bot alone); ``revision_poll_seconds=0``
+    (or ``RATE_LIMIT_PER_SECOND=0``) drops AIORateLimiter; ``revision_poll_seconds=0``
     disables the check for content changed by other instances.
     """
     if token is None:
@@ -94,9 +94,12 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
-    if rate_limit:
-        # Telegram's own limits for outgoing messages; RetryAfter answers are retried.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if rate_limit and settings.rate_limit_per_second > 0:
+        # Telegram's limits for outgoing messages (per bot, and 20 a minute per group);
+        # RetryAfter answers are waited out and retried.
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
+        )
     app = builder.build()
     app.bot_data[STATE_KEY] = BotState(
         settings=settings,

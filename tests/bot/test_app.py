@@ -37,6 +37,11 @@ def test_application_settings() -> None:
     assert state(app).flood.limit == 4
     plain = build_application(settings, FakeService(), request=RecordingRequest(), rate_limit=False)
     assert plain.bot.rate_limiter is None
+    unlimited = make_settings(rate_limit_per_second=0)
+    assert (
+        build_application(unlimited, FakeService(), request=RecordingRequest()).bot.rate_limiter
+        is None
+    )
 
 
 def test_missing_token_is_an_error() -> None:

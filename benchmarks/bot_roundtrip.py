@@ -1,0 +1,334 @@
+"""Bot round trip through the Bot API emulator on loopback: user message → bot reply visible.
+
+Starts the emulator (``tests/e2e/emulator``, needs Node.js and ``make e2e-setup``) and the real
+``tanyaberita serve`` process (long polling, SQLite store in a temporary directory, the shipped
+content), then drives fake users over HTTP:
+
+1. one user asking questions one after another;
+2. N concurrent users, each asking M questions one after another (send, wait, send…);
+3. a burst: N users × M questions sent at once, then wait for every reply (throughput).
+
+A round trip is timed from the moment the user's message is posted to the emulator until the
+bot's reply is returned to that user (the emulator long-polls on the user's side, so no client
+polling delay is added; the bot polls getUpdates every ``--poll-interval`` seconds, 10 ms by
+default, which a real Telegram long poll would not add). Every question must get exactly one
+reply: anything else is counted as lost. The flood guard is off (users here ask far faster than
+people do); each scenario runs with Telegram's outgoing rate limit (30 messages/s, the
+production setting) and with the limiter off, to show the bot's own capacity.
+
+Usage (from the repository root)::
+
+    python -m benchmarks.bot_roundtrip [--users 50] [--questions 20] [--sequential 200]
+        [--rate-limits 30,0] [--json benchmarks/out/bot_roundtrip.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.e2e.emulator_client import EmulatorProcess, FakeUser, unavailable_reason
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Varied questions about the shipped article and a few it does not answer: the bot's work per
+# message (ask, log, render) is the same kind either way.
+QUESTIONS = [
+    "Siapa yang menjadi perantara gencatan senjata?",
+    "Kapan Armenia dan Azerbaijan menyetujui gencatan senjata?",
+    "Di mana menteri luar negeri menandatangani gencatan senjata?",
+    "Berapa lama pembicaraan di Moskow berlangsung?",
+    "Senjata apa yang diberikan Turki kepada Azerbaijan?",
+    "Apa tujuan gencatan senjata menurut kedua menteri?",
+    "Kota apa yang ditembaki menurut militer Armenia?",
+    "Kapan ledakan pertempuran terakhir dimulai?",
+    "Siapa presiden Azerbaijan?",
+    "Apa nama kelompok yang diketuai Rusia, Amerika Serikat dan Prancis?",
+    "Berapa harga beras di pasar hari ini?",
+    "Siapa pemenang piala dunia sepak bola?",
+]
+
+
+@dataclass
+class Result:
+    scenario: str
+    rate_limit: float
+    users: int
+    questions: int
+    replies: int
+    lost: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    replies_per_s: float
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def fresh_token() -> str:
+    return f"{secrets.randbelow(9 * 10**8) + 10**8}:AA{secrets.token_urlsafe(30)[:35]}"
+
+
+class BotProcess:
+    """``tanyaberita serve`` against the emulator, with its own SQLite store."""
+
+    def __init__(self, emulator: str, token: str, rate_limit: float, poll_interval: float) -> None:
+        self.tmp = tempfile.TemporaryDirectory(prefix="tanyaberita-bench-")
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_BASE_URL": emulator,
+            "DATABASE_URL": f"sqlite:///{Path(self.tmp.name) / 'bench.sqlite3'}",
+            "DATA_DIR": self.tmp.name,
+            "CONTENT_DIR": str(ROOT / "content"),
+            "ADMIN_USER_IDS": "",
+            "FLOOD_MAX_QUESTIONS": "0",
+            "RATE_LIMIT_PER_SECOND": str(rate_limit),
+            "LOG_LEVEL": "WARNING",
+        }
+        self.log = open(Path(self.tmp.name) / "bot.log", "w+", encoding="utf-8")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--poll-interval", str(poll_interval)],
+            cwd=self.tmp.name,  # no developer .env is read
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.seek(0)
+        output = self.log.read()
+        self.log.close()
+        self.tmp.cleanup()
+        return output
+
+
+async def wait_ready(user: FakeUser, bot: BotProcess, timeout: float = 60.0) -> None:
+    """The bot answers /start: it has loaded its content and is polling."""
+    await user.send("/start", user_id=1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if bot.process.poll() is not None:
+            raise RuntimeError("the bot exited during start-up")
+        try:
+            await user.wait_for_replies(1, timeout=1.0)
+            return
+        except TimeoutError:
+            continue
+    raise RuntimeError(f"the bot did not answer /start within {timeout} s")
+
+
+async def ask_sequentially(
+    user: FakeUser, user_id: int, count: int, offset: int, latencies: list[float]
+) -> int:
+    """``count`` questions, each after the previous reply; returns the number lost."""
+    lost = 0
+    for n in range(count):
+        question = QUESTIONS[(offset + n) % len(QUESTIONS)]
+        started = time.perf_counter()
+        await user.send(question, user_id=user_id)
+        try:
+            replies = await user.wait_for_replies(user_id, timeout=30.0)
+        except TimeoutError:
+            lost += 1
+            continue
+        latencies.append((time.perf_counter() - started) * 1000)
+        lost += len(replies) - 1 if len(replies) > 1 else 0  # an extra reply is an error too
+    return lost
+
+
+async def scenario_sequential(
+    user: FakeUser, name: str, *, rate: float, users: int, questions: int, first_id: int
+) -> Result:
+    latencies: list[float] = []
+    started = time.perf_counter()
+    lost = await asyncio.gather(
+        *(ask_sequentially(user, first_id + u, questions, u, latencies) for u in range(users))
+    )
+    seconds = time.perf_counter() - started
+    return Result(
+        name,
+        rate,
+        users,
+        users * questions,
+        len(latencies),
+        sum(lost),
+        round(seconds, 2),
+        round(percentile(latencies, 50), 1),
+        round(percentile(latencies, 99), 1),
+        round(max(latencies, default=float("nan")), 1),
+        round(len(latencies) / seconds, 1),
+    )
+
+
+async def scenario_burst(
+    user: FakeUser, rate: float, users: int, questions: int, first_id: int
+) -> Result:
+    """Every user sends all questions at once; then all replies are collected."""
+    started = time.perf_counter()
+    sent_at: dict[int, list[float]] = {}
+
+    async def fire(user_id: int) -> None:
+        for n in range(questions):
+            sent_at.setdefault(user_id, []).append(time.perf_counter())
+            await user.send(QUESTIONS[(user_id + n) % len(QUESTIONS)], user_id=user_id)
+
+    await asyncio.gather(*(fire(first_id + u) for u in range(users)))
+    latencies: list[float] = []
+
+    async def collect(user_id: int) -> int:
+        got = 0
+        while got < questions:
+            try:
+                replies = await user.wait_for_replies(user_id, timeout=60.0)
+            except TimeoutError:
+                break
+            now = time.perf_counter()
+            for _ in replies:
+                if got < questions:
+                    latencies.append((now - sent_at[user_id][got]) * 1000)
+                got += 1
+        return got
+
+    received = await asyncio.gather(*(collect(first_id + u) for u in range(users)))
+    seconds = time.perf_counter() - started
+    total = users * questions
+    return Result(
+        "burst",
+        rate,
+        users,
+        total,
+        sum(received),
+        total
+        - sum(min(r, questions) for r in received)
+        + sum(max(0, r - questions) for r in received),
+        round(seconds, 2),
+        round(percentile(latencies, 50), 1),
+        round(percentile(latencies, 99), 1),
+        round(max(latencies, default=float("nan")), 1),
+        round(sum(received) / seconds, 1),
+    )
+
+
+async def run(args: argparse.Namespace) -> list[Result]:
+    emulator = EmulatorProcess()
+    url = emulator.start()
+    results: list[Result] = []
+    limits = httpx.Limits(
+        max_connections=4 * args.users + 10, max_keepalive_connections=4 * args.users + 10
+    )
+    try:
+        async with httpx.AsyncClient(timeout=90, limits=limits) as client:
+            for rate in args.rate_limits:
+                token = fresh_token()
+                bot = BotProcess(url, token, rate, args.poll_interval)
+                try:
+                    user = FakeUser(url, token, client)
+                    await wait_ready(user, bot)
+                    await scenario_sequential(
+                        user, "warm-up", rate=rate, users=1, questions=10, first_id=10
+                    )
+                    results.append(
+                        await scenario_sequential(
+                            user,
+                            "1 user",
+                            rate=rate,
+                            users=1,
+                            questions=args.sequential,
+                            first_id=100,
+                        )
+                    )
+                    results.append(
+                        await scenario_sequential(
+                            user,
+                            f"{args.users} users",
+                            rate=rate,
+                            users=args.users,
+                            questions=args.questions,
+                            first_id=1000,
+                        )
+                    )
+                    results.append(
+                        await scenario_burst(user, rate, args.users, args.questions, 100_000)
+                    )
+                finally:
+                    output = bot.stop()
+                    if "Traceback" in output or "ERROR" in output:
+                        print(output[-3000:], file=sys.stderr)
+    finally:
+        emulator.stop()
+    return results
+
+
+def print_table(results: list[Result]) -> None:
+    print(
+        f"{'scenario':<11} {'limit/s':>7} {'msgs':>5} {'lost':>4} {'p50 ms':>7} "
+        f"{'p99 ms':>7} {'max ms':>7} {'replies/s':>9}"
+    )
+    for r in results:
+        limit = "off" if r.rate_limit == 0 else f"{r.rate_limit:g}"
+        print(
+            f"{r.scenario:<11} {limit:>7} {r.questions:>5} {r.lost:>4} {r.p50_ms:>7} "
+            f"{r.p99_ms:>7} {r.max_ms:>7} {r.replies_per_s:>9}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=50, help="concurrent users (default 50)")
+    parser.add_argument("--questions", type=int, default=20, help="questions per user (default 20)")
+    parser.add_argument("--sequential", type=int, default=200, help="questions for the 1-user run")
+    parser.add_argument(
+        "--rate-limits",
+        type=lambda v: [float(x) for x in v.split(",")],
+        default=[30.0, 0.0],
+        help="RATE_LIMIT_PER_SECOND values to run (default 30,0; 0 = limiter off)",
+    )
+    parser.add_argument("--poll-interval", type=float, default=0.01)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    reason = unavailable_reason()
+    if reason is not None:
+        print(f"bot round-trip benchmark skipped: {reason}")
+        return 0
+    results = asyncio.run(run(args))
+    print_table(results)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+    lost = sum(r.lost for r in results)
+    if lost:
+        print(f"{lost} replies lost", file=sys.stderr)
+    return 1 if lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
