@@ -136,13 +136,22 @@ def _closing(tags: Sequence[str]) -> str:
     return "".join(f"</{t}>" for t in reversed(tags))
 
 
+_ESCAPED_COST = {"&": 5, "<": 4, ">": 4}  # UTF-16 length of escape(char) for these
+
+
+def _cost(char: str) -> int:
+    return _ESCAPED_COST.get(char) or (2 if ord(char) > 0xFFFF else 1)
+
+
 def _take(value: str, budget: int) -> tuple[str, str]:
     """The longest prefix of ``value`` whose escaped form fits ``budget`` UTF-16 units, cut at
     a paragraph, line or word boundary when one is reasonably close; and the rest."""
+    if utf16_len(escape(value)) <= budget:  # the usual case: it all fits
+        return value, ""
     used = 0
     n = 0
     for char in value:
-        cost = utf16_len(escape(char))
+        cost = _cost(char)
         if used + cost > budget:
             break
         used += cost

@@ -242,3 +242,8 @@ def test_inline_results() -> None:
     assert "<b>perantara</b>" in body and body.startswith("❓")
     none = render.render_inline_results(Answer("apa <x>", (), True, "no_match"), "en")
     assert [r.title for r in none] == ["Not in the articles"]
+
+
+@pytest.mark.parametrize("char", ["a", "&", "<", ">", '"', "'", "é", "😀", "\u200d", "𝔸", "\n"])
+def test_cost_table_matches_escaping(char: str) -> None:
+    assert render._cost(char) == utf16_len(render.escape(char))
