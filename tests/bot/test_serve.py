@@ -162,3 +162,23 @@ def test_serve_is_listed_in_the_cli_help(capsys: pytest.CaptureFixture[str]) -> 
         "--poll-interval",
     ):
         assert flag in out
+
+
+def test_token_never_reaches_the_log_even_at_debug_level(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    rejecting_api: str,
+    fake_service: FakeService,
+) -> None:
+    import logging
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_BASE_URL", rejecting_api)
+    with caplog.at_level(logging.DEBUG):
+        code = cli.main(["--log-level", "DEBUG", "serve"])
+    assert code == 2
+    assert TOKEN not in "".join(capsys.readouterr())
+    logged = caplog.text + "".join(r.exc_text or "" for r in caplog.records)
+    assert caplog.records and TOKEN not in logged and TOKEN.split(":")[1] not in logged
+    assert logging.getLogger("httpx").level == logging.WARNING
