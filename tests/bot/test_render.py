@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import render
 from bot.render import split_html, utf16_len
@@ -247,3 +249,23 @@ def test_inline_results() -> None:
 @pytest.mark.parametrize("char", ["a", "&", "<", ">", '"', "'", "é", "😀", "\u200d", "𝔸", "\n"])
 def test_cost_table_matches_escaping(char: str) -> None:
     assert render._cost(char) == utf16_len(render.escape(char))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    sentence=st.text(min_size=1, max_size=6000),
+    neighbour=st.text(max_size=2000),
+    title=st.text(max_size=300),
+    limit=st.integers(min_value=64, max_value=4096),
+)
+def test_any_text_renders_to_valid_chunks(
+    sentence: str, neighbour: str, title: str, limit: int
+) -> None:
+    h = hit(sentence, before=neighbour, title=title, highlights=((0, min(3, len(sentence))),))
+    markup = "\n\n".join(render.render_answer(answered(h), 0, "id"))
+    for chunk in split_html(markup, limit=limit):
+        assert utf16_len(chunk) <= limit
+        if limit == 4096:
+            check(chunk)
+        else:
+            render._parse(chunk)  # balanced, known tags only
