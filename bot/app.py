@@ -20,6 +20,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
@@ -140,6 +141,7 @@ def build_application(
             MessageHandler(
                 message & group_chat & plain_text & group.ADDRESSED_TO_BOT, group.on_addressed
             ),
+            ChatMemberHandler(group.on_membership_change, ChatMemberHandler.MY_CHAT_MEMBER),
             # channel posts, edits in groups, stickers in groups…: deliberately nothing
         ]
     )

@@ -71,6 +71,17 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "/stats — question statistics"
         ),
     },
+    "group_intro": {
+        "id": (
+            "Halo! Saya menjawab pertanyaan tentang berita. Di grup ini: "
+            "<code>/tanya pertanyaan</code>, balas pesan saya, atau sebut @{bot}. "
+            "Bantuan: /help"
+        ),
+        "en": (
+            "Hi! I answer questions about the news. In this group: "
+            "<code>/ask question</code>, reply to my message, or mention @{bot}. Help: /help"
+        ),
+    },
     "answer_header": {
         "id": "💡 <b>Jawaban {rank}/{total}</b>",
         "en": "💡 <b>Answer {rank}/{total}</b>",

@@ -11,12 +11,20 @@ from __future__ import annotations
 import re
 
 from telegram import Message, MessageEntity, Update
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.ext import ContextTypes, filters
 
 from bot.handlers.common import answer_question, chat_language, reply_text
 from bot.i18n import text
+from bot.render import escape
 
-__all__ = ["ADDRESSED_TO_BOT", "on_addressed", "on_ask_command", "question_from_command"]
+__all__ = [
+    "ADDRESSED_TO_BOT",
+    "on_addressed",
+    "on_ask_command",
+    "on_membership_change",
+    "question_from_command",
+]
 
 
 def _mentions(message: Message, username: str) -> bool:
@@ -81,3 +89,25 @@ async def on_addressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     username = re.escape(context.bot.username)
     question = re.sub(rf"@{username}\b", " ", message.text, flags=re.IGNORECASE).strip()
     await answer_question(update, context, message, question)
+
+
+_OUTSIDE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+_INSIDE = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
+
+
+async def on_membership_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Added to a group: one short message on how to ask there. Other changes: nothing."""
+    change = update.my_chat_member
+    if change is None or change.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        return
+    if (
+        change.old_chat_member.status not in _OUTSIDE
+        or change.new_chat_member.status not in _INSIDE
+    ):
+        return
+    lang = await chat_language(update, context)
+    await context.bot.send_message(
+        change.chat.id,
+        text(lang, "group_intro", bot=escape(context.bot.username)),
+        parse_mode=ParseMode.HTML,
+    )

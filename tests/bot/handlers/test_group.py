@@ -154,3 +154,39 @@ async def test_anonymous_admin_can_ask(bot: Harness) -> None:
     )
     assert "Putin" in only_reply(bot)["text"]
     assert bot.service.questions[1].user_id == GROUP_ID
+
+
+def member(user: dict[str, Any], status: str) -> dict[str, Any]:
+    rights = (
+        "can_be_edited is_anonymous can_manage_chat can_delete_messages can_manage_video_chats "
+        "can_restrict_members can_promote_members can_change_info can_invite_users "
+        "can_post_stories can_edit_stories can_delete_stories"
+    ).split()
+    extra = {right: False for right in rights} if status == "administrator" else {}
+    return {"user": user, "status": status, **extra}
+
+
+def membership(old: str, new: str, chat_type: str = "supergroup") -> dict[str, Any]:
+    bot_user = {"id": 123456789, "is_bot": True, "first_name": "Tanya", "username": BOT_USERNAME}
+    return {
+        "update_id": 77,
+        "my_chat_member": {
+            "chat": {"id": GROUP_ID, "type": chat_type, "title": "Grup"},
+            "from": {"id": 9, "is_bot": False, "first_name": "Admin", "language_code": "en"},
+            "date": 1,
+            "old_chat_member": member(bot_user, old),
+            "new_chat_member": member(bot_user, new),
+        },
+    }
+
+
+async def test_added_to_a_group_introduces_itself_once(bot: Harness) -> None:
+    await bot.feed(membership("left", "member"))
+    assert "/ask question" in only_reply(bot)["text"]
+    for change in (
+        membership("member", "administrator"),
+        membership("member", "left"),
+        membership("left", "member", chat_type="channel"),
+    ):
+        await bot.feed(change)
+        assert bot.request.calls == []
