@@ -27,21 +27,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import secrets
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
 
-from tests.e2e.emulator_client import EmulatorProcess, FakeUser, unavailable_reason
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.e2e.emulator_client import (
+    EmulatorProcess,
+    FakeUser,
+    ServeProcess,
+    unavailable_reason,
+)
 
 # Varied questions about the shipped article and a few it does not answer: the bot's work per
 # message (ask, log, render) is the same kind either way.
@@ -88,54 +87,13 @@ def fresh_token() -> str:
     return f"{secrets.randbelow(9 * 10**8) + 10**8}:AA{secrets.token_urlsafe(30)[:35]}"
 
 
-class BotProcess:
-    """``tanyaberita serve`` against the emulator, with its own SQLite store."""
-
-    def __init__(self, emulator: str, token: str, rate_limit: float, poll_interval: float) -> None:
-        self.tmp = tempfile.TemporaryDirectory(prefix="tanyaberita-bench-")
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": token,
-            "TELEGRAM_BASE_URL": emulator,
-            "DATABASE_URL": f"sqlite:///{Path(self.tmp.name) / 'bench.sqlite3'}",
-            "DATA_DIR": self.tmp.name,
-            "CONTENT_DIR": str(ROOT / "content"),
-            "ADMIN_USER_IDS": "",
-            "FLOOD_MAX_QUESTIONS": "0",
-            "RATE_LIMIT_PER_SECOND": str(rate_limit),
-            "LOG_LEVEL": "WARNING",
-        }
-        self.log = open(Path(self.tmp.name) / "bot.log", "w+", encoding="utf-8")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--poll-interval", str(poll_interval)],
-            cwd=self.tmp.name,  # no developer .env is read
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.seek(0)
-        output = self.log.read()
-        self.log.close()
-        self.tmp.cleanup()
-        return output
-
-
-async def wait_ready(user: FakeUser, bot: BotProcess, timeout: float = 60.0) -> None:
+async def wait_ready(user: FakeUser, bot: ServeProcess, timeout: float = 60.0) -> None:
     """The bot answers /start: it has loaded its content and is polling."""
     await user.send("/start", user_id=1)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if bot.process.poll() is not None:
-            raise RuntimeError("the bot exited during start-up")
+        if not bot.running():
+            raise RuntimeError(f"the bot exited during start-up:\n{bot.log()[-2000:]}")
         try:
             await user.wait_for_replies(1, timeout=1.0)
             return
@@ -247,7 +205,12 @@ async def run(args: argparse.Namespace) -> list[Result]:
         async with httpx.AsyncClient(timeout=90, limits=limits) as client:
             for rate in args.rate_limits:
                 token = fresh_token()
-                bot = BotProcess(url, token, rate, args.poll_interval)
+                bot = ServeProcess(
+                    url,
+                    token,
+                    env={"RATE_LIMIT_PER_SECOND": str(rate), "LOG_LEVEL": "WARNING"},
+                    args=("--poll-interval", str(args.poll_interval)),
+                )
                 try:
                     user = FakeUser(url, token, client)
                     await wait_ready(user, bot)

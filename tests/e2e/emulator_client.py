@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +84,72 @@ class EmulatorProcess:
             if stream is not None:
                 stream.close()
         self.process = None
+
+
+class ServeProcess:
+    """The real ``tanyaberita serve`` (long polling, or ``webhook=True``) against the emulator,
+    with its own SQLite store in a temporary directory and the shipped content.
+
+    It runs in that temporary directory, so no developer ``.env`` is read; ``env`` adds or
+    overrides settings. ``stop()`` sends SIGTERM (a graceful shutdown) and returns the log."""
+
+    def __init__(
+        self,
+        emulator_url: str,
+        token: str,
+        *,
+        env: dict[str, str] | None = None,
+        args: tuple[str, ...] = ("--poll-interval", "0.01"),
+    ) -> None:
+        self.tmp = tempfile.TemporaryDirectory(prefix="tanyaberita-serve-")
+        self.dir = Path(self.tmp.name)
+        self.database_url = f"sqlite:///{self.dir / 'store.sqlite3'}"
+        full_env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_BASE_URL": emulator_url,
+            "DATABASE_URL": self.database_url,
+            "DATA_DIR": str(self.dir),
+            "CONTENT_DIR": str(Path(__file__).resolve().parents[2] / "content"),
+            "ADMIN_USER_IDS": "",
+            "FLOOD_MAX_QUESTIONS": "0",
+            "LOG_LEVEL": "INFO",
+            **(env or {}),
+        }
+        self._output: str | None = None
+        self.log_path = self.dir / "serve.log"
+        self._log = self.log_path.open("w", encoding="utf-8")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", *args],
+            cwd=self.dir,
+            env=full_env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def log(self) -> str:
+        if self._output is not None:
+            return self._output
+        self._log.flush()
+        return self.log_path.read_text(encoding="utf-8")
+
+    def stop(self) -> str:
+        """SIGTERM, wait (kill after 15 s); the full log. Idempotent."""
+        if self._output is None:
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+                try:
+                    self.process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+            self._output = self.log()
+            self._log.close()
+            self.tmp.cleanup()
+        return self._output
 
 
 _ids = itertools.count(1)
