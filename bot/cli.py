@@ -490,6 +490,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from pydantic import SecretStr
+
     from bot.serve import ServeError, ServeOptions, serve
 
     overrides: dict[str, Any] = {
@@ -498,7 +500,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             ("webhook_url", args.webhook_url),
             ("webhook_listen", args.listen),
             ("webhook_port", args.port),
-            ("webhook_secret_token", args.secret_token),
+            ("webhook_secret_token", SecretStr(args.secret_token) if args.secret_token else None),
         )
         if value is not None
     }

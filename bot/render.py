@@ -310,7 +310,7 @@ def render_reload(report: ReloadReport, lang: str) -> list[str]:
     body = text(
         lang,
         "reload_done",
-        seconds=f"{report.seconds:.2f}",
+        seconds=f"{report.seconds:.2f}" if report.seconds >= 1 else f"{report.seconds:.3f}",
         added=report.added,
         updated=report.updated,
         removed=report.removed,

@@ -72,11 +72,23 @@ def _check_webhook(settings: Settings) -> tuple[str, str]:
 
 
 def open_service(settings: Settings) -> BotService:
-    """The store-backed answer service for ``settings`` (content directory synced)."""
-    raise ServeError(
-        "the content store is not available in this build yet (index.store); "
-        "use `tanyaberita chat` meanwhile"
-    )
+    """The store-backed answer service: the database opened (and migrated), the content
+    directory synced into it and the index built from the stored tokens."""
+    from index.service import QAService
+    from index.store.errors import StoreError
+
+    try:
+        service = QAService.open(settings.resolved_database_url(), content_dir=settings.content_dir)
+    except StoreError as exc:
+        raise ServeError(f"cannot open the content store: {exc}") from None
+    for error in service.start_report.errors:
+        log.warning("content sync: %s", error)
+    if not service.snapshot.documents:
+        log.warning(
+            "no articles yet: admins can add them with /tambah, or put files in %s",
+            settings.content_dir,
+        )
+    return service
 
 
 def serve(settings: Settings, options: ServeOptions) -> int:
@@ -91,6 +103,9 @@ def serve(settings: Settings, options: ServeOptions) -> int:
     assert settings.telegram_bot_token is not None  # token_problem() checked it
     token = settings.telegram_bot_token.get_secret_value().strip()
     hidden = [token]
+    password = urlsplit(settings.resolved_database_url()).password
+    if password:
+        hidden.append(password)
     webhook: tuple[str, str] | None = None
     if options.webhook:
         webhook = _check_webhook(settings)

@@ -78,6 +78,28 @@ def test_bad_webhook_settings(
 
 
 @pytest.mark.parametrize(
+    ("flags", "problem"),
+    [
+        (
+            ("--webhook-url", "https://b.example/x", "--secret-token", "bad token!"),
+            "may only contain",
+        ),
+        (("--webhook-url", "ftp://b.example/x"), "--webhook needs WEBHOOK_URL"),
+    ],
+)
+def test_webhook_flags_override_settings(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    flags: tuple[str, ...],
+    problem: str,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("WEBHOOK_URL", "https://fine.example/hook")
+    code, out = run(capsys, "--webhook", *flags)
+    assert code == 2 and problem in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(
     ("url", "path"),
     [
         ("https://bot.example.com/tanyaberita", "tanyaberita"),
