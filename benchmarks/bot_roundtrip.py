@@ -4,9 +4,13 @@ Starts the emulator (``tests/e2e/emulator``, needs Node.js and ``make e2e-setup`
 ``tanyaberita serve`` process (long polling, SQLite store in a temporary directory, the shipped
 content), then drives fake users over HTTP:
 
-1. one user asking questions one after another;
-2. N concurrent users, each asking M questions one after another (send, wait, send…);
-3. a burst: N users × M questions sent at once, then wait for every reply (throughput).
+1. one user asking questions one after another, pausing ``--single-think`` (0.1 s) after each
+   reply;
+2. N concurrent users (default 50), each asking M questions (default 10) one after another,
+   pausing ``--think`` (2 s) after each reply — about 25 questions/s together, a busy but
+   realistic chat load below Telegram's 30 messages/s;
+3. the same users without pauses ("nonstop": the bot's capacity shows in replies/s);
+4. a burst: N × M questions sent at once, then every reply awaited (throughput, 0 lost).
 
 A round trip is timed from the moment the user's message is posted to the emulator until the
 bot's reply is returned to that user (the emulator long-polls on the user's side, so no client
@@ -18,8 +22,11 @@ production setting) and with the limiter off, to show the bot's own capacity.
 
 Usage (from the repository root)::
 
-    python -m benchmarks.bot_roundtrip [--users 50] [--questions 20] [--sequential 200]
-        [--rate-limits 30,0] [--json benchmarks/out/bot_roundtrip.json]
+    python -m benchmarks.bot_roundtrip [--users 50] [--questions 10] [--think 2]
+        [--sequential 100] [--rate-limits 30,0] [--json benchmarks/out/bot_roundtrip.json]
+
+It also reports the CPU time the ``serve`` process spent per reply (Linux), which is steadier
+than wall-clock figures on a shared machine.
 """
 
 from __future__ import annotations
@@ -27,11 +34,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import random
 import secrets
 import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -73,6 +83,8 @@ class Result:
     p99_ms: float
     max_ms: float
     replies_per_s: float
+    bot_cpu_ms_per_reply: float = 0.0  # CPU time of the serve process / replies
+    emulator_cpu_ms_per_reply: float = 0.0
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -81,6 +93,26 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
     return ordered[index]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measured(coro: Any, pids: tuple[int, int]) -> Result:
+    """Run a scenario and add the CPU time the bot and the emulator spent per reply."""
+    before = [cpu_seconds(p) for p in pids]
+    result: Result = await coro
+    spent = [cpu_seconds(p) - b for p, b in zip(pids, before, strict=True)]
+    if result.replies:
+        result.bot_cpu_ms_per_reply = round(spent[0] * 1000 / result.replies, 2)
+        result.emulator_cpu_ms_per_reply = round(spent[1] * 1000 / result.replies, 2)
+    return result
 
 
 def fresh_token() -> str:
@@ -103,11 +135,22 @@ async def wait_ready(user: FakeUser, bot: ServeProcess, timeout: float = 60.0) -
 
 
 async def ask_sequentially(
-    user: FakeUser, user_id: int, count: int, offset: int, latencies: list[float]
+    user: FakeUser,
+    user_id: int,
+    count: int,
+    offset: int,
+    latencies: list[float],
+    *,
+    think: float = 0.0,
 ) -> int:
-    """``count`` questions, each after the previous reply; returns the number lost."""
+    """``count`` questions, each ``think`` seconds after the previous reply (the first one at
+    a random moment within ``think``, so users do not ask in lockstep); returns the number
+    lost."""
     lost = 0
+    await asyncio.sleep(random.uniform(0, think))
     for n in range(count):
+        if n:
+            await asyncio.sleep(think)
         question = QUESTIONS[(offset + n) % len(QUESTIONS)]
         started = time.perf_counter()
         await user.send(question, user_id=user_id)
@@ -122,12 +165,22 @@ async def ask_sequentially(
 
 
 async def scenario_sequential(
-    user: FakeUser, name: str, *, rate: float, users: int, questions: int, first_id: int
+    user: FakeUser,
+    name: str,
+    *,
+    rate: float,
+    users: int,
+    questions: int,
+    first_id: int,
+    think: float = 0.0,
 ) -> Result:
     latencies: list[float] = []
     started = time.perf_counter()
     lost = await asyncio.gather(
-        *(ask_sequentially(user, first_id + u, questions, u, latencies) for u in range(users))
+        *(
+            ask_sequentially(user, first_id + u, questions, u, latencies, think=think)
+            for u in range(users)
+        )
     )
     seconds = time.perf_counter() - started
     return Result(
@@ -217,29 +270,26 @@ async def run(args: argparse.Namespace) -> list[Result]:
                     await scenario_sequential(
                         user, "warm-up", rate=rate, users=1, questions=10, first_id=10
                     )
-                    results.append(
-                        await scenario_sequential(
+                    assert emulator.process is not None
+                    pids = (bot.process.pid, emulator.process.pid)
+                    scenarios = [
+                        ("1 user", 1, args.sequential, 100, args.single_think),
+                        (f"{args.users} users", args.users, args.questions, 1000, args.think),
+                        (f"{args.users} nonstop", args.users, args.questions, 10_000, 0.0),
+                    ]
+                    for name, users, questions, first_id, think in scenarios:
+                        run_one = scenario_sequential(
                             user,
-                            "1 user",
+                            name,
                             rate=rate,
-                            users=1,
-                            questions=args.sequential,
-                            first_id=100,
+                            users=users,
+                            questions=questions,
+                            first_id=first_id,
+                            think=think,
                         )
-                    )
-                    results.append(
-                        await scenario_sequential(
-                            user,
-                            f"{args.users} users",
-                            rate=rate,
-                            users=args.users,
-                            questions=args.questions,
-                            first_id=1000,
-                        )
-                    )
-                    results.append(
-                        await scenario_burst(user, rate, args.users, args.questions, 100_000)
-                    )
+                        results.append(await measured(run_one, pids))
+                    burst = scenario_burst(user, rate, args.users, args.questions, 100_000)
+                    results.append(await measured(burst, pids))
                 finally:
                     output = bot.stop()
                     if "Traceback" in output or "ERROR" in output:
@@ -251,14 +301,14 @@ async def run(args: argparse.Namespace) -> list[Result]:
 
 def print_table(results: list[Result]) -> None:
     print(
-        f"{'scenario':<11} {'limit/s':>7} {'msgs':>5} {'lost':>4} {'p50 ms':>7} "
-        f"{'p99 ms':>7} {'max ms':>7} {'replies/s':>9}"
+        f"{'scenario':<12} {'limit/s':>7} {'msgs':>5} {'lost':>4} {'p50 ms':>7} "
+        f"{'p99 ms':>7} {'max ms':>7} {'replies/s':>9} {'bot CPU ms/reply':>16}"
     )
     for r in results:
         limit = "off" if r.rate_limit == 0 else f"{r.rate_limit:g}"
         print(
-            f"{r.scenario:<11} {limit:>7} {r.questions:>5} {r.lost:>4} {r.p50_ms:>7} "
-            f"{r.p99_ms:>7} {r.max_ms:>7} {r.replies_per_s:>9}"
+            f"{r.scenario:<12} {limit:>7} {r.questions:>5} {r.lost:>4} {r.p50_ms:>7} "
+            f"{r.p99_ms:>7} {r.max_ms:>7} {r.replies_per_s:>9} {r.bot_cpu_ms_per_reply:>16}"
         )
 
 
@@ -267,8 +317,12 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--users", type=int, default=50, help="concurrent users (default 50)")
-    parser.add_argument("--questions", type=int, default=20, help="questions per user (default 20)")
-    parser.add_argument("--sequential", type=int, default=200, help="questions for the 1-user run")
+    parser.add_argument("--questions", type=int, default=10, help="questions per user (default 10)")
+    parser.add_argument(
+        "--think", type=float, default=2.0, help="seconds a user waits before the next question"
+    )
+    parser.add_argument("--sequential", type=int, default=100, help="questions for the 1-user run")
+    parser.add_argument("--single-think", type=float, default=0.1, help="think time of the 1 user")
     parser.add_argument(
         "--rate-limits",
         type=lambda v: [float(x) for x in v.split(",")],
