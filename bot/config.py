@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     default_language: Literal["id", "en"] = "id"
     top_k: int = Field(default=3, ge=1, le=20)
+    flood_max_questions: int = Field(default=8, ge=0)
+    flood_window_seconds: float = Field(default=30.0, ge=0)
+    rate_limit_per_second: float = Field(default=30.0, ge=0)
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

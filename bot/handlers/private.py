@@ -1,0 +1,126 @@
+"""Private chats: any text is a question; /start, /help, /artikel, /bahasa; hints for the rest.
+
+/start, /help, /artikel and /bahasa also work in groups (addressed as ``/cmd@Bot`` there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.handlers.common import (
+    answer_question,
+    chat_language,
+    is_admin,
+    is_private,
+    log,
+    reply_chunks,
+    reply_text,
+)
+from bot.i18n import text
+from bot.render import render_articles, render_help, render_welcome
+from bot.state import state
+
+__all__ = [
+    "on_articles",
+    "on_edited_text",
+    "on_help",
+    "on_language",
+    "on_non_text",
+    "on_start",
+    "on_text",
+    "on_unknown_command",
+]
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await chat_language(update, context)
+    documents = await asyncio.to_thread(state(context).service.documents)
+    await reply_chunks(message, render_welcome(documents, lang))
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await chat_language(update, context)
+    await reply_chunks(message, render_help(context.bot.username, is_admin(message, context), lang))
+
+
+async def on_articles(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await chat_language(update, context)
+    documents = await asyncio.to_thread(state(context).service.documents)
+    await reply_chunks(message, render_articles(documents, lang))
+
+
+async def _may_set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Anyone in a private chat; in groups only the group's administrators."""
+    message = update.effective_message
+    if message is None or message.from_user is None or message.sender_chat is not None:
+        return False
+    if is_private(message):
+        return True
+    try:
+        member = await context.bot.get_chat_member(message.chat_id, message.from_user.id)
+    except TelegramError:
+        return False
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    st = state(context)
+    choice = (context.args or [""])[0].lower()
+    if choice not in ("id", "en") or not await _may_set_language(update, context):
+        await reply_text(message, text(await chat_language(update, context), "language_usage"))
+        return
+    await asyncio.to_thread(st.service.set_chat_language, message.chat_id, choice)
+    st.chat_languages.put(message.chat_id, choice)
+    await reply_text(message, text(choice, "language_set"))
+
+
+def _strip_own_mention(question: str, username: str) -> str:
+    return re.sub(rf"@{re.escape(username)}\b", " ", question, flags=re.IGNORECASE).strip()
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or message.text is None or message.via_bot is not None:
+        return  # via_bot: one of our own inline answers posted by the user
+    await answer_question(
+        update, context, message, _strip_own_mention(message.text, context.bot.username)
+    )
+
+
+async def on_edited_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited question (usually a fixed typo) is answered again, as a reply to it."""
+    await on_text(update, context)
+
+
+async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice notes, locations…: a hint that questions are text."""
+    message = update.effective_message
+    if message is None:
+        return
+    log.debug("non-text message in private chat %s", message.chat_id)
+    await reply_text(message, text(await chat_language(update, context), "non_text"))
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    await reply_text(message, text(await chat_language(update, context), "unknown_command"))

@@ -1,0 +1,418 @@
+"""Answers and reports → Telegram HTML messages. Pure: no I/O, no bot, no service.
+
+Every outgoing text is built as Telegram HTML from the catalogue in ``i18n`` with article and
+user text passed through ``escape``, then cut by ``split_html`` into chunks that each fit one
+message. ``split_html`` parses the small tag set this module produces (anything else is a bug and
+raises), splits the text at paragraph, line or word boundaries and closes/reopens the open tags
+at every cut, so no chunk ever holds broken markup.
+
+Telegram limits a message to 4096 characters *after* entity parsing, counted in UTF-16 code
+units. The chunks here are held to 4096 UTF-16 units of *raw HTML* — stricter, so a chunk is
+within the limit however Telegram counts.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+)
+from telegram.constants import ParseMode
+
+from bot import callbacks
+from bot.i18n import text
+from index.engine import Answer, Hit
+from index.service import DocumentInfo, IngestResult, ReloadReport, Stats
+
+__all__ = [
+    "MAX_MESSAGE",
+    "answer_keyboard",
+    "escape",
+    "highlight",
+    "render_abstention",
+    "render_answer",
+    "render_articles",
+    "render_help",
+    "render_ingest",
+    "render_inline_results",
+    "render_reload",
+    "render_stats",
+    "render_welcome",
+    "split_html",
+    "utf16_len",
+]
+
+MAX_MESSAGE = 4096
+NEIGHBOUR_CHARS = 400
+"""Context sentences are cut to this length: the passage has to stay readable on a phone."""
+TITLES_SHOWN = 8
+INLINE_RESULTS = 5
+_TAGS = ("b", "i", "u", "s", "code", "blockquote")
+_TAG_RE = re.compile(r"<(/?)([a-z]+)>")
+
+
+def escape(value: str) -> str:
+    """Text safe inside Telegram HTML (quotes need no escaping outside attributes)."""
+    return html.escape(value, quote=False)
+
+
+def utf16_len(value: str) -> int:
+    return len(value.encode("utf-16-le")) // 2
+
+
+def _shorten(value: str, limit: int, from_start: bool = False) -> str:
+    """``value`` cut to about ``limit`` characters at a word boundary, with an ellipsis."""
+    if len(value) <= limit:
+        return value
+    if from_start:  # keep the end: the words nearest to the answer sentence
+        cut = value[-limit:]
+        space = cut.find(" ")
+        return "…" + (cut[space + 1 :] if 0 <= space < limit // 2 else cut)
+    cut = value[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut) + "…"
+
+
+def highlight(sentence: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``sentence`` escaped, with the characters of each valid ``(start, end)`` span in bold."""
+    out: list[str] = []
+    last = 0
+    for start, end in sorted(spans):
+        if start < last or end <= start or end > len(sentence):
+            continue  # overlapping or out-of-range spans are ignored, never trusted
+        out.append(escape(sentence[last:start]))
+        out.append(f"<b>{escape(sentence[start:end])}</b>")
+        last = end
+    out.append(escape(sentence[last:]))
+    return "".join(out)
+
+
+# --- splitting ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    text: str
+    tags: tuple[str, ...]
+
+
+def _parse(markup: str) -> list[_Run]:
+    """Runs of plain text with their open tags; raises ``ValueError`` on anything unexpected."""
+    runs: list[_Run] = []
+    stack: list[str] = []
+    pos = 0
+    for match in _TAG_RE.finditer(markup):
+        if match.start() > pos:
+            runs.append(_Run(html.unescape(markup[pos : match.start()]), tuple(stack)))
+        closing, name = match.groups()
+        if name not in _TAGS:
+            raise ValueError(f"unsupported tag <{name}>")
+        if closing:
+            if not stack or stack[-1] != name:
+                raise ValueError(f"unbalanced </{name}>")
+            stack.pop()
+        else:
+            stack.append(name)
+        pos = match.end()
+    if pos < len(markup):
+        runs.append(_Run(html.unescape(markup[pos:]), tuple(stack)))
+    if stack:
+        raise ValueError(f"unclosed <{stack[-1]}>")
+    return runs
+
+
+def _opening(tags: Sequence[str]) -> str:
+    return "".join(f"<{t}>" for t in tags)
+
+
+def _closing(tags: Sequence[str]) -> str:
+    return "".join(f"</{t}>" for t in reversed(tags))
+
+
+_ESCAPED_COST = {"&": 5, "<": 4, ">": 4}  # UTF-16 length of escape(char) for these
+
+
+def _cost(char: str) -> int:
+    return _ESCAPED_COST.get(char) or (2 if ord(char) > 0xFFFF else 1)
+
+
+def _take(value: str, budget: int) -> tuple[str, str]:
+    """The longest prefix of ``value`` whose escaped form fits ``budget`` UTF-16 units, cut at
+    a paragraph, line or word boundary when one is reasonably close; and the rest."""
+    if utf16_len(escape(value)) <= budget:  # the usual case: it all fits
+        return value, ""
+    used = 0
+    n = 0
+    for char in value:
+        cost = _cost(char)
+        if used + cost > budget:
+            break
+        used += cost
+        n += 1
+    if n >= len(value):
+        return value, ""
+    if n == 0:
+        return "", value
+    head = value[:n]
+    for sep in ("\n\n", "\n", " "):
+        cut = head.rfind(sep)
+        if cut > n // 3:
+            return value[:cut], value[cut:].lstrip()
+    return head, value[n:]
+
+
+def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Cut Telegram HTML into chunks of at most ``limit`` UTF-16 units, each valid on its own.
+
+    Chunks with no visible text are dropped (Telegram refuses empty messages)."""
+    if limit < 64:
+        raise ValueError("limit too small to hold markup")
+    chunks: list[str] = []
+    buf: list[str] = []
+    length = 0
+    stack: tuple[str, ...] = ()
+    has_text = False
+
+    def flush() -> None:
+        nonlocal buf, length, stack, has_text
+        if has_text:
+            chunks.append("".join(buf) + _closing(stack))
+        buf, length, stack, has_text = [], 0, (), False
+
+    for run in _parse(markup):
+        remaining = run.text
+        while remaining:
+            common = 0
+            while common < min(len(stack), len(run.tags)) and stack[common] == run.tags[common]:
+                common += 1
+            transition = _closing(stack[common:]) + _opening(run.tags[common:])
+            budget = limit - length - utf16_len(transition) - utf16_len(_closing(run.tags))
+            if not has_text:
+                remaining = remaining.lstrip()  # Telegram drops leading blanks anyway
+                if not remaining:
+                    break
+            piece, rest = _take(remaining, budget)
+            if not piece:
+                if not buf:  # pragma: no cover - a fresh chunk always fits one character
+                    raise ValueError("markup nests too deep for the limit")
+                flush()
+                continue
+            buf.append(transition + escape(piece))
+            length += utf16_len(transition) + utf16_len(escape(piece))
+            stack = run.tags
+            has_text = has_text or bool(piece.strip())
+            remaining = rest
+            if rest:
+                flush()
+    flush()
+    return chunks
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+def render_answer(answer: Answer, page: int, lang: str) -> list[str]:
+    """Hit number ``page`` (0-based) of an answered question as message chunks."""
+    hit: Hit = answer.hits[page]
+    parts = [
+        text(lang, "answer_header", rank=page + 1, total=len(answer.hits)),
+        highlight(hit.sentence, hit.highlights),
+    ]
+    if hit.before or hit.after:
+        before = _shorten(hit.before, NEIGHBOUR_CHARS, from_start=True)
+        after = _shorten(hit.after, NEIGHBOUR_CHARS)
+        passage = " ".join(
+            p for p in (escape(before), f"<i>{escape(hit.sentence)}</i>", escape(after)) if p
+        )
+        parts.append(f"<b>{text(lang, 'answer_context')}:</b>\n<blockquote>{passage}</blockquote>")
+    parts.append(text(lang, "answer_source", title=f"<i>{escape(hit.document_title)}</i>"))
+    return split_html("\n\n".join(parts))
+
+
+def answer_keyboard(question_id: int, page: int, total: int, lang: str) -> InlineKeyboardMarkup:
+    """ "Jawaban lain" (next page, wrapping around) when there is more than one hit; 👍/👎."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if total > 1:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    f"{text(lang, 'button_more')} ({(page + 1) % total + 1}/{total})",
+                    callback_data=callbacks.more_data(question_id, (page + 1) % total),
+                )
+            ]
+        )
+    rows.append(
+        [
+            InlineKeyboardButton("👍", callback_data=callbacks.vote_data(question_id, True)),
+            InlineKeyboardButton("👎", callback_data=callbacks.vote_data(question_id, False)),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def _title_lines(documents: Sequence[DocumentInfo], lang: str, shown: int) -> str:
+    lines = [f"• {escape(d.title)}" for d in documents[:shown]]
+    if len(documents) > shown:
+        lines.append(text(lang, "more_titles", count=len(documents) - shown))
+    return "\n".join(lines)
+
+
+def render_abstention(answer: Answer, documents: Sequence[DocumentInfo], lang: str) -> list[str]:
+    """Why there is no answer, and — for real questions — what the bot does know about."""
+    if answer.reason in ("empty", "smalltalk", "unknown_document"):
+        key = {"empty": "empty_question", "smalltalk": "smalltalk"}.get(
+            answer.reason, answer.reason
+        )
+        return split_html(text(lang, key))
+    parts = [text(lang, "not_in_article")]
+    if documents:
+        parts.append(text(lang, "known_titles", titles=_title_lines(documents, lang, TITLES_SHOWN)))
+        parts.append(text(lang, "ask_tip"))
+    else:
+        parts.append(text(lang, "no_articles"))
+    return split_html("\n\n".join(parts))
+
+
+def render_welcome(documents: Sequence[DocumentInfo], lang: str) -> list[str]:
+    titles = _title_lines(documents, lang, TITLES_SHOWN) if documents else text(lang, "no_articles")
+    return split_html(text(lang, "start", titles=titles))
+
+
+def render_help(bot_username: str, is_admin: bool, lang: str) -> list[str]:
+    body = text(lang, "help", bot=escape(bot_username))
+    if is_admin:
+        body += text(lang, "help_admin")
+    return split_html(body)
+
+
+def render_articles(documents: Sequence[DocumentInfo], lang: str) -> list[str]:
+    if not documents:
+        return split_html(text(lang, "no_articles"))
+    lines = [text(lang, "articles_header", count=len(documents))]
+    lines.extend(
+        text(lang, "article_line", id=d.id, title=escape(d.title), sentences=d.sentences)
+        for d in documents
+    )
+    return split_html("\n".join(lines))
+
+
+# --- admin reports --------------------------------------------------------------------------
+
+
+def render_reload(report: ReloadReport, lang: str) -> list[str]:
+    body = text(
+        lang,
+        "reload_done",
+        seconds=f"{report.seconds:.2f}" if report.seconds >= 1 else f"{report.seconds:.3f}",
+        added=report.added,
+        updated=report.updated,
+        removed=report.removed,
+        unchanged=report.unchanged,
+        failed=report.failed,
+        documents=report.documents,
+        sentences=report.sentences,
+        revision=report.revision,
+    )
+    if report.errors:
+        body += "\n\n" + text(lang, "reload_errors") + "\n"
+        body += "\n".join(f"• {escape(e)}" for e in report.errors)
+    return split_html(body)
+
+
+def render_ingest(result: IngestResult, lang: str) -> list[str]:
+    if result.status == "failed" or result.document_id is None:
+        return split_html(
+            text(
+                lang,
+                "ingest_failed",
+                source=escape(result.source),
+                error=escape(result.error or "?"),
+            )
+        )
+    status_key = f"status_{result.status}"
+    status = text(lang, status_key) if status_key in _STATUS_KEYS else escape(result.status)
+    return split_html(
+        text(
+            lang,
+            "ingest_done",
+            id=result.document_id,
+            status=status,
+            title=escape(result.title),
+            sentences=result.sentences,
+        )
+    )
+
+
+_STATUS_KEYS = frozenset({"status_added", "status_updated", "status_unchanged"})
+
+
+def render_stats(stats: Stats, lang: str) -> list[str]:
+    share = f"{stats.answered / stats.questions:.0%}" if stats.questions else "–"
+    parts = [
+        text(
+            lang,
+            "stats",
+            questions=stats.questions,
+            answered=stats.answered,
+            share=share,
+            abstained=stats.abstained,
+            up=stats.thumbs_up,
+            down=stats.thumbs_down,
+            p50=f"{stats.p50_ms:.0f}",
+        )
+    ]
+    for key, rows in (
+        ("stats_top", stats.top_questions),
+        ("stats_unanswered", stats.unanswered_questions),
+    ):
+        if rows:
+            lines = [f"{n}× {escape(question)}" for question, n in rows]
+            parts.append(text(lang, key) + "\n" + "\n".join(lines))
+    return split_html("\n\n".join(parts))
+
+
+# --- inline mode ----------------------------------------------------------------------------
+
+
+def _plain_preview(value: str, limit: int) -> str:
+    return _shorten(" ".join(value.split()), limit)
+
+
+def render_inline_results(answer: Answer, lang: str) -> list[InlineQueryResultArticle]:
+    """The top hits as inline results; an abstention as one result that says so."""
+    if answer.abstained:
+        message = render_abstention(answer, (), lang)[0]
+        return [
+            InlineQueryResultArticle(
+                id="none",
+                title=text(lang, "inline_none_title"),
+                description=_plain_preview(answer.question, 100),
+                input_message_content=InputTextMessageContent(message, parse_mode=ParseMode.HTML),
+            )
+        ]
+    results = []
+    for page, hit in enumerate(answer.hits[:INLINE_RESULTS]):
+        body = f"❓ <i>{escape(_plain_preview(answer.question, 300))}</i>\n\n" + "\n\n".join(
+            [
+                highlight(hit.sentence, hit.highlights),
+                text(lang, "answer_source", title=f"<i>{escape(hit.document_title)}</i>"),
+            ]
+        )
+        results.append(
+            InlineQueryResultArticle(
+                id=str(page),
+                title=_plain_preview(hit.sentence, 120),
+                description=_plain_preview(hit.document_title, 80),
+                input_message_content=InputTextMessageContent(
+                    split_html(body)[0], parse_mode=ParseMode.HTML
+                ),
+            )
+        )
+    return results

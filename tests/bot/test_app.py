@@ -1,0 +1,135 @@
+"""bot/app.py: how the Application is assembled, its start-up hook and revision watcher."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from telegram.ext import AIORateLimiter
+
+from bot.app import _post_init, _post_shutdown, build_application, telegram_api_urls
+from bot.state import state
+from tests.bot.conftest import RecordingRequest, make_settings
+from tests.fakes import FakeService
+
+
+@pytest.mark.parametrize(
+    ("root", "expected"),
+    [
+        (
+            "https://api.telegram.org",
+            ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot"),
+        ),
+        ("http://127.0.0.1:8081/", ("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot")),
+    ],
+)
+def test_api_urls(root: str, expected: tuple[str, str]) -> None:
+    assert telegram_api_urls(root) == expected
+
+
+def test_application_settings() -> None:
+    settings = make_settings(telegram_base_url="http://127.0.0.1:8081", flood_max_questions=4)
+    app = build_application(settings, FakeService(), request=RecordingRequest())
+    assert isinstance(app.bot.rate_limiter, AIORateLimiter)
+    assert app.concurrent_updates > 1
+    assert app.bot.base_url.startswith("http://127.0.0.1:8081/bot")
+    assert state(app).flood.limit == 4
+    plain = build_application(settings, FakeService(), request=RecordingRequest(), rate_limit=False)
+    assert plain.bot.rate_limiter is None
+    unlimited = make_settings(rate_limit_per_second=0)
+    assert (
+        build_application(unlimited, FakeService(), request=RecordingRequest()).bot.rate_limiter
+        is None
+    )
+
+
+def test_missing_token_is_an_error() -> None:
+    with pytest.raises(ValueError, match="no bot token"):
+        build_application(make_settings(telegram_bot_token=None), FakeService())
+
+
+async def test_rate_limited_bot_answers() -> None:
+    from tests.bot.conftest import Harness, Updates
+
+    request = RecordingRequest()
+    app = build_application(
+        make_settings(), FakeService(), request=request, revision_poll_seconds=0
+    )
+    await app.initialize()
+    try:
+        bot = Harness(app, request, FakeService(), Updates())
+        await bot.feed(bot.updates.message("Siapa perantara?"))
+        assert len(request.sent()) == 1
+    finally:
+        await app.shutdown()
+
+
+async def test_post_init_publishes_commands_in_both_languages() -> None:
+    request = RecordingRequest()
+    app = build_application(
+        make_settings(), FakeService(), request=request, rate_limit=False, revision_poll_seconds=0
+    )
+    await app.initialize()
+    try:
+        await _post_init(app)
+        calls = request.sent("setMyCommands")
+        assert [c.get("language_code") for c in calls] == [None, "en"]
+        assert {c["command"] for c in calls[0]["commands"]} >= {"tanya", "artikel", "help"}
+    finally:
+        await app.shutdown()
+
+
+async def test_post_init_survives_a_bot_api_without_set_my_commands(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    request = RecordingRequest(errors={"setMyCommands": (500, "API method is not supported")})
+    app = build_application(
+        make_settings(), FakeService(), request=request, rate_limit=False, revision_poll_seconds=0
+    )
+    await app.initialize()
+    try:
+        with caplog.at_level(logging.WARNING):
+            await _post_init(app)
+        assert any("command menu" in r.getMessage() for r in caplog.records)
+    finally:
+        await app.shutdown()
+
+
+class CountingService(FakeService):
+    def __init__(self) -> None:
+        super().__init__()
+        self.checks = 0
+
+    def check_for_newer_revision(self) -> bool:
+        self.checks += 1
+        if self.checks == 2:
+            raise RuntimeError("database went away")
+        return self.checks == 3
+
+
+async def test_revision_watcher_keeps_checking_through_errors_and_stops_on_shutdown(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    service = CountingService()
+    app = build_application(
+        make_settings(),
+        service,
+        request=RecordingRequest(),
+        rate_limit=False,
+        revision_poll_seconds=0.01,
+    )
+    await app.initialize()
+    with caplog.at_level(logging.INFO):
+        await _post_init(app)
+        for _ in range(200):
+            if service.checks >= 4:
+                break
+            await asyncio.sleep(0.01)
+        await _post_shutdown(app)
+    await app.shutdown()
+    assert service.checks >= 4
+    assert state(app).background == set()
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("revision failed" in m for m in messages)
+    assert any("index reloaded" in m for m in messages)

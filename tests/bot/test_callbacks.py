@@ -1,0 +1,45 @@
+"""bot/callbacks.py: round trips and strict parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import callbacks
+from bot.callbacks import Callback
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (callbacks.more_data(12, 2), Callback("more", 12, page=2)),
+        (callbacks.vote_data(12, True), Callback("vote", 12, vote=1)),
+        (callbacks.vote_data(12, False), Callback("vote", 12, vote=-1)),
+        (callbacks.more_data(10**17, 49), Callback("more", 10**17, page=49)),
+    ],
+)
+def test_round_trip(data: str, expected: Callback) -> None:
+    assert callbacks.parse(data) == expected
+    assert len(data.encode()) <= 64
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        5,
+        b"more:1:1",
+        "",
+        "more:0:1",
+        "more:1:50",
+        "more:1:up",
+        "vote:1:1",
+        "vote:1:UP",
+        " more:1:1",
+        "more:1:1\n",
+        "more:１:1",
+        "more:1:٣",
+        "vote:1:down;rm",
+    ],
+)
+def test_anything_else_is_refused(data: object) -> None:
+    assert callbacks.parse(data) is None

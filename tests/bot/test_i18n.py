@@ -1,0 +1,42 @@
+"""bot/i18n.py: language choice and a complete catalogue."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import i18n
+
+
+@pytest.mark.parametrize(
+    ("code", "setting", "default", "expected"),
+    [
+        ("en", None, "id", "en"),
+        ("en-US", None, "id", "en"),
+        ("EN", None, "id", "en"),
+        ("id", None, "en", "id"),
+        ("de", None, "id", "id"),
+        ("de", None, "en", "en"),
+        (None, None, "id", "id"),
+        ("en", "id", "id", "id"),
+        ("id", "en", "id", "en"),
+        ("en", "fr", "id", "en"),  # an unknown stored setting is ignored
+    ],
+)
+def test_language_for(code: str | None, setting: str | None, default: str, expected: str) -> None:
+    assert i18n.language_for(code, setting, default) == expected
+
+
+def test_every_message_has_both_languages_with_the_same_placeholders() -> None:
+    import string
+
+    for key, entry in i18n._CATALOGUE.items():
+        assert set(entry) == {"id", "en"}, key
+        fields = [
+            {name for _, name, _, _ in string.Formatter().parse(entry[lang]) if name}
+            for lang in ("id", "en")
+        ]
+        assert fields[0] == fields[1], key
+
+
+def test_unknown_language_falls_back_to_indonesian() -> None:
+    assert i18n.text("fr", "not_in_article") == i18n.text("id", "not_in_article")

@@ -1,0 +1,271 @@
+"""bot/render.py: escaping, highlighting, 4096 splitting and the answer layouts (pure)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import render
+from bot.render import split_html, utf16_len
+from index.engine import Answer, Hit
+from index.service import DocumentInfo, IngestResult, ReloadReport, Stats
+from tests.bot.telegram_html import check, visible
+
+
+def hit(
+    sentence: str,
+    *,
+    rank: int = 1,
+    before: str = "",
+    after: str = "",
+    title: str = "Judul",
+    highlights: tuple[tuple[int, int], ...] = (),
+) -> Hit:
+    return Hit(rank, 1.0, sentence, before, after, 1, title, 0, highlights)
+
+
+def answered(*hits: Hit, question: str = "q?") -> Answer:
+    return Answer(question, tuple(hits), False)
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("a < b & c > d", "a &lt; b &amp; c &gt; d"),
+        ("<b>bold</b>", "&lt;b&gt;bold&lt;/b&gt;"),
+        ("\"kutip\" 'tunggal'", "\"kutip\" 'tunggal'"),
+        ("&amp;", "&amp;amp;"),
+    ],
+)
+def test_escape(raw: str, escaped: str) -> None:
+    assert render.escape(raw) == escaped
+
+
+@pytest.mark.parametrize(
+    ("sentence", "spans", "expected"),
+    [
+        ("Putin menjadi perantara", ((6, 13), (14, 23)), "Putin <b>menjadi</b> <b>perantara</b>"),
+        ("a<b & c", ((0, 1), (6, 7)), "<b>a</b>&lt;b &amp; <b>c</b>"),
+        ("kata", ((3, 99),), "kata"),  # out of range: ignored
+        ("satu dua", ((0, 4), (2, 6)), "<b>satu</b> dua"),  # overlapping: the second ignored
+        ("", (), ""),
+    ],
+)
+def test_highlight(sentence: str, spans: tuple[tuple[int, int], ...], expected: str) -> None:
+    assert render.highlight(sentence, spans) == expected
+
+
+def test_short_markup_is_one_chunk_unchanged() -> None:
+    markup = "<b>Judul</b>\n\nteks &lt;aman&gt; <i>miring <u>garis</u></i>"
+    assert split_html(markup) == [markup]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kata " * 3000,  # many words
+        "x" * 9000,  # one word longer than a message
+        ("paragraf panjang. " * 60 + "\n\n") * 12,  # paragraphs
+        "😀" * 5000,  # 2 UTF-16 units each
+        "<&>" * 3000,  # each character escapes to 4-5 characters
+    ],
+    ids=["words", "one-long-word", "paragraphs", "emoji", "escapes"],
+)
+def test_split_keeps_every_chunk_valid_and_under_the_limit(text: str) -> None:
+    markup = f"<b>Judul</b>\n<blockquote>{render.escape(text)}</blockquote>\n<i>sumber</i>"
+    chunks = split_html(markup)
+    assert len(chunks) > 1
+    seen = "".join(check(c) for c in chunks)
+    # nothing lost but the whitespace at the cuts
+    assert re.sub(r"\s+", "", seen) == re.sub(r"\s+", "", visible(markup))
+    # a chunk cut inside the quote reopens it
+    assert all(c.count("<blockquote>") == c.count("</blockquote>") for c in chunks)
+
+
+def test_split_prefers_paragraph_then_word_boundaries() -> None:
+    para = "kalimat " * 200
+    chunks = split_html("\n\n".join([para.strip()] * 5), limit=2000)
+    assert all(c.endswith("kalimat") for c in chunks)
+    words = split_html("abc " * 1000, limit=500)
+    assert all(not c.startswith(" ") and c.split()[-1] == "abc" for c in words)
+
+
+@pytest.mark.parametrize("limit", [64, 100, 4096])
+def test_split_respects_any_limit(limit: int) -> None:
+    markup = "<b><i>" + render.escape("é<ö> 😀 " * 400) + "</i></b>"
+    for chunk in split_html(markup, limit=limit):
+        assert utf16_len(chunk) <= limit
+        check(chunk) if limit == 4096 else None
+
+
+@pytest.mark.parametrize(
+    "markup", ["<b>open", "</i>", "<b><i>x</b></i>", '<a href="x">link</a>', "<script>x</script>"]
+)
+def test_split_refuses_markup_it_did_not_make(markup: str) -> None:
+    with pytest.raises(ValueError):
+        split_html(markup)
+
+
+def test_whitespace_only_chunks_are_dropped() -> None:
+    assert split_html("   \n\n  ") == []
+    assert split_html("<b> </b>") == []
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+def test_answer_has_bold_matches_passage_title_and_counts() -> None:
+    h = hit(
+        "Putin menjadi perantara.",
+        before="Sebelumnya <x>.",
+        after="Lalu & sesudah.",
+        title="Perang <Karabakh>",
+        highlights=((14, 23),),
+    )
+    [chunk] = render.render_answer(answered(h, hit("dua"), hit("tiga")), 0, "id")
+    check(chunk)
+    assert "Jawaban 1/3" in chunk
+    assert "Putin menjadi <b>perantara</b>." in chunk
+    assert (
+        "<blockquote>Sebelumnya &lt;x&gt;. <i>Putin menjadi perantara.</i> "
+        "Lalu &amp; sesudah.</blockquote>" in chunk
+    )
+    assert "<i>Perang &lt;Karabakh&gt;</i>" in chunk
+
+
+def test_answer_without_neighbours_has_no_passage_and_english_labels() -> None:
+    [chunk] = render.render_answer(answered(hit("Satu-satunya kalimat.")), 0, "en")
+    assert "blockquote" not in chunk
+    assert "Answer 1/1" in chunk and "Source:" in chunk
+
+
+def test_long_neighbours_are_shortened_but_the_sentence_is_kept() -> None:
+    h = hit("Inti jawaban.", before="awal " * 500, after="akhir " * 500)
+    [chunk] = render.render_answer(answered(h), 0, "id")
+    assert "Inti jawaban." in chunk and "…" in chunk and utf16_len(chunk) < 1500
+
+
+def test_huge_sentence_answer_is_split_into_valid_chunks() -> None:
+    sentence = "sangat panjang <b> & " * 800
+    chunks = render.render_answer(answered(hit(sentence, highlights=((0, 6),))), 0, "id")
+    assert len(chunks) >= 4
+    for c in chunks:
+        check(c)
+    assert "&lt;b&gt;" in chunks[0]
+
+
+@pytest.mark.parametrize(
+    ("page", "total", "more"),
+    [(0, 3, "more:7:1"), (1, 3, "more:7:2"), (2, 3, "more:7:0"), (0, 1, None)],
+)
+def test_keyboard_pages_round_and_votes(page: int, total: int, more: str | None) -> None:
+    keyboard = render.answer_keyboard(7, page, total, "id").inline_keyboard
+    data = [b.callback_data for row in keyboard for b in row]
+    assert data[-2:] == ["vote:7:up", "vote:7:down"]
+    assert (data[0] if len(data) == 3 else None) == more
+    assert all(len(str(d).encode()) <= 64 for d in data)
+
+
+DOCS = [DocumentInfo(i, f"Berita <{i}>", 10, "file", f"f{i}.txt", None) for i in range(1, 13)]
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected", "titles"),
+    [
+        ("no_match", "tidak menjawab", True),
+        ("low_coverage", "tidak menjawab", True),
+        ("empty", "Tulis pertanyaan", False),
+        ("smalltalk", "Sama-sama", False),
+        ("unknown_document", "tidak ada", False),
+    ],
+)
+def test_abstentions(reason: str, expected: str, titles: bool) -> None:
+    [chunk] = render.render_abstention(Answer("q", (), True, reason), DOCS, "id")
+    check(chunk)
+    assert expected in chunk
+    assert ("Berita &lt;1&gt;" in chunk) is titles
+    if titles:  # a few titles, then how many more
+        assert "Berita &lt;9&gt;" not in chunk and "4 artikel lain" in chunk
+
+
+def test_abstention_without_articles() -> None:
+    [chunk] = render.render_abstention(Answer("q", (), True, "no_match"), [], "en")
+    assert "no articles yet" in chunk
+
+
+def test_article_list_splits_into_valid_messages() -> None:
+    docs = [DocumentInfo(i, "Judul & panjang " * 6, 10, "file", "x", None) for i in range(400)]
+    chunks = render.render_articles(docs, "id")
+    assert len(chunks) > 1
+    for c in chunks:
+        check(c)
+
+
+def test_reports() -> None:
+    report = ReloadReport(
+        added=1,
+        unchanged=2,
+        documents=3,
+        sentences=40,
+        seconds=0.25,
+        revision=9,
+        errors=("rusak.txt: <biner>",),
+    )
+    [chunk] = render.render_reload(report, "id")
+    check(chunk)
+    assert "0.25" in chunk and "3 artikel" in chunk and "&lt;biner&gt;" in chunk
+    ok = render.render_ingest(IngestResult("u", "added", 5, "A <b>", 12), "en")[0]
+    assert "#5" in ok and "A &lt;b&gt;" in ok and "12 sentences" in ok
+    bad = render.render_ingest(IngestResult("<u>", "failed", error="404 & co"), "id")[0]
+    assert "&lt;u&gt;" in bad and "404 &amp; co" in bad
+    stats = Stats(
+        questions=4,
+        answered=3,
+        abstained=1,
+        thumbs_up=2,
+        thumbs_down=1,
+        top_questions=(("siapa <x>?", 2),),
+        unanswered_questions=(("kenapa?", 1),),
+    )
+    [chunk] = render.render_stats(stats, "id")
+    check(chunk)
+    assert "75%" in chunk and "2× siapa &lt;x&gt;?" in chunk and "1× kenapa?" in chunk
+
+
+def test_inline_results() -> None:
+    h = hit("Putin menjadi perantara.", highlights=((14, 23),), title="T")
+    results = render.render_inline_results(answered(h, hit("dua")), "id")
+    assert [r.id for r in results] == ["0", "1"]
+    body = results[0].input_message_content.message_text
+    check(body)
+    assert "<b>perantara</b>" in body and body.startswith("❓")
+    none = render.render_inline_results(Answer("apa <x>", (), True, "no_match"), "en")
+    assert [r.title for r in none] == ["Not in the articles"]
+
+
+@pytest.mark.parametrize("char", ["a", "&", "<", ">", '"', "'", "é", "😀", "\u200d", "𝔸", "\n"])
+def test_cost_table_matches_escaping(char: str) -> None:
+    assert render._cost(char) == utf16_len(render.escape(char))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    sentence=st.text(min_size=1, max_size=6000),
+    neighbour=st.text(max_size=2000),
+    title=st.text(max_size=300),
+    limit=st.integers(min_value=64, max_value=4096),
+)
+def test_any_text_renders_to_valid_chunks(
+    sentence: str, neighbour: str, title: str, limit: int
+) -> None:
+    h = hit(sentence, before=neighbour, title=title, highlights=((0, min(3, len(sentence))),))
+    markup = "\n\n".join(render.render_answer(answered(h), 0, "id"))
+    for chunk in split_html(markup, limit=limit):
+        assert utf16_len(chunk) <= limit
+        if limit == 4096:
+            check(chunk)
+        else:
+            render._parse(chunk)  # balanced, known tags only

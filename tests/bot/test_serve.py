@@ -1,0 +1,206 @@
+"""``tanyaberita serve``: start-up problems end as one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from bot import cli, serve
+from tests.bot.conftest import TOKEN
+from tests.fakes import FakeService
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No developer .env or environment leaks into these runs."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET_TOKEN", "TELEGRAM_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = cli.main(["serve", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        (None, "TELEGRAM_BOT_TOKEN is not set"),
+        ("", "TELEGRAM_BOT_TOKEN is not set"),
+        ("abc", "does not look like a bot token"),
+        ("123456:short", "does not look like a bot token"),
+    ],
+)
+def test_missing_or_malformed_token(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    token: str | None,
+    problem: str,
+) -> None:
+    if token is not None:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    code, out = run(capsys)
+    assert code == 2
+    assert problem in out and "@BotFather" in out and ".env" in out
+    assert "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({}, "--webhook needs WEBHOOK_URL"),
+        ({"WEBHOOK_URL": "bot.example.com/x"}, "--webhook needs WEBHOOK_URL"),
+        (
+            {"WEBHOOK_URL": "https://bot.example.com/x", "WEBHOOK_SECRET_TOKEN": "no spaces!"},
+            "may only contain",
+        ),
+    ],
+)
+def test_bad_webhook_settings(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    problem: str,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    code, out = run(capsys, "--webhook")
+    assert code == 2 and problem in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("flags", "problem"),
+    [
+        (
+            ("--webhook-url", "https://b.example/x", "--secret-token", "bad token!"),
+            "may only contain",
+        ),
+        (("--webhook-url", "ftp://b.example/x"), "--webhook needs WEBHOOK_URL"),
+    ],
+)
+def test_webhook_flags_override_settings(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    flags: tuple[str, ...],
+    problem: str,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("WEBHOOK_URL", "https://fine.example/hook")
+    code, out = run(capsys, "--webhook", *flags)
+    assert code == 2 and problem in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("https://bot.example.com/tanyaberita", "tanyaberita"),
+        ("https://b.example/a/b/", "a/b"),
+        ("https://b.example", ""),
+    ],
+)
+def test_webhook_path_follows_the_public_url(url: str, path: str) -> None:
+    assert serve.webhook_path(url) == path
+
+
+class _Rejecting(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        body = json.dumps({"ok": False, "error_code": 401, "description": "Unauthorized"}).encode()
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+@pytest.fixture
+def rejecting_api() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Rejecting)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fake_service(monkeypatch: pytest.MonkeyPatch) -> FakeService:
+    service = FakeService()
+    monkeypatch.setattr(serve, "open_service", lambda settings: service)
+    return service
+
+
+def test_token_rejected_by_telegram(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    rejecting_api: str,
+    fake_service: FakeService,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_BASE_URL", rejecting_api)
+    code, out = run(capsys)
+    assert code == 2
+    assert "Telegram rejected the bot token" in out and "@BotFather" in out
+    assert TOKEN not in out and "Traceback" not in out
+    assert fake_service.closed
+
+
+def test_unreachable_bot_api(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_service: FakeService
+) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_BASE_URL", f"http://127.0.0.1:{port}")
+    code, out = run(capsys)
+    assert code == 1
+    assert f"cannot reach the Bot API at http://127.0.0.1:{port}" in out
+    assert TOKEN not in out and "Traceback" not in out
+    assert fake_service.closed
+
+
+def test_serve_is_listed_in_the_cli_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--help"])
+    out = capsys.readouterr().out
+    for flag in (
+        "--webhook",
+        "--webhook-url",
+        "--listen",
+        "--port",
+        "--secret-token",
+        "--poll-interval",
+    ):
+        assert flag in out
+
+
+def test_token_never_reaches_the_log_even_at_debug_level(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    rejecting_api: str,
+    fake_service: FakeService,
+) -> None:
+    import logging
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_BASE_URL", rejecting_api)
+    with caplog.at_level(logging.DEBUG):
+        code = cli.main(["--log-level", "DEBUG", "serve"])
+    assert code == 2
+    assert TOKEN not in "".join(capsys.readouterr())
+    logged = caplog.text + "".join(r.exc_text or "" for r in caplog.records)
+    assert caplog.records and TOKEN not in logged and TOKEN.split(":")[1] not in logged
+    assert logging.getLogger("httpx").level == logging.WARNING
