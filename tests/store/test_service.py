@@ -142,7 +142,14 @@ def test_start_from_the_store_needs_no_stemming(database_url: str, content_dir: 
         )
     )
     # Only the pipeline probe was stemmed at start, never the stored articles.
-    probe_words = set(probe.words(_PROBE))
+    probe_stemmed: list[str] = []
+
+    def record_probe(word: str) -> str:
+        probe_stemmed.append(word)
+        return real(word)
+
+    Tokenizer(stemmer=record_probe).tokens(_PROBE)
+    probe_words = set(probe_stemmed)
     assert stemmed_at_start <= probe_words
     assert len(stored_words - probe_words) > 200
 
