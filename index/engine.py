@@ -9,10 +9,16 @@ A snapshot never changes after it is built: services swap whole snapshots.
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
-from index.bm25 import PostingsBM25
+import numpy as np
+import numpy.typing as npt
+
+from index.bm25 import PostingsBM25, PostingsBuilder
 from index.rerank import Candidate, QuestionAnalysis, Reranker, analyse_question, default_reranker
 from index.text import segment
 from index.tokens import Tokenizer, default_tokenizer
@@ -25,6 +31,8 @@ __all__ = [
     "Hit",
     "IndexSnapshot",
     "Sentence",
+    "SnapshotBuilder",
+    "StoredSentences",
     "prepare_document",
 ]
 
@@ -49,9 +57,12 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Document:
+    """A document and its sentences: a tuple when prepared, a ``StoredSentences`` view when
+    read back from a snapshot."""
+
     id: int
     title: str
-    sentences: tuple[Sentence, ...]
+    sentences: Sequence[Sentence]
     source: str = ""
 
 
@@ -117,34 +128,196 @@ def prepare_document(
 _WORD_SPAN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W_]+(?:[-'][^\W_]+)*")
 
 
-class IndexSnapshot:
-    """An immutable, searchable set of documents."""
+class StoredSentences(Sequence[Sentence]):
+    """A document's sentences as a snapshot holds them: read from its columns on access.
 
-    __slots__ = ("_bm25", "_doc_ranges", "_documents", "_owner", "_reranker", "_tokenizer")
+    Tokens are recomputed with the snapshot's tokenizer (memoised, so cheap) instead of being
+    kept for every sentence of the corpus.
+    """
+
+    __slots__ = ("_snapshot", "_start", "_stop")
+
+    def __init__(self, snapshot: IndexSnapshot, start: int, stop: int) -> None:
+        self._snapshot = snapshot
+        self._start = start
+        self._stop = stop
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    @overload
+    def __getitem__(self, index: int) -> Sentence: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Sentence, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Sentence | tuple[Sentence, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("sentence index out of range")
+        snap = self._snapshot
+        sid = self._start + index
+        text = snap._text_of(sid)
+        paragraph = int(snap._paragraphs[sid])
+        return Sentence(index, paragraph, text, tuple(snap._tokenizer.tokens(text)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"StoredSentences({len(self)} sentences)"
+
+
+class SnapshotBuilder:
+    """Builds an ``IndexSnapshot`` from documents streamed one at a time.
+
+    Each document is reduced on arrival to compact columns (UTF-8 text with offsets, paragraph
+    numbers, BM25 postings), so building a million sentences from a generator holds only the
+    columns, never a million ``Sentence`` objects. ``add_columns`` takes already-tokenised
+    sentences without building ``Sentence`` objects at all (what a store needs for a cold start).
+    """
+
+    __slots__ = (
+        "_doc_ids",
+        "_doc_index",
+        "_doc_starts",
+        "_offsets",
+        "_paragraphs",
+        "_postings",
+        "_reranker",
+        "_sources",
+        "_text",
+        "_titles",
+        "_tokenizer",
+    )
 
     def __init__(
-        self,
-        documents: Sequence[Document],
-        tokenizer: Tokenizer | None = None,
-        reranker: Reranker | None = None,
+        self, tokenizer: Tokenizer | None = None, reranker: Reranker | None = None
     ) -> None:
         self._tokenizer = tokenizer or default_tokenizer()
         self._reranker = reranker or default_reranker()
-        self._documents: dict[int, Document] = {}
-        self._doc_ranges: dict[int, tuple[int, int]] = {}
-        owners: list[tuple[Document, Sentence]] = []
-        corpus: list[tuple[str, ...]] = []
-        for doc in documents:
-            if doc.id in self._documents:
-                raise ValueError(f"duplicate document id {doc.id}")
-            self._documents[doc.id] = doc
-            start = len(corpus)
-            for sentence in doc.sentences:
-                owners.append((doc, sentence))
-                corpus.append(sentence.tokens)
-            self._doc_ranges[doc.id] = (start, len(corpus))
-        self._owner = owners
-        self._bm25 = PostingsBM25.build(corpus)
+        self._doc_index: dict[int, int] = {}
+        self._doc_ids: array[int] = array("q")
+        self._doc_starts: array[int] = array("q", [0])
+        self._titles: list[str] = []
+        self._sources: list[str] = []
+        self._text = bytearray()
+        self._offsets: array[int] = array("q", [0])
+        self._paragraphs: array[int] = array("i")
+        self._postings = PostingsBuilder()
+
+    @property
+    def sentence_count(self) -> int:
+        return len(self._paragraphs)
+
+    def add(self, document: Document) -> None:
+        """Add a prepared document (its sentences' tokens are indexed as they are)."""
+        self._start_document(document.id, document.title, document.source)
+        for sentence in document.sentences:
+            self._add_sentence(sentence.text, sentence.paragraph, sentence.tokens)
+        self._doc_starts.append(len(self._paragraphs))
+
+    def add_columns(
+        self,
+        document_id: int,
+        title: str,
+        texts: Sequence[str],
+        paragraphs: Sequence[int],
+        tokens: Sequence[Sequence[str]],
+        *,
+        source: str = "",
+    ) -> None:
+        """Add a document given as parallel columns: sentence texts (in order), their paragraph
+        numbers and their tokens (as ``Tokenizer.tokens`` produced them)."""
+        if not len(texts) == len(paragraphs) == len(tokens):
+            raise ValueError("texts, paragraphs and tokens must have the same length")
+        self._start_document(document_id, title, source)
+        for text, paragraph, sentence_tokens in zip(texts, paragraphs, tokens, strict=True):
+            self._add_sentence(text, paragraph, sentence_tokens)
+        self._doc_starts.append(len(self._paragraphs))
+
+    def _start_document(self, document_id: int, title: str, source: str) -> None:
+        if document_id in self._doc_index:
+            raise ValueError(f"duplicate document id {document_id}")
+        self._doc_index[document_id] = len(self._doc_ids)
+        self._doc_ids.append(document_id)
+        self._titles.append(title)
+        self._sources.append(source)
+
+    def _add_sentence(self, text: str, paragraph: int, tokens: Sequence[str]) -> None:
+        self._text += text.encode("utf-8", "surrogatepass")
+        self._offsets.append(len(self._text))
+        self._paragraphs.append(paragraph)
+        self._postings.add(tokens)
+
+    def finish(self) -> IndexSnapshot:
+        """The snapshot of everything added. The builder must not be used afterwards."""
+        snap = IndexSnapshot.__new__(IndexSnapshot)
+        snap._tokenizer = self._tokenizer
+        snap._reranker = self._reranker
+        snap._doc_index = self._doc_index
+        snap._doc_ids = self._doc_ids
+        snap._doc_starts = self._doc_starts
+        snap._titles = self._titles
+        snap._sources = self._sources
+        snap._text = self._text
+        snap._offsets = np.frombuffer(self._offsets, dtype=np.int64)
+        snap._paragraphs = np.frombuffer(self._paragraphs, dtype=np.int32)
+        snap._bm25 = self._postings.finish()
+        return snap
+
+
+class IndexSnapshot:
+    """An immutable, searchable set of documents.
+
+    Storage is columnar: all sentence texts in one UTF-8 buffer with offsets, paragraph numbers
+    in a numpy array, documents as sentence ranges, and the BM25 postings. A question re-tokenises
+    only the few candidate sentences the re-ranker looks at.
+    """
+
+    __slots__ = (
+        "_bm25",
+        "_doc_ids",
+        "_doc_index",
+        "_doc_starts",
+        "_offsets",
+        "_paragraphs",
+        "_reranker",
+        "_sources",
+        "_text",
+        "_titles",
+        "_tokenizer",
+    )
+
+    _bm25: PostingsBM25
+    _doc_ids: array[int]
+    _doc_index: dict[int, int]
+    _doc_starts: array[int]
+    _offsets: npt.NDArray[np.int64]
+    _paragraphs: npt.NDArray[np.int32]
+    _reranker: Reranker
+    _sources: list[str]
+    _text: bytearray
+    _titles: list[str]
+    _tokenizer: Tokenizer
+
+    def __init__(
+        self,
+        documents: Iterable[Document] = (),
+        tokenizer: Tokenizer | None = None,
+        reranker: Reranker | None = None,
+    ) -> None:
+        built = self.build(documents, tokenizer, reranker)
+        for name in IndexSnapshot.__slots__:
+            setattr(self, name, getattr(built, name))
 
     @classmethod
     def build(
@@ -153,22 +326,48 @@ class IndexSnapshot:
         tokenizer: Tokenizer | None = None,
         reranker: Reranker | None = None,
     ) -> IndexSnapshot:
-        return cls(list(documents), tokenizer, reranker)
+        """Index ``documents`` (any iterable; a generator is consumed one document at a time)."""
+        builder = SnapshotBuilder(tokenizer, reranker)
+        for document in documents:
+            builder.add(document)
+        return builder.finish()
 
     @property
     def documents(self) -> tuple[Document, ...]:
-        return tuple(self._documents.values())
+        return tuple(self._document_at(i) for i in range(len(self._doc_ids)))
+
+    @property
+    def document_count(self) -> int:
+        return len(self._doc_ids)
 
     @property
     def sentence_count(self) -> int:
-        return len(self._owner)
+        return int(self._paragraphs.size)
 
     @property
     def tokenizer(self) -> Tokenizer:
         return self._tokenizer
 
+    @property
+    def bm25(self) -> PostingsBM25:
+        return self._bm25
+
     def document(self, document_id: int) -> Document | None:
-        return self._documents.get(document_id)
+        index = self._doc_index.get(document_id)
+        return None if index is None else self._document_at(index)
+
+    def _document_at(self, index: int) -> Document:
+        start, stop = self._doc_starts[index], self._doc_starts[index + 1]
+        return Document(
+            self._doc_ids[index],
+            self._titles[index],
+            StoredSentences(self, start, stop),
+            self._sources[index],
+        )
+
+    def _text_of(self, sid: int) -> str:
+        lo, hi = self._offsets[sid : sid + 2].tolist()
+        return self._text[lo:hi].decode("utf-8", "surrogatepass")
 
     def ask(self, question: str, top_k: int = 3, document_id: int | None = None) -> Answer:
         """Answer ``question`` from all documents, or from ``document_id`` only."""
@@ -177,16 +376,18 @@ class IndexSnapshot:
             cut = text[:MAX_QUESTION_CHARS]
             text = cut[: cut.rfind(" ")] if " " in cut else cut  # do not split the last word
         top_k = max(1, min(int(top_k), MAX_TOP_K))
-        if document_id is not None and document_id not in self._doc_ranges:
+        if document_id is not None and document_id not in self._doc_index:
             return Answer(question, (), True, "unknown_document")
         analysis = analyse_question(text, self._tokenizer)
         if not analysis.terms:
             return Answer(question, (), True, "empty")
         if analysis.smalltalk:
             return Answer(question, (), True, "smalltalk")
-        start, stop = (
-            self._doc_ranges[document_id] if document_id is not None else (0, len(self._owner))
-        )
+        if document_id is not None:
+            index = self._doc_index[document_id]
+            start, stop = self._doc_starts[index], self._doc_starts[index + 1]
+        else:
+            start, stop = 0, self.sentence_count
         pool = self._reranker.candidate_pool(top_k)
         scored = self._bm25.top_k(analysis.terms, pool, start, stop)
         if not scored:
@@ -198,36 +399,36 @@ class IndexSnapshot:
         hits = tuple(self._hit(rank, c, analysis) for rank, c in enumerate(ranked[:top_k], 1))
         return Answer(question, hits, False, "", analysis.informative)
 
+    def _doc_of(self, sid: int) -> int:
+        return bisect_right(self._doc_starts, sid) - 1
+
     def _candidate(self, sid: int, score: float) -> Candidate:
-        doc, sentence = self._owner[sid]
-        return Candidate(
-            sid, score, sentence.tokens, sentence.text, sentence.position, len(doc.sentences)
-        )
+        index = self._doc_of(sid)
+        start, stop = self._doc_starts[index], self._doc_starts[index + 1]
+        text = self._text_of(sid)
+        tokens = tuple(self._tokenizer.tokens(text))
+        return Candidate(sid, score, tokens, text, sid - start, stop - start)
 
     def _hit(self, rank: int, cand: Candidate, analysis: QuestionAnalysis) -> Hit:
-        doc, sentence = self._owner[cand.sentence_id]
-        sentences = doc.sentences
-        pos = sentence.position
-        before = (
-            sentences[pos - 1].text
-            if pos > 0 and (sentences[pos - 1].paragraph == sentence.paragraph)
-            else ""
-        )
+        sid = cand.sentence_id
+        index = self._doc_of(sid)
+        start, stop = self._doc_starts[index], self._doc_starts[index + 1]
+        paragraphs = self._paragraphs
+        paragraph = paragraphs[sid]
+        before = self._text_of(sid - 1) if sid > start and paragraphs[sid - 1] == paragraph else ""
         after = (
-            sentences[pos + 1].text
-            if pos + 1 < len(sentences) and (sentences[pos + 1].paragraph == sentence.paragraph)
-            else ""
+            self._text_of(sid + 1) if sid + 1 < stop and paragraphs[sid + 1] == paragraph else ""
         )
         return Hit(
             rank=rank,
             score=round(cand.final_score, 6),
-            sentence=sentence.text,
+            sentence=cand.text,
             before=before,
             after=after,
-            document_id=doc.id,
-            document_title=doc.title,
-            position=pos,
-            highlights=self._highlights(sentence.text, set(analysis.informative)),
+            document_id=self._doc_ids[index],
+            document_title=self._titles[index],
+            position=sid - start,
+            highlights=self._highlights(cand.text, set(analysis.informative)),
         )
 
     def _highlights(self, text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
