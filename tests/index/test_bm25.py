@@ -9,6 +9,7 @@ exact equality: the postings index performs the same float operations in the sam
 from __future__ import annotations
 
 import json
+import math
 import random
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,10 +58,14 @@ corpora = st.lists(sentences, min_size=1, max_size=30).filter(any)
 queries = st.lists(st.sampled_from([*_WORDS, "unknown"]), min_size=0, max_size=6)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(corpus=corpora, query=queries, k=st.integers(1, 12), data=st.data())
 def test_random_corpora_match_rank_bm25(
-    corpus: Corpus, query: list[str], k: int, data: st.DataObject
+    corpus: Corpus, query: list[str], k: int, data: st.DataObject, scoring_path: str
 ) -> None:
     start = data.draw(st.integers(0, len(corpus) - 1))
     stop = data.draw(st.integers(start, len(corpus)))
@@ -68,12 +73,26 @@ def test_random_corpora_match_rank_bm25(
     assert_same_as_reference(corpus, query, k, start, stop)
 
 
+# (prune from, prune budget, sparse factor): force each scoring path in turn.
+PATHS = {
+    "dense": (10**9, 0.0, 0),
+    "sparse": (10**9, 0.0, 10**9),
+    "maxscore": (0, math.inf, 0),
+    "maxscore-gives-up": (0, 0.0, 0),
+}
+
+
+@pytest.fixture(params=sorted(PATHS))
+def scoring_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    prune_from, budget, sparse = PATHS[request.param]
+    monkeypatch.setattr(bm25_module, "_PRUNE_FROM", prune_from)
+    monkeypatch.setattr(bm25_module, "_PRUNE_BUDGET", budget)
+    monkeypatch.setattr(bm25_module, "_SPARSE_FACTOR", sparse)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("seed", range(5))
-@pytest.mark.parametrize("sparse_factor", [0, 10**9])  # force the dense, then the sparse path
-def test_seeded_corpora_on_both_scoring_paths(
-    seed: int, sparse_factor: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(bm25_module, "_SPARSE_FACTOR", sparse_factor)
+def test_seeded_corpora_on_every_scoring_path(seed: int, scoring_path: str) -> None:
     rng = random.Random(seed)
     vocab = [f"t{i}" for i in range(200)]
     weights = [1 / (i + 1) for i in range(len(vocab))]  # Zipf-like, as real text
@@ -82,8 +101,28 @@ def test_seeded_corpora_on_both_scoring_paths(
         query = rng.choices([*vocab, "absent"], k=rng.randint(1, 7))
         start = rng.randint(0, 400)
         stop = rng.randint(start, 500)
-        assert_same_as_reference(corpus, query, 10)
-        assert_same_as_reference(corpus, query, 10, start, stop)
+        k = rng.choice([1, 3, 10, 20])
+        assert_same_as_reference(corpus, query, k)
+        assert_same_as_reference(corpus, query, k, start, stop)
+
+
+def test_ties_survive_pruning(scoring_path: str) -> None:
+    # Many exact ties around the k-th place, plus a common term that pruning skips.
+    corpus = [("a", "b", "c")] * 30 + [("a", "c")] * 30 + [("c", "d")] * 200 + [("b",)] * 5
+    for query in (["a", "b", "c"], ["b", "c", "c"], ["a", "d"], ["c"]):
+        for k in (1, 10, 30, 35, 100):
+            assert_same_as_reference(corpus, query, k)
+
+
+def test_upper_bounds_cover_every_posting_weight() -> None:
+    rng = random.Random(3)
+    vocab = [f"t{i}" for i in range(40)]
+    corpus = [tuple(rng.choices(vocab, k=rng.randint(1, 30))) for _ in range(400)]
+    ours = PostingsBM25.build(corpus)
+    for term, tid in ours.vocabulary.items():
+        lo, hi = int(ours.indptr[tid]), int(ours.indptr[tid + 1])
+        _, weights = ours._weights(tid, lo, hi)
+        assert ours.upper[tid] == weights.max(), term
 
 
 def test_chunked_build_equals_single_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,7 +133,7 @@ def test_chunked_build_equals_single_chunk(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(bm25_module, "_CHUNK_SENTENCES", 7)
     chunked = PostingsBM25.build(corpus)
     assert chunked.vocabulary == whole.vocabulary
-    for name in ("indptr", "sentence_ids", "term_freqs", "norms", "idf"):
+    for name in ("indptr", "sentence_ids", "term_freqs", "norms", "idf", "upper"):
         np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name))
     query = ["t1", "t7", "t30"]
     assert chunked.top_k(query, 10) == reference_top(corpus, query, 10)
