@@ -306,3 +306,29 @@ def test_builder_counts_sentences_and_is_reusable_as_a_stream() -> None:
 def test_non_positive_k_returns_nothing() -> None:
     ours = PostingsBM25.build([("a",), ("a", "b")])
     assert ours.top_k(["a"], 0) == [] and ours.top_k(["a"], -3) == []
+
+
+def test_pruning_skips_the_postings_of_weak_common_terms(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bm25_module, "_PRUNE_FROM", 0)
+    monkeypatch.setattr(bm25_module, "_PRUNE_BUDGET", math.inf)
+    rng = random.Random(11)
+    filler = [f"f{i}" for i in range(300)]
+    # "common" is in 90% of the sentences; "rare" in 30 of them.
+    corpus = [
+        tuple(rng.choices(filler, k=8))
+        + (("common",) if rng.random() < 0.9 else ())
+        + (("rare",) if i % 100 == 0 else ())
+        for i in range(3000)
+    ]
+    ours = PostingsBM25.build(corpus)
+    read: list[int] = []
+    original = PostingsBM25._weights
+
+    def spy(self: PostingsBM25, tid: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        read.append(tid)
+        return original(self, tid, lo, hi)
+
+    monkeypatch.setattr(PostingsBM25, "_weights", spy)
+    query = ["common", "rare", "common"]
+    assert ours.top_k(query, 10) == reference_top(corpus, query, 10)
+    assert read == [ours.vocabulary["rare"]]  # "common" was only looked up for candidates
