@@ -58,11 +58,12 @@ _SPARSE_FACTOR = 8
 postings alone (sort + group); above that a dense accumulator over the range is cheaper."""
 
 
-def reference_bm25(corpus: Sequence[Sequence[str]]) -> Any:
-    """Stock ``rank_bm25.BM25Okapi`` with the parameters this project uses."""
+def reference_bm25(corpus: Iterable[Sequence[str]]) -> Any:
+    """Stock ``rank_bm25.BM25Okapi`` with the parameters this project uses (it reads the corpus
+    once, so a generator keeps only rank-bm25's own structures in memory)."""
     from rank_bm25 import BM25Okapi
 
-    return BM25Okapi([list(s) for s in corpus], k1=K1, b=B, epsilon=EPSILON)
+    return BM25Okapi((list(s) for s in corpus), k1=K1, b=B, epsilon=EPSILON)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
