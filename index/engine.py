@@ -165,14 +165,19 @@ class SentenceTexts:
         return sum(len(b) for b in self._blocks) + self._offsets.itemsize * len(self._offsets)
 
     def append(self, text: str) -> None:
-        encoded = text.encode("utf-8", "surrogatepass")
-        self._pending.append(encoded)
-        self._offsets.append(self._offsets[-1] + len(encoded))
-        if len(self._pending) == _TEXT_BLOCK:
-            self._seal_block()
-            if self._compressor is None and len(self) >= _COMPRESS_FROM:
-                self._compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
-                self._blocks = [self._pack(block) for block in self._blocks]
+        self.extend([text])
+
+    def extend(self, texts: Iterable[str]) -> None:
+        offsets, pending = self._offsets, self._pending
+        for text in texts:
+            encoded = text.encode("utf-8", "surrogatepass")
+            pending.append(encoded)
+            offsets.append(offsets[-1] + len(encoded))
+            if len(pending) == _TEXT_BLOCK:
+                self._seal_block()
+                if self._compressor is None and len(self) >= _COMPRESS_FROM:
+                    self._compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+                    self._blocks = [self._pack(block) for block in self._blocks]
 
     def close(self) -> None:
         """Seal the last, partial block."""
@@ -305,10 +310,15 @@ class SnapshotBuilder:
 
     def add(self, document: Document) -> None:
         """Add a prepared document (its sentences' tokens are indexed as they are)."""
-        self._start_document(document.id, document.title, document.source)
-        for sentence in document.sentences:
-            self._add_sentence(sentence.text, sentence.paragraph, sentence.tokens)
-        self._doc_starts.append(len(self._paragraphs))
+        sentences = document.sentences
+        self._add(
+            document.id,
+            document.title,
+            document.source,
+            texts=[s.text for s in sentences],
+            paragraphs=[s.paragraph for s in sentences],
+            tokens=[s.tokens for s in sentences],
+        )
 
     def add_columns(
         self,
@@ -324,23 +334,28 @@ class SnapshotBuilder:
         numbers and their tokens (as ``Tokenizer.tokens`` produced them)."""
         if not len(texts) == len(paragraphs) == len(tokens):
             raise ValueError("texts, paragraphs and tokens must have the same length")
-        self._start_document(document_id, title, source)
-        for text, paragraph, sentence_tokens in zip(texts, paragraphs, tokens, strict=True):
-            self._add_sentence(text, paragraph, sentence_tokens)
-        self._doc_starts.append(len(self._paragraphs))
+        self._add(document_id, title, source, texts=texts, paragraphs=paragraphs, tokens=tokens)
 
-    def _start_document(self, document_id: int, title: str, source: str) -> None:
+    def _add(
+        self,
+        document_id: int,
+        title: str,
+        source: str,
+        *,
+        texts: Sequence[str],
+        paragraphs: Sequence[int],
+        tokens: Sequence[Sequence[str]],
+    ) -> None:
         if document_id in self._doc_index:
             raise ValueError(f"duplicate document id {document_id}")
         self._doc_index[document_id] = len(self._doc_ids)
         self._doc_ids.append(document_id)
         self._titles.append(title)
         self._sources.append(source)
-
-    def _add_sentence(self, text: str, paragraph: int, tokens: Sequence[str]) -> None:
-        self._texts.append(text)
-        self._paragraphs.append(paragraph)
-        self._postings.add(tokens)
+        self._texts.extend(texts)
+        self._paragraphs.extend(paragraphs)
+        self._postings.add_many(tokens)
+        self._doc_starts.append(len(self._paragraphs))
 
     def finish(self) -> IndexSnapshot:
         """The snapshot of everything added. The builder must not be used afterwards."""

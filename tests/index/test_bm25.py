@@ -131,10 +131,15 @@ def test_chunked_build_equals_single_chunk(monkeypatch: pytest.MonkeyPatch) -> N
     corpus = [tuple(rng.choices(vocab, k=rng.randint(0, 12))) for _ in range(300)]
     whole = PostingsBM25.build(corpus)
     monkeypatch.setattr(bm25_module, "_CHUNK_SENTENCES", 7)
-    chunked = PostingsBM25.build(corpus)
-    assert chunked.vocabulary == whole.vocabulary
-    for name in ("indptr", "sentence_ids", "term_freqs", "norms", "idf", "upper"):
-        np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name))
+    one_by_one = PostingsBM25.build(corpus)
+    in_batches = PostingsBuilder()
+    for lo, hi in [(0, 3), (3, 40), (40, 41), (41, 300)]:  # batches straddle chunk boundaries
+        in_batches.add_many(corpus[lo:hi])
+    for chunked in (one_by_one, in_batches.finish()):
+        assert chunked.vocabulary == whole.vocabulary
+        for name in ("indptr", "sentence_ids", "term_freqs", "norms", "idf", "upper"):
+            np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name))
+    chunked = one_by_one
     query = ["t1", "t7", "t30"]
     assert chunked.top_k(query, 10) == reference_top(corpus, query, 10)
 
