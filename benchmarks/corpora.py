@@ -34,6 +34,7 @@ __all__ = [
     "write_article_columns",
     "write_indosum_columns",
     "write_synthetic_columns",
+    "write_text_jsonl",
 ]
 
 SEED = 20240611
@@ -142,6 +143,26 @@ def write_synthetic_columns(
             _write_line(handle, doc_id, f"sintetis {doc_id}", "synthetic", rows)
             written += n
     return written
+
+
+def write_text_jsonl(columns: Path, out: Path) -> None:
+    """A columns file as raw-text JSONL (``{"id", "title", "text"}``, paragraphs separated by a
+    blank line), the form the content store ingests."""
+    with out.open("w", encoding="utf-8") as handle:
+        for doc in read_columns(columns):
+            paragraphs: list[list[str]] = []
+            last = None
+            for text, paragraph in zip(doc.texts, doc.paragraphs, strict=True):
+                if paragraph != last:
+                    paragraphs.append([])
+                    last = paragraph
+                paragraphs[-1].append(text)
+            record = {
+                "id": str(doc.id),
+                "title": doc.title,
+                "text": "\n\n".join(" ".join(p) for p in paragraphs),
+            }
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def read_questions(path: Path, limit: int, seed: int = SEED) -> list[str]:

@@ -62,10 +62,11 @@ def render(results: dict[str, Any]) -> str:
         "  *questions* column says how many.",
         "",
         "Snapshots are loaded from stored tokens (a columns file), as a start from the database",
-        "does; the tokenizer memo is then empty. *cold* is the first pass over the questions,",
-        "which stems the candidate sentences' new words with Sastrawi; *warm* is a second pass",
-        "over the same questions (the BM25 work is redone; only the word → stem memo is warm),",
-        "the steady state of a running bot.",
+        "does, so the tokenizer's word → stem memo starts empty. *cold* is the first pass over",
+        "the questions: Sastrawi stems each new question word and the words of the answers it",
+        "highlights (~60 µs a word); candidates' tokens come from the snapshot. *warm* is a",
+        "second pass over the same questions (all BM25 and re-ranking work is redone; only the",
+        "memo is warm), the steady state of a running bot.",
         "",
         "## Question latency (ms, p50 / p99)",
         "",
@@ -161,12 +162,39 @@ def render(results: dict[str, Any]) -> str:
 
 
 def _cold_start(results: dict[str, Any]) -> list[str]:
-    if "cold_start" not in results:
-        return [
-            "Not measured: the content store is not on the main branch yet. The *load* column",
-            "above measures the same path (stored tokens → ready snapshot) from a file.",
-        ]
-    return [str(results["cold_start"])]
+    runs = results.get("cold_start") or []
+    if not runs:
+        return ["Not measured in this run (`--store none`)."]
+    lines = [
+        "A SQLite content store is filled once from raw text through the real ingest path",
+        "(`QAService.ingest_paths`: segment, tokenise, store sentences and tokens). Then a new",
+        "process runs `QAService.open` on it — schema check, stored tokens → snapshot, no",
+        "stemming — and answers 100 questions.",
+        "",
+        "| corpus | sentences | fill from raw text (s) | open → ready (s) | first answer (ms) | "
+        "ask p50 / p99 after start (ms) | peak RSS (MB) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        fill, start = run["fill"], run["start"]
+        after = start.get("ask_after_start") or {"p50_ms": 0.0, "p99_ms": 0.0}
+        lines.append(
+            f"| {run['name']} | {start['sentences']:,} | {fill['seconds']:.1f} | "
+            f"{start['open_s']:.2f} | {start['first_answer_ms']:.1f} | {_pair(after)} | "
+            f"{start['rss_peak_mb']:.0f} |"
+        )
+    lines += [
+        "",
+        "The service's peak RSS is well above the engine's own (*Index build and memory*): at",
+        "this commit `QAService` reads every stored sentence into `Document`/`Sentence` objects",
+        "and keeps them as its reload cache beside the snapshot. The snapshot itself does not",
+        "need them: `IndexSnapshot.document(id)` gives the same documents back from its columns",
+        "(texts and the exact stored tokens), and `IndexSnapshot.build` copies such documents",
+        "column-wise, so a reload cache of `snapshot.document(id)` costs nothing extra; and",
+        "`SnapshotBuilder.add_columns` builds from rows streamed out of the database without",
+        "any per-sentence object.",
+    ]
+    return lines
 
 
 def _by_size(corpora: list[dict[str, Any]], size: int) -> dict[str, Any] | None:
@@ -208,9 +236,16 @@ def _targets(results: dict[str, Any]) -> list[str]:
         )
     seconds = results["ingest"]["seconds"]
     out.append(
-        f"| whole IndoSum ingest ≤ 60 s | {seconds:.1f} s | "
+        f"| whole IndoSum ingest ≤ 60 s (engine: text → snapshot) | {seconds:.1f} s | "
         f"{_check(seconds <= TARGETS['indosum_ingest_s'])} |"
     )
+    for run in results.get("cold_start") or []:
+        if run["name"] == "IndoSum":
+            fill = run["fill"]["seconds"]
+            out.append(
+                f"| whole IndoSum ingest ≤ 60 s (into the SQLite store) | {fill:.1f} s | "
+                f"{_check(fill <= TARGETS['indosum_ingest_s'])} |"
+            )
     return out
 
 

@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -32,6 +33,7 @@ from benchmarks.corpora import (
     write_article_columns,
     write_indosum_columns,
     write_synthetic_columns,
+    write_text_jsonl,
 )
 from benchmarks.report import write_report
 
@@ -100,6 +102,64 @@ def _agreement(ours: list[Any], reference: list[Any]) -> dict[str, Any]:
     return {"compared": compared, "identical": identical, "max_score_diff": max_diff}
 
 
+def _median_of_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-number median over repeated runs (peaks: the largest); lists from the first run."""
+    first = runs[0]
+    out: dict[str, Any] = {}
+    for key, value in first.items():
+        if isinstance(value, dict):
+            out[key] = _median_of_runs([r[key] for r in runs])
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            out[key] = value
+        elif "rss" in key:
+            out[key] = max(r[key] for r in runs)
+        else:
+            out[key] = statistics.median(r[key] for r in runs)
+    return out
+
+
+def _repeat(times: int, *args: str) -> dict[str, Any]:
+    runs = [_worker(*args) for _ in range(times)]
+    result = _median_of_runs(runs)
+    result["runs"] = times
+    return result
+
+
+def _store_corpora(
+    data: Path, corpora: list[tuple[str, Path]], wanted: list[str]
+) -> list[tuple[str, Path, Path]]:
+    """(name, raw-text JSONL, database file) for the corpora whose cold start is measured."""
+    out = []
+    for name, columns in corpora:
+        key = "indosum" if name == "IndoSum" else name.split()[-1].replace(",", "")
+        if key not in wanted:
+            continue
+        if name == "IndoSum":
+            text = data / "indosum_news.jsonl"
+        else:
+            text = columns.with_suffix(".text.jsonl")
+            if not text.is_file():
+                write_text_jsonl(columns, text)
+        out.append((name, text, WORK / f"store-{columns.stem}.sqlite3"))
+    return out
+
+
+def _cold_start(
+    name: str, text: Path, database: Path, questions_file: Path, repeat: int
+) -> dict[str, Any]:
+    """Fill a store from raw text once (cached with its timing), then time fresh starts."""
+    url = f"sqlite:///{database}"
+    filled = database.with_suffix(".fill.json")
+    if not (database.is_file() and filled.is_file()):
+        for stale in database.parent.glob(database.name + "*"):
+            stale.unlink()
+        _log(f"{name}: filling a SQLite store from raw text")
+        filled.write_text(json.dumps(_worker("store_fill", str(text), url)), encoding="utf-8")
+    _log(f"{name}: cold start from the store")
+    start = _repeat(repeat, "cold_start", url, str(questions_file), "--limit", "100")
+    return {"name": name, "fill": json.loads(filled.read_text(encoding="utf-8")), "start": start}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description="Speed of the engine against rank-bm25."
@@ -109,6 +169,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="100k only, fewer questions")
     parser.add_argument("--questions", type=int, help="questions per corpus (default 300)")
     parser.add_argument("--docs", type=Path, default=DOCS, help="where to write the report")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each of our measurements (medians)"
+    )
+    parser.add_argument(
+        "--store",
+        help="corpora whose cold start from a SQLite store is measured, e.g. indosum,100000 "
+        "(default: indosum,100000; --quick: indosum; 'none' skips). Filling a store goes "
+        "through the real ingest path: ~1 min per 100k sentences.",
+    )
     args = parser.parse_args(argv)
 
     indosum = args.data / "indosum_news.jsonl"
@@ -125,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     if not sizes:
         sizes = [100_000] if args.quick else [100_000, 1_000_000]
     n_questions = args.questions or (100 if args.quick else 300)
+    repeat = max(1, args.repeat)
+    store_wanted = (args.store or ("indosum" if args.quick else "indosum,100000")).split(",")
 
     started = time.perf_counter()
     corpora = _prepare_corpora(args.data, sizes)
@@ -142,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     results["ingest"] = _worker("ingest", str(indosum))
     for name, path in corpora:
         _log(f"{name}: ours")
-        ours = _worker("ours", str(path), str(questions_file), "--limit", str(n_questions))
+        ours = _repeat(repeat, "ours", str(path), str(questions_file), "--limit", str(n_questions))
         limit = rank_bm25_questions(ours["sentences"], n_questions)
         _log(f"{name}: rank-bm25 ({limit} questions)")
         reference = _worker("rank_bm25", str(path), str(questions_file), "--limit", str(limit))
@@ -150,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
         results["corpora"].append(
             {"name": name, "ours": ours, "rank_bm25": reference, "agreement": agreement}
         )
+    results["cold_start"] = [
+        _cold_start(name, text, database, questions_file, repeat)
+        for name, text, database in _store_corpora(args.data, corpora, store_wanted)
+    ]
     results["environment"] = {
         "python": platform.python_version(),
         "machine": platform.machine(),
@@ -163,7 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python -m benchmarks"
         + (" --quick" if args.quick else "")
         + (f" --sizes {args.sizes}" if args.sizes else "")
-        + (f" --questions {args.questions}" if args.questions else ""),
+        + (f" --questions {args.questions}" if args.questions else "")
+        + (f" --repeat {args.repeat}" if args.repeat > 1 else "")
+        + (f" --store {args.store}" if args.store else ""),
+        "repeat": repeat,
     }
     (WORK / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     write_report(results, args.docs / "benchmarks.md", args.docs / "benchmarks.png")

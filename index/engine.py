@@ -12,7 +12,7 @@ import re
 import zlib
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
@@ -32,7 +32,7 @@ __all__ = [
     "Hit",
     "IndexSnapshot",
     "Sentence",
-    "SentenceTexts",
+    "SentenceStore",
     "SnapshotBuilder",
     "StoredSentences",
     "prepare_document",
@@ -141,19 +141,30 @@ memory saved is small and decompressing a question's candidates (~10 µs a block
 _DEFLATE_END = b"\x03\x00"
 
 
-class SentenceTexts:
-    """Append-only store of sentence texts, addressed by sentence id."""
+class SentenceStore:
+    """Append-only store of sentence texts and their tokens, addressed by sentence id.
 
-    __slots__ = ("_blocks", "_compressor", "_offsets", "_pending")
+    A block holds ``_TEXT_BLOCK`` sentences, each as its UTF-8 text followed by its tokens
+    joined by spaces (tokens never contain one); ``_starts`` has two offsets per sentence, where
+    its text and where its tokens start, relative to the block. Keeping the tokens means a
+    candidate sentence never needs stemming again — right after a start from the database the
+    stemmer memo is empty and Sastrawi would cost ~60 µs per new word — and a snapshot gives
+    back exactly the tokens it indexed. In a compressed block the tokens cost little: they
+    repeat the text's words.
+    """
+
+    __slots__ = ("_blocks", "_compressor", "_count", "_pending", "_pending_size", "_starts")
 
     def __init__(self) -> None:
         self._blocks: list[bytes] = []
         self._pending: list[bytes] = []  # the sentences of the block being filled
-        self._offsets: array[int] = array("q", [0])  # UTF-8 bytes before each sentence
+        self._pending_size = 0
+        self._starts: array[int] = array("I")
+        self._count = 0
         self._compressor: zlib._Compress | None = None  # set once the store is large
 
     def __len__(self) -> int:
-        return len(self._offsets) - 1
+        return self._count
 
     @property
     def compressed(self) -> bool:
@@ -161,21 +172,31 @@ class SentenceTexts:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held for the texts (blocks and offsets, not Python object headers)."""
-        return sum(len(b) for b in self._blocks) + self._offsets.itemsize * len(self._offsets)
+        """Bytes held (blocks and offsets, not Python object headers)."""
+        blocks = sum(len(b) for b in self._blocks) + self._pending_size
+        return blocks + self._starts.itemsize * len(self._starts)
 
-    def append(self, text: str) -> None:
-        self.extend([text])
-
-    def extend(self, texts: Iterable[str]) -> None:
-        offsets, pending = self._offsets, self._pending
-        for text in texts:
+    def extend(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> None:
+        """Append sentences: their texts and their tokens (parallel sequences)."""
+        starts, pending = self._starts, self._pending
+        for text, sentence_tokens in zip(texts, tokens, strict=True):
             encoded = text.encode("utf-8", "surrogatepass")
+            joined = " ".join(sentence_tokens)
+            if joined.count(" ") != max(len(sentence_tokens) - 1, 0):
+                raise ValueError(f"a token contains a space: {list(sentence_tokens)[:10]}")
+            encoded_tokens = joined.encode("utf-8", "surrogatepass")
+            size = self._pending_size
+            if size + len(encoded) + len(encoded_tokens) > 0xFFFFFFFF:
+                raise ValueError("sentences too long to store (over 4 GB in one block)")
+            starts.append(size)
+            starts.append(size + len(encoded))
             pending.append(encoded)
-            offsets.append(offsets[-1] + len(encoded))
-            if len(pending) == _TEXT_BLOCK:
+            pending.append(encoded_tokens)
+            self._pending_size = size + len(encoded) + len(encoded_tokens)
+            self._count += 1
+            if self._count % _TEXT_BLOCK == 0:
                 self._seal_block()
-                if self._compressor is None and len(self) >= _COMPRESS_FROM:
+                if self._compressor is None and self._count >= _COMPRESS_FROM:
                     self._compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
                     self._blocks = [self._pack(block) for block in self._blocks]
 
@@ -187,6 +208,7 @@ class SentenceTexts:
     def _seal_block(self) -> None:
         self._blocks.append(self._pack(b"".join(self._pending)))
         self._pending.clear()
+        self._pending_size = 0
 
     def _pack(self, raw: bytes) -> bytes:
         if self._compressor is None:
@@ -198,22 +220,25 @@ class SentenceTexts:
         block = self._blocks[index]
         return zlib.decompress(block, -15) if self._compressor is not None else block
 
-    def get(self, sid: int) -> str:
+    def get(self, sid: int) -> tuple[str, tuple[str, ...]]:
         return self.get_many([sid])[0]
 
-    def get_many(self, sids: Sequence[int]) -> list[str]:
-        """Texts of ``sids``, reading (and decompressing) each block once."""
+    def get_many(self, sids: Iterable[int]) -> list[tuple[str, tuple[str, ...]]]:
+        """(text, tokens) of ``sids``, reading (and decompressing) each block once."""
         blocks: dict[int, bytes] = {}
-        offsets = self._offsets
-        out: list[str] = []
+        starts, count = self._starts, self._count
+        out: list[tuple[str, tuple[str, ...]]] = []
         for sid in sids:
             index = sid // _TEXT_BLOCK
             block = blocks.get(index)
             if block is None:
                 block = blocks[index] = self._block(index)
-            base = offsets[index * _TEXT_BLOCK]
-            raw = block[offsets[sid] - base : offsets[sid + 1] - base]
-            out.append(raw.decode("utf-8", "surrogatepass"))
+            text_start, tokens_start = starts[2 * sid], starts[2 * sid + 1]
+            nxt = sid + 1
+            end = starts[2 * nxt] if nxt % _TEXT_BLOCK and nxt < count else len(block)
+            text = block[text_start:tokens_start].decode("utf-8", "surrogatepass")
+            joined = block[tokens_start:end].decode("utf-8", "surrogatepass")
+            out.append((text, tuple(joined.split(" ")) if joined else ()))
         return out
 
 
@@ -221,11 +246,8 @@ _WORD_SPAN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W_]+(?:[-'][^\W_]+)*")
 
 
 class StoredSentences(Sequence[Sentence]):
-    """A document's sentences as a snapshot holds them: read from its columns on access.
-
-    Tokens are recomputed with the snapshot's tokenizer (memoised, so cheap) instead of being
-    kept for every sentence of the corpus.
-    """
+    """A document's sentences as a snapshot holds them, read from its columns on access (no
+    ``Sentence`` object exists until one is asked for)."""
 
     __slots__ = ("_snapshot", "_start", "_stop")
 
@@ -252,9 +274,22 @@ class StoredSentences(Sequence[Sentence]):
             raise IndexError("sentence index out of range")
         snap = self._snapshot
         sid = self._start + index
-        text = snap._texts.get(sid)
-        paragraph = int(snap._paragraphs[sid])
-        return Sentence(index, paragraph, text, tuple(snap._tokenizer.tokens(text)))
+        text, tokens = snap._sentences.get(sid)
+        return Sentence(index, int(snap._paragraphs[sid]), text, tokens)
+
+    def __iter__(self) -> Iterator[Sentence]:
+        texts, paragraphs, tokens = self.columns()
+        for i, (text, paragraph, sentence_tokens) in enumerate(
+            zip(texts, paragraphs, tokens, strict=True)
+        ):
+            yield Sentence(i, paragraph, text, sentence_tokens)
+
+    def columns(self) -> tuple[list[str], list[int], list[tuple[str, ...]]]:
+        """Texts, paragraph numbers and tokens of all the sentences, read block by block."""
+        snap = self._snapshot
+        rows = snap._sentences.get_many(range(self._start, self._stop))
+        paragraphs = snap._paragraphs[self._start : self._stop].tolist()
+        return [r[0] for r in rows], paragraphs, [r[1] for r in rows]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -284,8 +319,8 @@ class SnapshotBuilder:
         "_paragraphs",
         "_postings",
         "_reranker",
+        "_sentences",
         "_sources",
-        "_texts",
         "_titles",
         "_tokenizer",
     )
@@ -300,7 +335,7 @@ class SnapshotBuilder:
         self._doc_starts: array[int] = array("q", [0])
         self._titles: list[str] = []
         self._sources: list[str] = []
-        self._texts = SentenceTexts()
+        self._sentences = SentenceStore()
         self._paragraphs: array[int] = array("i")
         self._postings = PostingsBuilder()
 
@@ -311,13 +346,19 @@ class SnapshotBuilder:
     def add(self, document: Document) -> None:
         """Add a prepared document (its sentences' tokens are indexed as they are)."""
         sentences = document.sentences
+        if isinstance(sentences, StoredSentences):  # from another snapshot: copy its columns
+            texts, paragraphs, tokens = sentences.columns()
+        else:
+            texts = [s.text for s in sentences]
+            paragraphs = [s.paragraph for s in sentences]
+            tokens = [s.tokens for s in sentences]
         self._add(
             document.id,
             document.title,
             document.source,
-            texts=[s.text for s in sentences],
-            paragraphs=[s.paragraph for s in sentences],
-            tokens=[s.tokens for s in sentences],
+            texts=texts,
+            paragraphs=paragraphs,
+            tokens=tokens,
         )
 
     def add_columns(
@@ -352,7 +393,7 @@ class SnapshotBuilder:
         self._doc_ids.append(document_id)
         self._titles.append(title)
         self._sources.append(source)
-        self._texts.extend(texts)
+        self._sentences.extend(texts, tokens)
         self._paragraphs.extend(paragraphs)
         self._postings.add_many(tokens)
         self._doc_starts.append(len(self._paragraphs))
@@ -367,8 +408,8 @@ class SnapshotBuilder:
         snap._doc_starts = self._doc_starts
         snap._titles = self._titles
         snap._sources = self._sources
-        self._texts.close()
-        snap._texts = self._texts
+        self._sentences.close()
+        snap._sentences = self._sentences
         snap._paragraphs = np.frombuffer(self._paragraphs, dtype=np.int32)
         snap._bm25 = self._postings.finish()
         return snap
@@ -377,9 +418,9 @@ class SnapshotBuilder:
 class IndexSnapshot:
     """An immutable, searchable set of documents.
 
-    Storage is columnar: sentence texts in UTF-8 blocks (``SentenceTexts``), paragraph numbers
-    in a numpy array, documents as sentence ranges, and the BM25 postings. A question re-tokenises
-    only the few candidate sentences the re-ranker looks at.
+    Storage is columnar: sentence texts and tokens in UTF-8 blocks (``SentenceStore``),
+    paragraph numbers in a numpy array, documents as sentence ranges, and the BM25 postings.
+    A question reads only the few candidate sentences the re-ranker looks at.
     """
 
     __slots__ = (
@@ -389,8 +430,8 @@ class IndexSnapshot:
         "_doc_starts",
         "_paragraphs",
         "_reranker",
+        "_sentences",
         "_sources",
-        "_texts",
         "_titles",
         "_tokenizer",
     )
@@ -402,7 +443,7 @@ class IndexSnapshot:
     _paragraphs: npt.NDArray[np.int32]
     _reranker: Reranker
     _sources: list[str]
-    _texts: SentenceTexts
+    _sentences: SentenceStore
     _titles: list[str]
     _tokenizer: Tokenizer
 
@@ -485,10 +526,10 @@ class IndexSnapshot:
         scored = self._bm25.top_k(analysis.terms, pool, start, stop)
         if not scored:
             return Answer(question, (), True, "no_match", analysis.informative)
-        texts = self._texts.get_many([sid for sid, _ in scored])
+        rows = self._sentences.get_many(sid for sid, _ in scored)
         candidates = [
-            self._candidate(sid, score, text)
-            for (sid, score), text in zip(scored, texts, strict=True)
+            self._candidate(sid, score, text, tokens)
+            for (sid, score), (text, tokens) in zip(scored, rows, strict=True)
         ]
         ranked = self._reranker.rank(analysis, candidates, self._bm25)
         if self._reranker.should_abstain(analysis, ranked, self._bm25):
@@ -499,10 +540,9 @@ class IndexSnapshot:
     def _doc_of(self, sid: int) -> int:
         return bisect_right(self._doc_starts, sid) - 1
 
-    def _candidate(self, sid: int, score: float, text: str) -> Candidate:
+    def _candidate(self, sid: int, score: float, text: str, tokens: tuple[str, ...]) -> Candidate:
         index = self._doc_of(sid)
         start, stop = self._doc_starts[index], self._doc_starts[index + 1]
-        tokens = tuple(self._tokenizer.tokens(text))
         return Candidate(sid, score, tokens, text, sid - start, stop - start)
 
     def _hit(self, rank: int, cand: Candidate, analysis: QuestionAnalysis) -> Hit:
@@ -514,7 +554,8 @@ class IndexSnapshot:
         has_before = sid > start and paragraphs[sid - 1] == paragraph
         has_after = sid + 1 < stop and paragraphs[sid + 1] == paragraph
         wanted = [n for n, ok in ((sid - 1, has_before), (sid + 1, has_after)) if ok]
-        found = dict(zip(wanted, self._texts.get_many(wanted), strict=True))
+        rows = self._sentences.get_many(wanted)
+        found = {n: text for n, (text, _) in zip(wanted, rows, strict=True)}
         before, after = found.get(sid - 1, ""), found.get(sid + 1, "")
         return Hit(
             rank=rank,

@@ -7,7 +7,7 @@ from index.engine import (
     Document,
     EmptyDocumentError,
     IndexSnapshot,
-    SentenceTexts,
+    SentenceStore,
     SnapshotBuilder,
     StoredSentences,
     prepare_document,
@@ -166,24 +166,48 @@ def test_passages_stay_inside_their_paragraph_and_document() -> None:
 
 
 @pytest.mark.parametrize("compress_from", [0, 10**9])
-def test_texts_across_blocks_compressed_or_not(
+def test_sentences_across_blocks_compressed_or_not(
     compress_from: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine_module, "_TEXT_BLOCK", 3)
     monkeypatch.setattr(engine_module, "_COMPRESS_FROM", compress_from)
     texts = ["", "Café 🙂", "a\ud800b", "x" * 5000, *[f"kalimat {i}" for i in range(20)]]
-    store = SentenceTexts()
-    for text in texts:
-        store.append(text)
+    tokens = [
+        (),
+        ("cafe", "🙂"),
+        ("a", "b"),
+        ("x" * 5000,),
+        *[("kalimat", str(i)) for i in range(20)],
+    ]
+    store = SentenceStore()
+    store.extend(texts, tokens)
     store.close()
     assert store.compressed == (compress_from == 0)
     assert len(store) == len(texts) and store.nbytes > 0
-    assert [store.get(i) for i in range(len(texts))] == texts
+    assert [store.get(i) for i in range(len(texts))] == list(zip(texts, tokens, strict=True))
     order = [7, 0, 3, 22, 1, 7]
-    assert store.get_many(order) == [texts[i] for i in order]
+    assert store.get_many(order) == [(texts[i], tokens[i]) for i in order]
+    with pytest.raises(ValueError, match="contains a space"):
+        SentenceStore().extend(["a b"], [("a b",)])
     snap = IndexSnapshot.build(_news_documents())
-    assert [s.text for d in snap.documents for s in d.sentences] == [
-        s.text for d in _news_documents() for s in d.sentences
+    assert [s for d in snap.documents for s in d.sentences] == [
+        s for d in _news_documents() for s in d.sentences
     ]
     hit = snap.ask("Pemerintah membuka dapur umum", top_k=1).hits[0]  # neighbours in 2 blocks
     assert hit.after == "Bantuan datang dari Bandung."
+
+
+@pytest.mark.parametrize("compress_from", [0, 10**9])
+def test_snapshot_rebuilt_from_another_snapshots_documents(
+    compress_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "_TEXT_BLOCK", 2)
+    monkeypatch.setattr(engine_module, "_COMPRESS_FROM", compress_from)
+    first = IndexSnapshot.build(_news_documents())
+    kept = [d for d in first.documents if d.id != 2]
+    extra = prepare_document(7, "Tambahan", "Warga Cianjur kembali ke rumah. Tenda dibongkar.")
+    second = IndexSnapshot.build([*kept, extra])
+    assert second.documents == (*_news_documents()[::2], extra)
+    direct = IndexSnapshot.build([*_news_documents()[::2], extra])
+    for question in ("di mana warga mengungsi?", "Apa yang dibuka pemerintah?", "tenda"):
+        assert second.ask(question, top_k=5) == direct.ask(question, top_k=5)
