@@ -9,10 +9,17 @@ A snapshot never changes after it is built: services swap whole snapshots.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import zlib
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
-from index.bm25 import PostingsBM25
+import numpy as np
+import numpy.typing as npt
+
+from index.bm25 import PostingsBM25, PostingsBuilder
 from index.rerank import Candidate, QuestionAnalysis, Reranker, analyse_question, default_reranker
 from index.text import segment
 from index.tokens import Tokenizer, default_tokenizer
@@ -25,6 +32,9 @@ __all__ = [
     "Hit",
     "IndexSnapshot",
     "Sentence",
+    "SentenceStore",
+    "SnapshotBuilder",
+    "StoredSentences",
     "prepare_document",
 ]
 
@@ -49,9 +59,12 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Document:
+    """A document and its sentences: a tuple when prepared, a ``StoredSentences`` view when
+    read back from a snapshot."""
+
     id: int
     title: str
-    sentences: tuple[Sentence, ...]
+    sentences: Sequence[Sentence]
     source: str = ""
 
 
@@ -114,37 +127,335 @@ def prepare_document(
     return Document(document_id, clean_title, sentences, source)
 
 
+_TEXT_BLOCK = 32
+"""Sentence texts are kept as UTF-8 in blocks of this many sentences, one ``bytes`` each: no
+Python object per sentence, no over-allocated growing buffer."""
+
+_COMPRESS_FROM = 1 << 18
+"""From this many sentences on (about 30 MB of text), text blocks are zlib-compressed: a
+million sentences keep ~57 MB instead of ~114 MB. Smaller corpora stay uncompressed, where the
+memory saved is small and decompressing a question's candidates (~10 µs a block) is not."""
+
+# Appended to each compressed block: an empty final deflate block, so that every block, cut
+# from one raw deflate stream at a full flush, is a complete stream of its own.
+_DEFLATE_END = b"\x03\x00"
+
+
+class SentenceStore:
+    """Append-only store of sentence texts and their tokens, addressed by sentence id.
+
+    A block holds ``_TEXT_BLOCK`` sentences, each as its UTF-8 text followed by its tokens
+    joined by spaces (tokens never contain one); ``_starts`` has two offsets per sentence, where
+    its text and where its tokens start, relative to the block. Keeping the tokens means a
+    candidate sentence never needs stemming again — right after a start from the database the
+    stemmer memo is empty and Sastrawi would cost ~60 µs per new word — and a snapshot gives
+    back exactly the tokens it indexed. In a compressed block the tokens cost little: they
+    repeat the text's words.
+    """
+
+    __slots__ = ("_blocks", "_compressor", "_count", "_pending", "_pending_size", "_starts")
+
+    def __init__(self) -> None:
+        self._blocks: list[bytes] = []
+        self._pending: list[bytes] = []  # the sentences of the block being filled
+        self._pending_size = 0
+        self._starts: array[int] = array("I")
+        self._count = 0
+        self._compressor: zlib._Compress | None = None  # set once the store is large
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def compressed(self) -> bool:
+        return self._compressor is not None
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held (blocks and offsets, not Python object headers)."""
+        blocks = sum(len(b) for b in self._blocks) + self._pending_size
+        return blocks + self._starts.itemsize * len(self._starts)
+
+    def extend(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> None:
+        """Append sentences: their texts and their tokens (parallel sequences)."""
+        starts, pending = self._starts, self._pending
+        for text, sentence_tokens in zip(texts, tokens, strict=True):
+            encoded = text.encode("utf-8", "surrogatepass")
+            joined = " ".join(sentence_tokens)
+            if joined.count(" ") != max(len(sentence_tokens) - 1, 0):
+                raise ValueError(f"a token contains a space: {list(sentence_tokens)[:10]}")
+            encoded_tokens = joined.encode("utf-8", "surrogatepass")
+            size = self._pending_size
+            if size + len(encoded) + len(encoded_tokens) > 0xFFFFFFFF:
+                raise ValueError("sentences too long to store (over 4 GB in one block)")
+            starts.append(size)
+            starts.append(size + len(encoded))
+            pending.append(encoded)
+            pending.append(encoded_tokens)
+            self._pending_size = size + len(encoded) + len(encoded_tokens)
+            self._count += 1
+            if self._count % _TEXT_BLOCK == 0:
+                self._seal_block()
+                if self._compressor is None and self._count >= _COMPRESS_FROM:
+                    self._compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+                    self._blocks = [self._pack(block) for block in self._blocks]
+
+    def close(self) -> None:
+        """Seal the last, partial block."""
+        if self._pending:
+            self._seal_block()
+
+    def _seal_block(self) -> None:
+        self._blocks.append(self._pack(b"".join(self._pending)))
+        self._pending.clear()
+        self._pending_size = 0
+
+    def _pack(self, raw: bytes) -> bytes:
+        if self._compressor is None:
+            return raw
+        flushed = self._compressor.compress(raw) + self._compressor.flush(zlib.Z_FULL_FLUSH)
+        return flushed + _DEFLATE_END
+
+    def _block(self, index: int) -> bytes:
+        block = self._blocks[index]
+        return zlib.decompress(block, -15) if self._compressor is not None else block
+
+    def get(self, sid: int) -> tuple[str, tuple[str, ...]]:
+        return self.get_many([sid])[0]
+
+    def get_many(self, sids: Iterable[int]) -> list[tuple[str, tuple[str, ...]]]:
+        """(text, tokens) of ``sids``, reading (and decompressing) each block once."""
+        blocks: dict[int, bytes] = {}
+        starts, count = self._starts, self._count
+        out: list[tuple[str, tuple[str, ...]]] = []
+        for sid in sids:
+            index = sid // _TEXT_BLOCK
+            block = blocks.get(index)
+            if block is None:
+                block = blocks[index] = self._block(index)
+            text_start, tokens_start = starts[2 * sid], starts[2 * sid + 1]
+            nxt = sid + 1
+            end = starts[2 * nxt] if nxt % _TEXT_BLOCK and nxt < count else len(block)
+            text = block[text_start:tokens_start].decode("utf-8", "surrogatepass")
+            joined = block[tokens_start:end].decode("utf-8", "surrogatepass")
+            out.append((text, tuple(joined.split(" ")) if joined else ()))
+        return out
+
+
 _WORD_SPAN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W_]+(?:[-'][^\W_]+)*")
 
 
-class IndexSnapshot:
-    """An immutable, searchable set of documents."""
+class StoredSentences(Sequence[Sentence]):
+    """A document's sentences as a snapshot holds them, read from its columns on access (no
+    ``Sentence`` object exists until one is asked for)."""
 
-    __slots__ = ("_bm25", "_doc_ranges", "_documents", "_owner", "_reranker", "_tokenizer")
+    __slots__ = ("_snapshot", "_start", "_stop")
+
+    def __init__(self, snapshot: IndexSnapshot, start: int, stop: int) -> None:
+        self._snapshot = snapshot
+        self._start = start
+        self._stop = stop
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    @overload
+    def __getitem__(self, index: int) -> Sentence: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Sentence, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Sentence | tuple[Sentence, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("sentence index out of range")
+        snap = self._snapshot
+        sid = self._start + index
+        text, tokens = snap._sentences.get(sid)
+        return Sentence(index, int(snap._paragraphs[sid]), text, tokens)
+
+    def __iter__(self) -> Iterator[Sentence]:
+        texts, paragraphs, tokens = self.columns()
+        for i, (text, paragraph, sentence_tokens) in enumerate(
+            zip(texts, paragraphs, tokens, strict=True)
+        ):
+            yield Sentence(i, paragraph, text, sentence_tokens)
+
+    def columns(self) -> tuple[list[str], list[int], list[tuple[str, ...]]]:
+        """Texts, paragraph numbers and tokens of all the sentences, read block by block."""
+        snap = self._snapshot
+        rows = snap._sentences.get_many(range(self._start, self._stop))
+        paragraphs = snap._paragraphs[self._start : self._stop].tolist()
+        return [r[0] for r in rows], paragraphs, [r[1] for r in rows]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"StoredSentences({len(self)} sentences)"
+
+
+class SnapshotBuilder:
+    """Builds an ``IndexSnapshot`` from documents streamed one at a time.
+
+    Each document is reduced on arrival to compact columns (UTF-8 text with offsets, paragraph
+    numbers, BM25 postings), so building a million sentences from a generator holds only the
+    columns, never a million ``Sentence`` objects. ``add_columns`` takes already-tokenised
+    sentences without building ``Sentence`` objects at all (what a store needs for a cold start).
+    """
+
+    __slots__ = (
+        "_doc_ids",
+        "_doc_index",
+        "_doc_starts",
+        "_paragraphs",
+        "_postings",
+        "_reranker",
+        "_sentences",
+        "_sources",
+        "_titles",
+        "_tokenizer",
+    )
 
     def __init__(
-        self,
-        documents: Sequence[Document],
-        tokenizer: Tokenizer | None = None,
-        reranker: Reranker | None = None,
+        self, tokenizer: Tokenizer | None = None, reranker: Reranker | None = None
     ) -> None:
         self._tokenizer = tokenizer or default_tokenizer()
         self._reranker = reranker or default_reranker()
-        self._documents: dict[int, Document] = {}
-        self._doc_ranges: dict[int, tuple[int, int]] = {}
-        owners: list[tuple[Document, Sentence]] = []
-        corpus: list[tuple[str, ...]] = []
-        for doc in documents:
-            if doc.id in self._documents:
-                raise ValueError(f"duplicate document id {doc.id}")
-            self._documents[doc.id] = doc
-            start = len(corpus)
-            for sentence in doc.sentences:
-                owners.append((doc, sentence))
-                corpus.append(sentence.tokens)
-            self._doc_ranges[doc.id] = (start, len(corpus))
-        self._owner = owners
-        self._bm25 = PostingsBM25.build(corpus)
+        self._doc_index: dict[int, int] = {}
+        self._doc_ids: array[int] = array("q")
+        self._doc_starts: array[int] = array("q", [0])
+        self._titles: list[str] = []
+        self._sources: list[str] = []
+        self._sentences = SentenceStore()
+        self._paragraphs: array[int] = array("i")
+        self._postings = PostingsBuilder()
+
+    @property
+    def sentence_count(self) -> int:
+        return len(self._paragraphs)
+
+    def add(self, document: Document) -> None:
+        """Add a prepared document (its sentences' tokens are indexed as they are)."""
+        sentences = document.sentences
+        if isinstance(sentences, StoredSentences):  # from another snapshot: copy its columns
+            texts, paragraphs, tokens = sentences.columns()
+        else:
+            texts = [s.text for s in sentences]
+            paragraphs = [s.paragraph for s in sentences]
+            tokens = [s.tokens for s in sentences]
+        self._add(
+            document.id,
+            document.title,
+            document.source,
+            texts=texts,
+            paragraphs=paragraphs,
+            tokens=tokens,
+        )
+
+    def add_columns(
+        self,
+        document_id: int,
+        title: str,
+        texts: Sequence[str],
+        paragraphs: Sequence[int],
+        tokens: Sequence[Sequence[str]],
+        *,
+        source: str = "",
+    ) -> None:
+        """Add a document given as parallel columns: sentence texts (in order), their paragraph
+        numbers and their tokens (as ``Tokenizer.tokens`` produced them)."""
+        if not len(texts) == len(paragraphs) == len(tokens):
+            raise ValueError("texts, paragraphs and tokens must have the same length")
+        self._add(document_id, title, source, texts=texts, paragraphs=paragraphs, tokens=tokens)
+
+    def _add(
+        self,
+        document_id: int,
+        title: str,
+        source: str,
+        *,
+        texts: Sequence[str],
+        paragraphs: Sequence[int],
+        tokens: Sequence[Sequence[str]],
+    ) -> None:
+        if document_id in self._doc_index:
+            raise ValueError(f"duplicate document id {document_id}")
+        self._doc_index[document_id] = len(self._doc_ids)
+        self._doc_ids.append(document_id)
+        self._titles.append(title)
+        self._sources.append(source)
+        self._sentences.extend(texts, tokens)
+        self._paragraphs.extend(paragraphs)
+        self._postings.add_many(tokens)
+        self._doc_starts.append(len(self._paragraphs))
+
+    def finish(self) -> IndexSnapshot:
+        """The snapshot of everything added. The builder must not be used afterwards."""
+        snap = IndexSnapshot.__new__(IndexSnapshot)
+        snap._tokenizer = self._tokenizer
+        snap._reranker = self._reranker
+        snap._doc_index = self._doc_index
+        snap._doc_ids = self._doc_ids
+        snap._doc_starts = self._doc_starts
+        snap._titles = self._titles
+        snap._sources = self._sources
+        self._sentences.close()
+        snap._sentences = self._sentences
+        snap._paragraphs = np.frombuffer(self._paragraphs, dtype=np.int32)
+        snap._bm25 = self._postings.finish()
+        return snap
+
+
+class IndexSnapshot:
+    """An immutable, searchable set of documents.
+
+    Storage is columnar: sentence texts and tokens in UTF-8 blocks (``SentenceStore``),
+    paragraph numbers in a numpy array, documents as sentence ranges, and the BM25 postings.
+    A question reads only the few candidate sentences the re-ranker looks at.
+    """
+
+    __slots__ = (
+        "_bm25",
+        "_doc_ids",
+        "_doc_index",
+        "_doc_starts",
+        "_paragraphs",
+        "_reranker",
+        "_sentences",
+        "_sources",
+        "_titles",
+        "_tokenizer",
+    )
+
+    _bm25: PostingsBM25
+    _doc_ids: array[int]
+    _doc_index: dict[int, int]
+    _doc_starts: array[int]
+    _paragraphs: npt.NDArray[np.int32]
+    _reranker: Reranker
+    _sources: list[str]
+    _sentences: SentenceStore
+    _titles: list[str]
+    _tokenizer: Tokenizer
+
+    def __init__(
+        self,
+        documents: Iterable[Document] = (),
+        tokenizer: Tokenizer | None = None,
+        reranker: Reranker | None = None,
+    ) -> None:
+        built = self.build(documents, tokenizer, reranker)
+        for name in IndexSnapshot.__slots__:
+            setattr(self, name, getattr(built, name))
 
     @classmethod
     def build(
@@ -153,22 +464,44 @@ class IndexSnapshot:
         tokenizer: Tokenizer | None = None,
         reranker: Reranker | None = None,
     ) -> IndexSnapshot:
-        return cls(list(documents), tokenizer, reranker)
+        """Index ``documents`` (any iterable; a generator is consumed one document at a time)."""
+        builder = SnapshotBuilder(tokenizer, reranker)
+        for document in documents:
+            builder.add(document)
+        return builder.finish()
 
     @property
     def documents(self) -> tuple[Document, ...]:
-        return tuple(self._documents.values())
+        return tuple(self._document_at(i) for i in range(len(self._doc_ids)))
+
+    @property
+    def document_count(self) -> int:
+        return len(self._doc_ids)
 
     @property
     def sentence_count(self) -> int:
-        return len(self._owner)
+        return int(self._paragraphs.size)
 
     @property
     def tokenizer(self) -> Tokenizer:
         return self._tokenizer
 
+    @property
+    def bm25(self) -> PostingsBM25:
+        return self._bm25
+
     def document(self, document_id: int) -> Document | None:
-        return self._documents.get(document_id)
+        index = self._doc_index.get(document_id)
+        return None if index is None else self._document_at(index)
+
+    def _document_at(self, index: int) -> Document:
+        start, stop = self._doc_starts[index], self._doc_starts[index + 1]
+        return Document(
+            self._doc_ids[index],
+            self._titles[index],
+            StoredSentences(self, start, stop),
+            self._sources[index],
+        )
 
     def ask(self, question: str, top_k: int = 3, document_id: int | None = None) -> Answer:
         """Answer ``question`` from all documents, or from ``document_id`` only."""
@@ -177,57 +510,63 @@ class IndexSnapshot:
             cut = text[:MAX_QUESTION_CHARS]
             text = cut[: cut.rfind(" ")] if " " in cut else cut  # do not split the last word
         top_k = max(1, min(int(top_k), MAX_TOP_K))
-        if document_id is not None and document_id not in self._doc_ranges:
+        if document_id is not None and document_id not in self._doc_index:
             return Answer(question, (), True, "unknown_document")
         analysis = analyse_question(text, self._tokenizer)
         if not analysis.terms:
             return Answer(question, (), True, "empty")
         if analysis.smalltalk:
             return Answer(question, (), True, "smalltalk")
-        start, stop = (
-            self._doc_ranges[document_id] if document_id is not None else (0, len(self._owner))
-        )
+        if document_id is not None:
+            index = self._doc_index[document_id]
+            start, stop = self._doc_starts[index], self._doc_starts[index + 1]
+        else:
+            start, stop = 0, self.sentence_count
         pool = self._reranker.candidate_pool(top_k)
         scored = self._bm25.top_k(analysis.terms, pool, start, stop)
         if not scored:
             return Answer(question, (), True, "no_match", analysis.informative)
-        candidates = [self._candidate(sid, score) for sid, score in scored]
+        rows = self._sentences.get_many(sid for sid, _ in scored)
+        candidates = [
+            self._candidate(sid, score, text, tokens)
+            for (sid, score), (text, tokens) in zip(scored, rows, strict=True)
+        ]
         ranked = self._reranker.rank(analysis, candidates, self._bm25)
         if self._reranker.should_abstain(analysis, ranked, self._bm25):
             return Answer(question, (), True, "low_coverage", analysis.informative)
         hits = tuple(self._hit(rank, c, analysis) for rank, c in enumerate(ranked[:top_k], 1))
         return Answer(question, hits, False, "", analysis.informative)
 
-    def _candidate(self, sid: int, score: float) -> Candidate:
-        doc, sentence = self._owner[sid]
-        return Candidate(
-            sid, score, sentence.tokens, sentence.text, sentence.position, len(doc.sentences)
-        )
+    def _doc_of(self, sid: int) -> int:
+        return bisect_right(self._doc_starts, sid) - 1
+
+    def _candidate(self, sid: int, score: float, text: str, tokens: tuple[str, ...]) -> Candidate:
+        index = self._doc_of(sid)
+        start, stop = self._doc_starts[index], self._doc_starts[index + 1]
+        return Candidate(sid, score, tokens, text, sid - start, stop - start)
 
     def _hit(self, rank: int, cand: Candidate, analysis: QuestionAnalysis) -> Hit:
-        doc, sentence = self._owner[cand.sentence_id]
-        sentences = doc.sentences
-        pos = sentence.position
-        before = (
-            sentences[pos - 1].text
-            if pos > 0 and (sentences[pos - 1].paragraph == sentence.paragraph)
-            else ""
-        )
-        after = (
-            sentences[pos + 1].text
-            if pos + 1 < len(sentences) and (sentences[pos + 1].paragraph == sentence.paragraph)
-            else ""
-        )
+        sid = cand.sentence_id
+        index = self._doc_of(sid)
+        start, stop = self._doc_starts[index], self._doc_starts[index + 1]
+        paragraphs = self._paragraphs
+        paragraph = paragraphs[sid]
+        has_before = sid > start and paragraphs[sid - 1] == paragraph
+        has_after = sid + 1 < stop and paragraphs[sid + 1] == paragraph
+        wanted = [n for n, ok in ((sid - 1, has_before), (sid + 1, has_after)) if ok]
+        rows = self._sentences.get_many(wanted)
+        found = {n: text for n, (text, _) in zip(wanted, rows, strict=True)}
+        before, after = found.get(sid - 1, ""), found.get(sid + 1, "")
         return Hit(
             rank=rank,
             score=round(cand.final_score, 6),
-            sentence=sentence.text,
+            sentence=cand.text,
             before=before,
             after=after,
-            document_id=doc.id,
-            document_title=doc.title,
-            position=pos,
-            highlights=self._highlights(sentence.text, set(analysis.informative)),
+            document_id=self._doc_ids[index],
+            document_title=self._titles[index],
+            position=sid - start,
+            highlights=self._highlights(cand.text, set(analysis.informative)),
         )
 
     def _highlights(self, text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
