@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint typecheck unit e2e-setup quality bench clean
+.PHONY: setup run test lint typecheck unit e2e-setup quality bench bench-store db-upgrade clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ quality: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks
+
+# Content store on the 3,463 IndoSum articles: ingest, start, reload (see docs/store.md).
+bench-store: setup
+	$(BIN)/python -m benchmarks.store
+
+db-upgrade: setup
+	$(BIN)/tanyaberita db upgrade
 
 clean:
 	rm -rf $(VENV) tests/e2e/emulator/node_modules .mypy_cache .ruff_cache .pytest_cache
