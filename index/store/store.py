@@ -23,9 +23,9 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, partial
 from importlib import metadata, resources
 from pathlib import Path
@@ -41,7 +41,6 @@ from index.service import DocumentInfo, IngestResult, Stats
 from index.sources import (
     DOCUMENT_SUFFIXES,
     SourceError,
-    SourceText,
     read_source_file,
 )
 from index.store.db import Database
@@ -602,10 +601,6 @@ class ContentStore:
             ).one()
         return int(documents), int(sentences)
 
-    def document_text(self, document_id: int) -> str | None:
-        with self.db.read() as session:
-            return session.scalar(select(DocumentRow.raw_text).where(DocumentRow.id == document_id))
-
     def url_documents(self) -> list[tuple[int, str]]:
         with self.db.read() as session:
             rows = session.execute(
@@ -648,9 +643,10 @@ class ContentStore:
         )
 
         def action(session: Session) -> int:
-            if (
-                row.top_document_id is not None
-                and session.get(DocumentRow, row.top_document_id) is None
+            top_id = row.top_document_id
+            if top_id is not None and (
+                session.connection().execute(select(_DOCS.c.id).where(_DOCS.c.id == top_id)).first()
+                is None
             ):
                 row.top_document_id = None  # answered from a document this store does not have
             session.add(row)
@@ -772,29 +768,3 @@ def _display(kind: str, reference: str) -> str:
         path, _, key = reference.rpartition("#")
         return f"{Path(path).name}#{key}" if path else Path(reference).name
     return reference
-
-
-def prepared_from_source(kind: str, source: SourceText, title: str | None = None) -> Prepared:
-    return Prepared(
-        kind,
-        source.reference,
-        title or source.title,
-        source.text,
-        None,
-        _display(kind, source.reference),
-    )
-
-
-def replace_title(item: Prepared, title: str | None) -> Prepared:
-    return replace(item, title=title) if title else item
-
-
-def iter_batches(items: Iterable[T], size: int) -> Iterable[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
