@@ -28,7 +28,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from index.engine import Answer, Document, EmptyDocumentError, IndexSnapshot, prepare_document
+from index.engine import (
+    Answer,
+    Document,
+    EmptyDocumentError,
+    IndexSnapshot,
+    SnapshotBuilder,
+    prepare_document,
+)
 from index.sources import DOCUMENT_SUFFIXES, SourceError, read_source_file
 from index.store.errors import StoreError
 from index.tokens import Tokenizer, default_tokenizer
@@ -138,7 +145,9 @@ class QAService:
         self._allow_private_urls = allow_private_urls  # for `reload(refresh_urls=True)`
         self._live = live  # keep the in-memory index in step with the store
         self._lock = threading.RLock()
-        self._cache: dict[int, tuple[int, Document]] = {d.id: (0, d) for d in snapshot.documents}
+        # id → version of every document in the current snapshot (the reload cache: unchanged
+        # documents are copied column-wise from the snapshot itself, never re-read).
+        self._versions: dict[int, int] = {}
         self._revision = 0
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -236,19 +245,30 @@ class QAService:
         with self._lock, _collector_paused():
             if only_if_changed and store.revision() == self._revision:
                 return self._revision
-            revision, listing, loaded_documents = store.read_index(
-                {doc_id: version for doc_id, (version, _) in self._cache.items()}
-            )
-            loaded = {d.id: d for d in loaded_documents}
-            cache: dict[int, tuple[int, Document]] = {}
+            revision, listing, loaded = store.read_index(self._versions)
+            current = self._snapshot
+            builder = SnapshotBuilder(current.tokenizer)
             for doc_id in sorted(listing):
-                document = loaded.get(doc_id) or self._cache[doc_id][1]
-                cache[doc_id] = (listing[doc_id].version, document)
-            snapshot = IndexSnapshot.build(
-                [doc for _, doc in cache.values()], self._snapshot.tokenizer
-            )
+                columns = loaded.get(doc_id)
+                if columns is not None:
+                    info = listing[doc_id]
+                    builder.add_columns(
+                        doc_id,
+                        info.title,
+                        columns.texts,
+                        columns.paragraphs,
+                        columns.tokens,
+                        source=info.display,
+                    )
+                else:
+                    kept = current.document(doc_id)
+                    if kept is None:  # pragma: no cover - versions and snapshot agree
+                        raise StoreError(f"document {doc_id} missing from the current index")
+                    builder.add(kept)
+            snapshot = builder.finish()
+            versions = {doc_id: info.version for doc_id, info in listing.items()}
             self._snapshot = snapshot  # the swap: one assignment
-            self._cache = cache
+            self._versions = versions
             self._revision = revision
             return revision
 

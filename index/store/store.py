@@ -36,7 +36,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from index.engine import Answer, Document, EmptyDocumentError, Sentence, prepare_document
+from index.engine import Answer, EmptyDocumentError, prepare_document
 from index.service import DocumentInfo, IngestResult, Stats
 from index.sources import (
     DOCUMENT_SUFFIXES,
@@ -171,6 +171,15 @@ class Listing:
     version: int
     title: str
     display: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredColumns:
+    """A document's sentences as stored: texts, paragraph numbers and tokens, in order."""
+
+    texts: list[str]
+    paragraphs: list[int]
+    tokens: list[list[str]]
 
 
 class ContentStore:
@@ -512,7 +521,7 @@ class ContentStore:
 
     def read_index(
         self, cached: Mapping[int, int]
-    ) -> tuple[int, dict[int, Listing], list[Document]]:
+    ) -> tuple[int, dict[int, Listing], dict[int, StoredColumns]]:
         """One consistent read of what the index needs: the content revision, the active
         documents, and the sentences (with stored tokens, so no stemming) of the documents
         not already ``cached`` at their current version (``cached``: id → version)."""
@@ -534,16 +543,16 @@ class ContentStore:
                     ).where(_DOCS.c.active.is_(True))
                 )
             }
-            wanted = {i: d for i, d in listing.items() if cached.get(i) != d.version}
-            documents = self._load(conn, wanted, everything=len(wanted) > len(listing) // 2)
-        return revision, listing, documents
+            wanted = [i for i, d in listing.items() if cached.get(i) != d.version]
+            loaded = self._load(conn, wanted, everything=len(wanted) > len(listing) // 2)
+        return revision, listing, loaded
 
     @staticmethod
-    def _load(conn: Connection, wanted: dict[int, Listing], everything: bool) -> list[Document]:
-        """``everything``: one scan of all active sentences instead of id lookups."""
+    def _load(conn: Connection, wanted: list[int], everything: bool) -> dict[int, StoredColumns]:
+        """Sentence columns of the ``wanted`` documents, straight from the rows (no per-sentence
+        objects). ``everything``: one scan of all active sentences instead of id lookups."""
         if not wanted:
-            return []
-        grouped: dict[int, list[Sentence]] = {doc_id: [] for doc_id in wanted}
+            return {}
         columns = (
             _SENTENCES.c.document_id,
             _SENTENCES.c.position,
@@ -551,29 +560,31 @@ class ContentStore:
             _SENTENCES.c.text,
             _SENTENCES.c.tokens,
         )
+        order = (_SENTENCES.c.document_id, _SENTENCES.c.position)
         if everything:
             statements = [
                 select(*columns)
                 .join(_DOCS, _DOCS.c.id == _SENTENCES.c.document_id)
                 .where(_DOCS.c.active.is_(True))
+                .order_by(*order)
             ]
         else:
             ids = sorted(wanted)
             statements = [
-                select(*columns).where(_SENTENCES.c.document_id.in_(ids[i : i + 500]))
+                select(*columns)
+                .where(_SENTENCES.c.document_id.in_(ids[i : i + 500]))
+                .order_by(*order)
                 for i in range(0, len(ids), 500)
             ]
+        loaded = {doc_id: StoredColumns([], [], []) for doc_id in wanted}
         for statement in statements:
-            for doc_id, position, paragraph, text, tokens in conn.execute(statement).fetchall():
-                bucket = grouped.get(doc_id)
-                if bucket is not None:
-                    bucket.append(Sentence(position, paragraph, text, tuple(tokens.split())))
-        documents = []
-        for doc_id, sentences in grouped.items():
-            sentences.sort(key=lambda s: s.position)
-            info = wanted[doc_id]
-            documents.append(Document(doc_id, info.title, tuple(sentences), info.display))
-        return documents
+            for doc_id, _, paragraph, text, tokens in conn.execute(statement):
+                target = loaded.get(doc_id)
+                if target is not None:
+                    target.texts.append(text)
+                    target.paragraphs.append(paragraph)
+                    target.tokens.append(tokens.split())
+        return loaded
 
     def documents(self, include_inactive: bool = False) -> list[DocumentInfo]:
         statement = select(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from index.engine import IndexSnapshot, prepare_document
+from index.engine import IndexSnapshot, SnapshotBuilder, prepare_document
 from index.service import QAService
 from index.store.errors import StoreError
 from index.store.models import QuestionRow, SentenceRow
@@ -165,15 +165,15 @@ def test_reload_during_questions_answers_from_the_old_index(
     service: QAService, content_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (content_dir / "banjir.txt").write_text(ARTICLE_BANJIR, encoding="utf-8")
-    original_build = IndexSnapshot.build
+    original_finish = SnapshotBuilder.finish
     building = threading.Event()
 
-    def slow_build(*args: object, **kwargs: object) -> IndexSnapshot:
+    def slow_finish(builder: SnapshotBuilder) -> IndexSnapshot:
         building.set()
         time.sleep(0.5)
-        return original_build(*args, **kwargs)  # type: ignore[arg-type]
+        return original_finish(builder)
 
-    monkeypatch.setattr(IndexSnapshot, "build", slow_build)
+    monkeypatch.setattr(SnapshotBuilder, "finish", slow_finish)
     answers: list[tuple[str, str]] = []
     reloader = threading.Thread(target=lambda: answers.append(("report", str(service.reload()))))
     reloader.start()
@@ -196,10 +196,10 @@ def test_failing_reload_keeps_the_old_index(
     old = service.snapshot
     (content_dir / "banjir.txt").write_text(ARTICLE_BANJIR, encoding="utf-8")
 
-    def broken_build(*args: object, **kwargs: object) -> IndexSnapshot:
+    def broken_finish(builder: SnapshotBuilder) -> IndexSnapshot:
         raise MemoryError("simulated: out of memory while indexing")
 
-    monkeypatch.setattr(IndexSnapshot, "build", broken_build)
+    monkeypatch.setattr(SnapshotBuilder, "finish", broken_finish)
     report = service.reload()
     assert report.errors and "out of memory" in report.errors[0]
     assert service.snapshot is old
@@ -318,3 +318,26 @@ def test_concurrent_ingests_all_reach_the_index(service: QAService) -> None:
     indexed = {d.id for d in service.snapshot.documents}
     assert {r.document_id for r in results} <= indexed
     assert service.revision == service._require_store().revision()
+
+
+def test_a_rebuild_reads_only_the_changed_documents(
+    service: QAService, content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service.ingest_text("Banjir", ARTICLE_BANJIR)
+    service.ingest_text("Gempa", ARTICLE_GEMPA)
+    store = service._require_store()
+    reads: list[list[int]] = []
+    original = store._load
+
+    def spy(conn: object, wanted: list[int], everything: bool) -> object:
+        reads.append(sorted(wanted))
+        return original(conn, wanted, everything)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "_load", spy)
+    shipped = next(content_dir.glob("*.txt"))
+    shipped.write_text(shipped.read_text(encoding="utf-8") + "\n\nParagraf tambahan.")
+    report = service.reload()
+    assert report.updated == 1
+    assert reads == [[service.documents()[0].id]]  # the two others came from the old snapshot
+    assert "450 rumah" in _top(service, BANJIR) and "magnitudo" in _top(service, GEMPA)
+    assert "Paragraf tambahan." in [s.text for s in service.snapshot.documents[0].sentences]
