@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
+import stat
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
@@ -38,11 +40,7 @@ from sqlalchemy.orm import Session
 
 from index.engine import Answer, EmptyDocumentError, prepare_document
 from index.service import DocumentInfo, IngestResult, Stats
-from index.sources import (
-    DOCUMENT_SUFFIXES,
-    SourceError,
-    read_source_file,
-)
+from index.sources import DOCUMENT_SUFFIXES, SourceError, parse_bytes
 from index.store.db import Database
 from index.store.errors import StoreError
 from index.store.models import (
@@ -188,6 +186,8 @@ class ContentStore:
         self.tokenizer = tokenizer
         self.pipeline = pipeline_fingerprint(tokenizer)
         self._hash_key: bytes | None = None
+        # Content file path → ((mtime_ns, size), hash of its bytes) as last read.
+        self._file_digests: dict[str, tuple[tuple[int, int], str]] = {}
 
     def close(self) -> None:
         self.db.dispose()
@@ -450,61 +450,37 @@ class ContentStore:
         """Make the ``content`` documents match the files under ``directory``: new files
         added, changed ones updated, deleted ones deactivated. A file that cannot be read
         keeps its previous version. Documents an admin removed stay removed until their
-        file changes."""
+        file changes.
+
+        A file is changed when the hash of its bytes differs from the stored one. Files whose
+        size and modification time are those this process saw last time are not read again
+        (their hash is remembered), so a reload of a large directory stats it but reads only
+        what changed."""
         if not directory.is_dir():
             raise StoreError(f"content directory {directory} does not exist (CONTENT_DIR)")
-        files = sorted(
-            p
-            for p in directory.rglob("*")
-            if p.is_file()
-            and p.suffix.lower() in DOCUMENT_SUFFIXES
-            and not any(part.startswith(".") for part in p.relative_to(directory).parts)
-        )
         with self.db.read() as session:
             stored = {
                 ref: (doc_id, digest, active, removed_by, pipeline)
                 for doc_id, ref, digest, active, removed_by, pipeline in session.execute(
                     select(
-                        DocumentRow.id,
-                        DocumentRow.source_ref,
-                        DocumentRow.source_digest,
-                        DocumentRow.active,
-                        DocumentRow.removed_by,
-                        DocumentRow.pipeline,
-                    ).where(DocumentRow.source_kind == "content")
+                        _DOCS.c.id,
+                        _DOCS.c.source_ref,
+                        _DOCS.c.source_digest,
+                        _DOCS.c.active,
+                        _DOCS.c.removed_by,
+                        _DOCS.c.pipeline,
+                    ).where(_DOCS.c.source_kind == "content")
                 )
             }
         counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0, "removed": 0}
         errors: list[str] = []
         seen: set[str] = set()
-        for path in files:
-            relative = path.relative_to(directory).as_posix()
+        for relative, path, stamp in _content_files(directory):
             seen.add(relative)
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                counts["failed"] += 1
-                errors.append(f"{relative}: cannot read ({exc.strerror or exc})")
-                continue
-            digest = hashlib.sha256(data).hexdigest()
-            known = stored.get(relative)
-            if known is not None and known[1] == digest and known[4] == self.pipeline:
-                _, _, active, removed_by, _ = known
-                if active or removed_by == "user":
-                    counts["unchanged"] += 1
-                    continue
-            try:
-                source = read_source_file(path)
-            except SourceError as exc:
-                counts["failed"] += 1
-                errors.append(str(exc))
-                continue
-            result = self.save(
-                Prepared("content", relative, source.title, source.text, digest, relative)
-            )
-            counts[result.status] += 1
-            if result.status == "failed":
-                errors.append(result.error)
+            status, error = self._sync_file(relative, path, stamp, stored.get(relative))
+            counts[status] += 1
+            if error:
+                errors.append(error)
         for relative, (doc_id, _, active, _, _) in stored.items():
             if active and relative not in seen and self.deactivate(doc_id, by="sync"):
                 counts["removed"] += 1
@@ -516,6 +492,43 @@ class ContentStore:
             counts["failed"],
             tuple(errors),
         )
+
+    def _sync_file(
+        self,
+        relative: str,
+        path: str,
+        stamp: tuple[int, int],
+        known: tuple[int, str | None, bool, str | None, str] | None,
+    ) -> tuple[str, str]:
+        """Sync one content file; returns its status and, when it failed, why."""
+        remembered = self._file_digests.get(path)
+        data: bytes | None = None
+        try:
+            if remembered is not None and remembered[0] == stamp:
+                digest = remembered[1]
+            else:
+                data = _read(path)
+                digest = hashlib.sha256(data).hexdigest()
+            if known is not None and known[1] == digest and known[4] == self.pipeline:
+                _, _, active, removed_by, _ = known
+                if active or removed_by == "user":
+                    self._file_digests[path] = (stamp, digest)
+                    return "unchanged", ""
+            if data is None:
+                data = _read(path)
+                digest = hashlib.sha256(data).hexdigest()
+            source = parse_bytes(data, Path(relative).name, path)
+        except OSError as exc:
+            return "failed", f"{relative}: cannot read ({exc.strerror or exc})"
+        except SourceError as exc:
+            return "failed", str(exc)
+        result = self.save(
+            Prepared("content", relative, source.title, source.text, digest, relative)
+        )
+        if result.status == "failed":
+            return "failed", result.error
+        self._file_digests[path] = (stamp, digest)
+        return result.status, ""
 
     # --- reading documents -------------------------------------------------------------------
 
@@ -769,6 +782,35 @@ class ContentStore:
                 row.language, row.updated_at = language[:8], now
 
         self._write(action)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _content_files(directory: Path) -> list[tuple[str, str, tuple[int, int]]]:
+    """(relative POSIX path, full path, (mtime_ns, size)) of the content files under
+    ``directory``, sorted; hidden files and directories are skipped."""
+    found: list[tuple[str, str, tuple[int, int]]] = []
+    root = str(directory)
+    for current, folders, names in os.walk(root):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        base = os.path.relpath(current, root)
+        for name in names:
+            if name.startswith(".") or os.path.splitext(name)[1].lower() not in DOCUMENT_SUFFIXES:
+                continue
+            full = os.path.join(current, name)
+            try:
+                info = os.stat(full)
+            except OSError:
+                continue  # vanished since the listing
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            relative = name if base == "." else f"{base.replace(os.sep, '/')}/{name}"
+            found.append((relative, full, (info.st_mtime_ns, info.st_size)))
+    found.sort()
+    return found
 
 
 def _display(kind: str, reference: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from index.service import QAService
 from tests.store.conftest import ARTICLE_BANJIR, ARTICLE_GEMPA, PAGES
 
@@ -78,3 +80,23 @@ def test_a_copy_of_another_article_is_not_stored_twice(
     (content_dir / "b.txt").write_text(ARTICLE_BANJIR, encoding="utf-8")
     report = service.reload()
     assert (report.added, report.unchanged, report.documents) == (0, 3, 2)
+
+
+def test_reload_reads_only_files_whose_size_or_time_changed(
+    service: QAService, content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.store.store as store_module
+
+    for number in range(5):
+        (content_dir / f"berita-{number}.txt").write_text(
+            ARTICLE_BANJIR.replace("450", str(460 + number)), encoding="utf-8"
+        )
+    service.reload()
+    reads: list[str] = []
+    real_read = store_module._read
+    monkeypatch.setattr(store_module, "_read", lambda path: reads.append(path) or real_read(path))
+    assert _counts(service) == (0, 0, 0, 6, 0)
+    assert reads == []
+    (content_dir / "berita-3.txt").write_text(ARTICLE_GEMPA, encoding="utf-8")
+    assert _counts(service) == (0, 1, 0, 5, 0)
+    assert [Path(p).name for p in reads] == ["berita-3.txt"]
