@@ -85,6 +85,7 @@ class Result:
     replies_per_s: float
     bot_cpu_ms_per_reply: float = 0.0  # CPU time of the serve process / replies
     emulator_cpu_ms_per_reply: float = 0.0
+    client_cpu_ms_per_reply: float = 0.0  # this process: the fake users
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -107,11 +108,14 @@ def cpu_seconds(pid: int) -> float:
 async def measured(coro: Any, pids: tuple[int, int]) -> Result:
     """Run a scenario and add the CPU time the bot and the emulator spent per reply."""
     before = [cpu_seconds(p) for p in pids]
+    client_before = time.process_time()
     result: Result = await coro
     spent = [cpu_seconds(p) - b for p, b in zip(pids, before, strict=True)]
+    client = time.process_time() - client_before
     if result.replies:
         result.bot_cpu_ms_per_reply = round(spent[0] * 1000 / result.replies, 2)
         result.emulator_cpu_ms_per_reply = round(spent[1] * 1000 / result.replies, 2)
+        result.client_cpu_ms_per_reply = round(client * 1000 / result.replies, 2)
     return result
 
 

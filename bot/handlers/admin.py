@@ -46,7 +46,7 @@ async def _admin_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Mes
     user = message.from_user
     log.warning(
         "refused admin command %r from user %s (sender_chat %s) in chat %s",
-        (message.text or message.caption or "").split(maxsplit=1)[:1],
+        next(iter((message.text or message.caption or "").split(maxsplit=1)), ""),
         user.id if user else None,
         message.sender_chat.id if message.sender_chat else None,
         message.chat_id,

@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.emulator_client import BOT_USERNAME, BotMessage, FakeUser, ServeProcess
+
+pytestmark = pytest.mark.e2e
 
 QUESTION = "Siapa yang menjadi perantara gencatan senjata?"
 

@@ -152,11 +152,14 @@ const shimRoutes = [
       }
       let timer = null;
       const onMessage = () => {
-        const found = take();
-        if (!found.length) return;
+        // only the message just added can be new for this chat: no scan of the whole store
+        const added = server.storage.botMessages[server.storage.botMessages.length - 1];
+        if (!added || added.isRead || added.botToken !== token
+          || String(added.message.chat_id) !== String(chatId)) return;
+        added.isRead = true;
         server.off('AddedBotMessage', onMessage);
         clearTimeout(timer);
-        res.sendResult({ ok: true, result: found });
+        res.sendResult({ ok: true, result: [added] });
       };
       timer = setTimeout(() => {
         server.off('AddedBotMessage', onMessage);
@@ -213,6 +216,15 @@ server.addUserUpdate = async function addUserUpdate(update) {
     this.storage.userMessages.push(update);
   }
   this.updateId += 1;
+};
+
+// Updates the bot has fetched are never needed again: drop them, so that each getUpdates
+// scans only the unread ones (the library filters the whole list on every call).
+const libraryGetUpdates = server.getUpdates.bind(server);
+server.getUpdates = (token) => {
+  const updates = libraryGetUpdates(token);
+  if (updates.length) server.storage.userMessages = server.storage.userMessages.filter((u) => !u.isRead);
+  return updates;
 };
 
 process.on('unhandledRejection', (error) => {
