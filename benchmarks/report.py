@@ -14,6 +14,35 @@ TARGETS = {
 }
 
 
+DESIGN = [
+    "## How the engine gets there",
+    "",
+    "- **Postings, not a dict per sentence** (`index/bm25.py`). Each term has its sorted",
+    "  sentence ids and term frequencies (one byte each); each sentence has rank-bm25's",
+    "  length normalisation. A weight `idf * tf * (k1 + 1) / (tf + norm)` is computed only",
+    "  for postings a question reads, with the same float operations in the same order as",
+    "  `BM25Okapi.get_scores`, so scores are bit-identical (`tests/index/test_bm25.py`",
+    "  compares them with rank-bm25 on random, real and edge-case corpora).",
+    "- **MaxScore**. Terms are read from the highest weight bound down; once the bounds of",
+    "  the unread terms add up to less than the current k-th best score, no unseen sentence",
+    "  can enter the top k, and the common terms (`yang`, `di`, `dengan`: a third of all",
+    "  sentences each at 1M) are only looked up, by binary search, for the few candidates",
+    "  left. Survivors are rescored term by term in query order (rank-bm25's exact floats)",
+    "  and sorted by score, then sentence order — the deterministic tie rule. Questions",
+    "  made only of common terms fall back to scoring every posting.",
+    "- **Columns, not objects** (`index/engine.py`). A snapshot keeps no `Sentence` object:",
+    "  texts and their stored tokens sit in UTF-8 blocks of 32 sentences (zlib-compressed",
+    "  once a snapshot passes 262,144 sentences; a question decompresses ~20 small blocks),",
+    "  paragraph numbers in a numpy array, documents as sentence ranges. The re-ranker gets",
+    "  its 20 candidates' texts and exact tokens from there; nothing is stemmed again.",
+    "- **Building in chunks**. Sentences are inverted 16,384 at a time into compact",
+    "  chunk-local postings held in anonymous memory maps; the final arrays are filled chunk",
+    "  by chunk as the chunks are unmapped, in 4 KB pages rather than huge pages, so the",
+    "  build's peak stays close to the finished index.",
+    "",
+]
+
+
 def _ms(value: float) -> str:
     return f"{value:.3f}" if value < 1 else f"{value:.2f}" if value < 100 else f"{value:.0f}"
 
@@ -158,6 +187,7 @@ def render(results: dict[str, Any]) -> str:
         "",
     ]
     lines += _targets(results)
+    lines += ["", *DESIGN]
     return "\n".join(lines) + "\n"
 
 

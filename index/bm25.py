@@ -2,7 +2,7 @@
 
 ``PostingsBM25`` returns exactly the scores of ``rank_bm25.BM25Okapi`` (same k1, b, epsilon,
 IDF and its floor for terms found in more than half of the sentences) from a term → postings
-layout, so a question touches only the postings of its own terms instead of every sentence.
+layout, so a question touches only postings of its own terms instead of every sentence.
 ``reference_bm25`` builds the stock rank-bm25 model; tests and benchmarks compare the two.
 
 Layout (compressed sparse rows, one row per term): ``indptr[t]:indptr[t + 1]`` slices
@@ -12,6 +12,11 @@ length normalisation ``k1 * (1 - b + b * len(s) / avgdl)`` of sentence ``s``. A 
 operations in the same order as ``BM25Okapi.get_scores``, so scores are bit-identical. Storing
 term frequencies (one byte each) instead of precomputed float64 weights keeps a million-sentence
 index at about 5 bytes per posting.
+
+``top_k`` picks the best sentences without scoring every posting: MaxScore pruning reads the
+postings of the rare, high-weight terms, and looks the common terms up only for the candidates
+that can still reach the top k; the survivors are rescored in query order, so the returned
+scores are rank-bm25's to the last bit, and ties are broken by sentence order.
 
 Sentences are added through ``PostingsBuilder``, which inverts them chunk by chunk with numpy so
 that building never holds more than one chunk of Python objects.
@@ -26,6 +31,7 @@ import mmap
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, cast
 
 import numpy as np
@@ -343,13 +349,14 @@ class PostingsBuilder:
             room = _CHUNK_SENTENCES - len(self._chunk_lengths)
             part = sentences[done : done + room]
             flat = [t for s in part for t in s]
-            ids = list(map(self._vocab.get, flat))  # C-speed lookup of known terms
-            if None in ids:  # new terms get the next ids in order of first occurrence
-                vocab = self._vocab
-                for i, tid in enumerate(ids):
-                    if tid is None:
-                        ids[i] = vocab.setdefault(flat[i], len(vocab))
-            self._chunk.extend(cast("list[int]", ids))
+            vocab = self._vocab
+            ids: Sequence[int]
+            try:  # all terms known: one C-level lookup
+                ids = itemgetter(*flat)(vocab) if len(flat) > 1 else [vocab[t] for t in flat]
+            except KeyError:  # new terms get the next ids, in order of first occurrence
+                setdefault = vocab.setdefault
+                ids = [setdefault(t, len(vocab)) for t in flat]
+            self._chunk.extend(ids)
             self._chunk_lengths.extend(map(len, part))
             done += len(part)
             if len(self._chunk_lengths) >= _CHUNK_SENTENCES:
@@ -495,9 +502,14 @@ def _norms(lengths: Int32Array) -> FloatArray:
     avgdl = int(lengths.sum(dtype=np.int64)) / lengths.size  # exact int sum, as rank-bm25
     if not avgdl:
         return np.full(lengths.size, K1 * (1 - B), dtype=np.float64)
-    dl = lengths.astype(np.int64)
-    norms = K1 * (1 - B + B * dl / avgdl)
-    return norms.astype(np.float64, copy=False)
+    # rank-bm25 evaluates k1 * (1 - b + b * doc_len / avgdl) element-wise; the same operations
+    # done in place (all commutative, same order) give the same floats with one array.
+    norms = lengths.astype(np.float64)
+    norms *= B
+    norms /= avgdl
+    norms += 1 - B
+    norms *= K1
+    return norms
 
 
 def _okapi_idf(doc_freq: IntArray, size: int) -> FloatArray:

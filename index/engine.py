@@ -12,8 +12,11 @@ import re
 import zlib
 from array import array
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import overload
 
 import numpy as np
@@ -136,6 +139,9 @@ _COMPRESS_FROM = 1 << 18
 million sentences keep ~57 MB instead of ~114 MB. Smaller corpora stay uncompressed, where the
 memory saved is small and decompressing a question's candidates (~10 µs a block) is not."""
 
+_MAX_QUEUED_BLOCKS = 256
+"""Raw blocks waiting for the compression thread (~2 MB) before the builder waits for it."""
+
 # Appended to each compressed block: an empty final deflate block, so that every block, cut
 # from one raw deflate stream at a full flush, is a complete stream of its own.
 _DEFLATE_END = b"\x03\x00"
@@ -153,7 +159,16 @@ class SentenceStore:
     repeat the text's words.
     """
 
-    __slots__ = ("_blocks", "_compressor", "_count", "_pending", "_pending_size", "_starts")
+    __slots__ = (
+        "_blocks",
+        "_compressor",
+        "_count",
+        "_inflight",
+        "_pending",
+        "_pending_size",
+        "_starts",
+        "_worker",
+    )
 
     def __init__(self) -> None:
         self._blocks: list[bytes] = []
@@ -162,6 +177,10 @@ class SentenceStore:
         self._starts: array[int] = array("I")
         self._count = 0
         self._compressor: zlib._Compress | None = None  # set once the store is large
+        # zlib releases the GIL: blocks are compressed on a second thread while the caller
+        # keeps adding sentences. One worker, so the shared compressor is used in order.
+        self._worker: ThreadPoolExecutor | None = None
+        self._inflight: deque[tuple[int, Future[bytes]]] = deque()
 
     def __len__(self) -> int:
         return self._count
@@ -178,37 +197,66 @@ class SentenceStore:
 
     def extend(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> None:
         """Append sentences: their texts and their tokens (parallel sequences)."""
-        starts, pending = self._starts, self._pending
-        for text, sentence_tokens in zip(texts, tokens, strict=True):
-            encoded = text.encode("utf-8", "surrogatepass")
-            joined = " ".join(sentence_tokens)
-            if joined.count(" ") != max(len(sentence_tokens) - 1, 0):
-                raise ValueError(f"a token contains a space: {list(sentence_tokens)[:10]}")
-            encoded_tokens = joined.encode("utf-8", "surrogatepass")
-            size = self._pending_size
-            if size + len(encoded) + len(encoded_tokens) > 0xFFFFFFFF:
+        if len(texts) != len(tokens):
+            raise ValueError("texts and tokens must have the same length")
+        joined = [" ".join(t) for t in tokens]
+        spaces = sum(j.count(" ") for j in joined)
+        if spaces != sum(len(t) - 1 for t in tokens if t):
+            bad = next(t for t, j in zip(tokens, joined, strict=True) if j.count(" ") >= len(t))
+            raise ValueError(f"a token contains a space: {list(bad)[:10]}")
+        # Per sentence its text then its tokens, as UTF-8; two offsets per sentence.
+        pieces = [
+            piece.encode("utf-8", "surrogatepass")
+            for pair in zip(texts, joined, strict=True)
+            for piece in pair
+        ]
+        done = 0
+        while done < len(texts):
+            room = _TEXT_BLOCK - self._count % _TEXT_BLOCK
+            part = pieces[2 * done : 2 * (done + room)]
+            offsets = list(accumulate(map(len, part), initial=self._pending_size))
+            if offsets[-1] > 0xFFFFFFFF:
                 raise ValueError("sentences too long to store (over 4 GB in one block)")
-            starts.append(size)
-            starts.append(size + len(encoded))
-            pending.append(encoded)
-            pending.append(encoded_tokens)
-            self._pending_size = size + len(encoded) + len(encoded_tokens)
-            self._count += 1
+            self._starts.extend(offsets[:-1])
+            self._pending.extend(part)
+            self._pending_size = offsets[-1]
+            self._count += len(part) // 2
+            done += len(part) // 2
             if self._count % _TEXT_BLOCK == 0:
                 self._seal_block()
                 if self._compressor is None and self._count >= _COMPRESS_FROM:
                     self._compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
-                    self._blocks = [self._pack(block) for block in self._blocks]
+                    for i, block in enumerate(self._blocks):  # each raw block freed when done
+                        self._submit(i, block)
 
     def close(self) -> None:
-        """Seal the last, partial block."""
+        """Seal the last, partial block and wait for the compression of every block."""
         if self._pending:
             self._seal_block()
+        while self._inflight:
+            index, done = self._inflight.popleft()
+            self._blocks[index] = done.result()
+        if self._worker is not None:
+            self._worker.shutdown()
+            self._worker = None
 
     def _seal_block(self) -> None:
-        self._blocks.append(self._pack(b"".join(self._pending)))
+        raw = b"".join(self._pending)
         self._pending.clear()
         self._pending_size = 0
+        self._blocks.append(raw)
+        if self._compressor is not None:
+            self._submit(len(self._blocks) - 1, raw)
+
+    def _submit(self, index: int, raw: bytes) -> None:
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="sentence-store")
+        inflight = self._inflight
+        inflight.append((index, self._worker.submit(self._pack, raw)))
+        # Collect finished blocks in order; wait when too many raw blocks are queued.
+        while inflight and (inflight[0][1].done() or len(inflight) > _MAX_QUEUED_BLOCKS):
+            done_index, done = inflight.popleft()
+            self._blocks[done_index] = done.result()
 
     def _pack(self, raw: bytes) -> bytes:
         if self._compressor is None:
