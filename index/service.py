@@ -272,7 +272,9 @@ class QAService:
         except SourceError as exc:
             return IngestResult(source, "failed", error=str(exc))
         except (SQLAlchemyError, StoreError) as exc:
-            log.error("ingest of %s failed: %s", source, exc)
+            # One line: the full error would repeat the SQL and the document text.
+            log.error("ingest of %s failed: %s", source, _first_line(exc))
+            log.debug("ingest of %s failed", source, exc_info=True)
             return IngestResult(source, "failed", error=f"database error: {_first_line(exc)}")
 
     def ingest_url(self, url: str, *, allow_private: bool = False) -> IngestResult:

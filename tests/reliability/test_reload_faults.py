@@ -72,7 +72,8 @@ def test_reload_failing_half_way_keeps_the_old_content(
         if stage.startswith("sync"):
             monkeypatch.setattr(ContentStore, "save", _fail_on_call(2, ContentStore.save))
         else:
-            monkeypatch.setattr(ContentStore, "load", _fail_on_call(1, ContentStore.load))
+            failing = _fail_on_call(1, ContentStore.read_index)
+            monkeypatch.setattr(ContentStore, "read_index", failing)
 
         report = service.reload()
         assert report.errors == ("reload failed: server closed the connection unexpectedly",)
