@@ -18,6 +18,7 @@ from typing import Any, TextIO, TypeVar
 
 from bot.config import Settings
 from index.engine import Answer, Hit
+from index.store.errors import StoreError
 
 log = logging.getLogger("tanyaberita")
 
@@ -567,6 +568,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CLIError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
+    except StoreError as exc:  # the database failed mid-command: its one-line reason
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -37,7 +37,7 @@ from index.engine import (
     prepare_document,
 )
 from index.sources import DOCUMENT_SUFFIXES, SourceError, read_source_file
-from index.store.errors import StoreError
+from index.store.errors import StoreError, StoreUnavailableError
 from index.tokens import Tokenizer, default_tokenizer
 
 if TYPE_CHECKING:
@@ -151,6 +151,7 @@ class QAService:
         self._revision = 0
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._watch_failing = False
         self.start_report = ReloadReport()
 
     # --- construction ------------------------------------------------------------------------
@@ -291,7 +292,9 @@ class QAService:
         except SourceError as exc:
             return IngestResult(source, "failed", error=str(exc))
         except (SQLAlchemyError, StoreError) as exc:
-            log.error("ingest of %s failed: %s", source, exc)
+            # One line: the full error would repeat the SQL and the document text.
+            log.error("ingest of %s failed: %s", source, _first_line(exc))
+            log.debug("ingest of %s failed", source, exc_info=True)
             return IngestResult(source, "failed", error=f"database error: {_first_line(exc)}")
 
     def ingest_url(self, url: str, *, allow_private: bool = False) -> IngestResult:
@@ -346,25 +349,27 @@ class QAService:
         from index.store.ingest import ingest_sources
 
         store = self._require_store()
-        results = ingest_sources(
-            store,
-            sources,
-            title=title,
-            allow_private=allow_private,
-            fetch_timeout=self._fetch_timeout,
-            stdin=stdin,
-            progress=progress,
-        )
-        if any(r.status in ("added", "updated") for r in results):
-            self._after_change()
+        with _database_errors("ingest"):
+            results = ingest_sources(
+                store,
+                sources,
+                title=title,
+                allow_private=allow_private,
+                fetch_timeout=self._fetch_timeout,
+                stdin=stdin,
+                progress=progress,
+            )
+            if any(r.status in ("added", "updated") for r in results):
+                self._after_change()
         return results
 
     def remove(self, document_id: int) -> bool:
         """Take a document out of the index; False when there is no such active document."""
         store = self._require_store()
-        removed = store.deactivate(int(document_id))
-        if removed:
-            self._after_change()
+        with _database_errors("removing a document"):
+            removed = store.deactivate(int(document_id))
+            if removed:
+                self._after_change()
         return removed
 
     def documents(self, include_inactive: bool = False) -> list[DocumentInfo]:
@@ -373,7 +378,8 @@ class QAService:
                 DocumentInfo(d.id, d.title, len(d.sentences), "file", d.source, None)
                 for d in self._snapshot.documents
             ]
-        return self._store.documents(include_inactive)
+        with _database_errors("listing the documents"):
+            return self._store.documents(include_inactive)
 
     def reload(self, *, refresh_urls: bool = False) -> ReloadReport:
         """Sync the content directory (and, with ``refresh_urls``, download URL documents
@@ -445,13 +451,24 @@ class QAService:
         if self._store is None or not self._live:
             return False
         try:
-            if self._store.revision() == self._revision:
+            current = self._store.revision()
+            if self._watch_failing:
+                self._watch_failing = False
+                log.warning("the database answers again")
+            if current == self._revision:
                 return False
             self._rebuild()
             log.info("content revision %d loaded (changed by another instance)", self._revision)
             return True
-        except Exception:
-            log.exception("checking the content revision failed; the current index keeps serving")
+        except Exception as exc:
+            # One line per outage, not a traceback every few seconds while it lasts.
+            if not self._watch_failing:
+                self._watch_failing = True
+                log.warning(
+                    "checking the content revision failed (%s); the current index keeps serving",
+                    _first_line(exc),
+                )
+            log.debug("content revision check failed", exc_info=True)
             return False
 
     def start_watching(self, interval: float = 3.0) -> None:
@@ -481,29 +498,53 @@ class QAService:
         self, *, chat_id: int, user_id: int | None, question: str, answer: Answer, latency_ms: float
     ) -> int:
         """Store one asked question (the user only as a keyed hash); returns its id."""
-        return self._require_store().log_question(
-            chat_id=chat_id,
-            user_id=user_id,
-            question=question,
-            answer=answer,
-            latency_ms=latency_ms,
-        )
+        store = self._require_store()
+        with _database_errors("logging a question"):
+            return store.log_question(
+                chat_id=chat_id,
+                user_id=user_id,
+                question=question,
+                answer=answer,
+                latency_ms=latency_ms,
+            )
 
     def record_feedback(self, *, question_id: int, user_id: int, vote: int) -> bool:
         """+1/-1 on a logged question; a new vote by the same user replaces the old one.
         False when ``question_id`` is unknown."""
-        return self._require_store().record_feedback(
-            question_id=question_id, user_id=user_id, vote=vote
-        )
+        store = self._require_store()
+        with _database_errors("recording feedback"):
+            return store.record_feedback(question_id=question_id, user_id=user_id, vote=vote)
 
     def stats(self, top: int = 5) -> Stats:
-        return self._require_store().stats(top)
+        store = self._require_store()
+        with _database_errors("reading the statistics"):
+            return store.stats(top)
 
     def chat_language(self, chat_id: int) -> str | None:
-        return self._require_store().chat_language(chat_id)
+        store = self._require_store()
+        with _database_errors("reading the chat settings"):
+            return store.chat_language(chat_id)
 
     def set_chat_language(self, chat_id: int, language: str) -> None:
-        self._require_store().set_chat_language(chat_id, language)
+        store = self._require_store()
+        with _database_errors("saving the chat settings"):
+            store.set_chat_language(chat_id, language)
+
+
+@contextmanager
+def _database_errors(action: str) -> Iterator[None]:
+    """Database failures as ``StoreError``s with one sentence (no SQL, no password): callers
+    handle one exception type, and a lost connection reads as what it is."""
+    from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        if isinstance(exc, OperationalError | InterfaceError):  # connection lost, locked, …
+            raise StoreUnavailableError(
+                f"{action} failed: the database is not available ({_first_line(exc)})"
+            ) from exc
+        raise StoreError(f"{action} failed: database error ({_first_line(exc)})") from exc
 
 
 @contextmanager

@@ -8,8 +8,10 @@ is checked again; connect/read timeouts plus an overall deadline; ``text/html``,
 ``Content-Length`` and while streaming. Every failure is a ``FetchError`` with one clear
 sentence.
 
-Known limit: the address check resolves the host name before httpx resolves it again to
-connect, so a DNS server that answers differently the second time could slip through.
+The connection goes to the very address that was checked (the URL's host is replaced by the
+vetted IP; the ``Host`` header and the TLS server name stay the host name, so virtual hosts and
+certificate checks work as usual): a DNS server that answers with a public address for the
+check and a private one for the connection (DNS rebinding) gains nothing.
 """
 
 from __future__ import annotations
@@ -55,15 +57,33 @@ class FetchedPage:
         return self.content_type in _HTML_TYPES
 
 
+# NAT64's well-known prefix carries an IPv4 address in its last 32 bits.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # IPv6 forms that reach an IPv4 address: judge the address they reach.
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            if ip.ipv4_mapped is not None:
+                ip = embedded
+            elif not _is_public(str(embedded)):
+                return False
     return ip.is_global and not ip.is_multicast
 
 
 def check_url(url: str, *, allow_private: bool = False) -> httpx.URL:
     """Parse and vet ``url``; raises ``FetchError`` when it must not be fetched."""
+    return _vet(url, allow_private=allow_private)[0]
+
+
+def _vet(url: str, *, allow_private: bool) -> tuple[httpx.URL, list[str]]:
+    """The parsed URL and the vetted addresses to connect to (empty with ``allow_private``:
+    then httpx resolves the host itself)."""
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError) as exc:
@@ -73,7 +93,7 @@ def check_url(url: str, *, allow_private: bool = False) -> httpx.URL:
     if not parsed.host:
         raise FetchError(f"{url!r} has no host name")
     if allow_private:
-        return parsed
+        return parsed, []
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parsed.host, port, type=socket.SOCK_STREAM)
@@ -86,7 +106,29 @@ def check_url(url: str, *, allow_private: bool = False) -> httpx.URL:
             f"{parsed.host} points to a private or local address ({', '.join(map(str, blocked))});"
             " only public web pages can be ingested"
         )
-    return parsed
+    # getaddrinfo's order (the system's address preference), each address once.
+    return parsed, list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _send(client: httpx.Client, target: httpx.URL, addresses: list[str]) -> httpx.Response:
+    """GET ``target`` streaming, connected to one of the vetted ``addresses`` (tried in
+    order while a connection fails)."""
+    if not addresses:
+        return client.send(client.build_request("GET", target), stream=True)
+    failure: httpx.ConnectError | None = None
+    for address in addresses:
+        request = client.build_request(
+            "GET",
+            target.copy_with(host=address.split("%", 1)[0]),
+            headers={"Host": target.netloc.decode("ascii")},
+            extensions={"sni_hostname": target.host} if target.scheme == "https" else None,
+        )
+        try:
+            return client.send(request, stream=True)
+        except httpx.ConnectError as exc:
+            failure = exc
+    assert failure is not None
+    raise failure
 
 
 def fetch_page(
@@ -97,7 +139,7 @@ def fetch_page(
     max_bytes: int = MAX_FILE_BYTES,
 ) -> FetchedPage:
     """Download ``url`` (following vetted redirects) within the size and time limits."""
-    target = check_url(url, allow_private=allow_private)
+    target, addresses = _vet(url, allow_private=allow_private)
     deadline = time.monotonic() + 3 * timeout
     limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
     try:
@@ -105,12 +147,17 @@ def fetch_page(
             follow_redirects=False, timeout=limits, headers={"User-Agent": USER_AGENT}
         ) as client:
             for _ in range(MAX_REDIRECTS + 1):
-                with client.stream("GET", target) as response:
+                response = _send(client, target, addresses)
+                try:
                     if response.is_redirect and "location" in response.headers:
                         location = response.headers["location"]
-                        target = check_url(str(target.join(location)), allow_private=allow_private)
+                        target, addresses = _vet(
+                            str(target.join(location)), allow_private=allow_private
+                        )
                         continue
                     return _read(response, str(target), max_bytes, deadline, timeout)
+                finally:
+                    response.close()
     except httpx.TimeoutException as exc:
         raise FetchError(f"{url} did not answer within {timeout:g} s") from exc
     except httpx.ConnectError as exc:

@@ -252,6 +252,12 @@ class ContentStore:
 
     def save(self, item: Prepared) -> IngestResult:
         """Store one document (see the module docstring for the rules)."""
+        if "\x00" in item.text or "\x00" in item.title:
+            # PostgreSQL text cannot hold NUL characters (SQLite can): drop them, so that
+            # both backends store the same document instead of one failing.
+            item = replace(
+                item, text=item.text.replace("\x00", ""), title=item.title.replace("\x00", "")
+            )
         hashed = content_hash(item.text)
         existing = self._unchanged_row(item, hashed)
         if existing is not None:
@@ -655,7 +661,7 @@ class ContentStore:
         row = QuestionRow(
             chat_id=int(chat_id),
             user_hash=self.user_hash(user_id) if user_id is not None else None,
-            question=question[:MAX_QUESTION_CHARS],
+            question=question.replace("\x00", "")[:MAX_QUESTION_CHARS],
             answered=not answer.abstained,
             abstain_reason=answer.reason[:32],
             top_document_id=top.document_id if top else None,

@@ -1,0 +1,64 @@
+"""Fault-injection fixtures: the store fixtures (SQLite, and PostgreSQL when
+``TEST_DATABASE_URL`` is set), a cuttable TCP path to PostgreSQL and a CLI runner for real
+subprocesses (``tests.processes``)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url
+
+from tests.processes import cli_command, run_cli
+from tests.reliability.tcpproxy import TcpProxy
+from tests.store.conftest import (
+    PG_SKIP,
+    ROOT,
+    TEST_DATABASE_URL,
+    _pg_admin_url,
+    content_dir,
+    database_url,
+)
+
+__all__ = ["ROOT", "cli_command", "content_dir", "database_url", "run_cli", "through"]
+
+
+def through(url: str, proxy: TcpProxy) -> str:
+    """``url`` with its host and port replaced by the proxy's (query options kept)."""
+    parsed = make_url(url).set(host="127.0.0.1", port=proxy.port)
+    return parsed.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema of its own (dropped afterwards)."""
+    if not TEST_DATABASE_URL:
+        pytest.skip(PG_SKIP)
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in TEST_DATABASE_URL else "?"
+    try:
+        yield f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg_proxy(pg_url: str) -> Iterator[tuple[TcpProxy, str]]:
+    """A proxy in front of the test PostgreSQL server and the schema URL through it."""
+    parsed = make_url(pg_url)
+    proxy = TcpProxy((parsed.host or "127.0.0.1", parsed.port or 5432)).start()
+    try:
+        yield proxy, through(pg_url, proxy)
+    finally:
+        proxy.stop()
+
+
+def sqlite_path(url: str) -> Path:
+    return Path(make_url(url).database or "")
