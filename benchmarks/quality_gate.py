@@ -1,8 +1,10 @@
 """CI quality gate: Hit@1 on a fixed 1,000-question slice of TyDi-id train must not regress.
 
 Usage: ``python -m benchmarks.quality_gate [--data DIR]``. Skips (exit 0) with a message when
-the data directory is absent. The floor is the level the engine reached when it was last tuned
-(see docs/quality.md), minus nothing: a change that lowers it must explain itself.
+the data directory is absent. The slice (the first 1,000 lines) lies entirely in the held-apart
+part of the TyDi split (``benchmarks.tydi_split``): no weight or threshold was tuned on it. The
+floor is the level the shipped engine reaches there (abstention on, as users get it; see
+docs/quality.md) rounded down by 0.01: a change that lowers it must explain itself.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from index.evaluation import build_eval_index, evaluate, read_qa_file
 
-HIT1_FLOOR = 0.50
+HIT1_FLOOR = 0.745
 SLICE = 1000
 DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", "../shared/data"))
 

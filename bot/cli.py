@@ -201,7 +201,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     except QAFileError as exc:
         raise CLIError(str(exc), EXIT_USAGE) from exc
     started = time.perf_counter()
-    snapshot, context_ids = build_eval_index(records)
+    reranker = None
+    if args.no_abstain:
+        from dataclasses import replace
+
+        from index.rerank import default_reranker
+
+        reranker = replace(default_reranker(), abstain=False)
+    snapshot, context_ids = build_eval_index(records, reranker=reranker)
     build_s = time.perf_counter() - started
     details = Path(args.details).open("w", encoding="utf-8") if args.details else None  # noqa: SIM115 - closed in the finally below
 
@@ -229,6 +236,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         if details is not None:
             details.close()
     summary = report.summary()
+    summary["abstention"] = not args.no_abstain
     if args.json:
         print(json.dumps(summary))
     else:
@@ -486,6 +494,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     ev.add_argument("--details", help="write one JSON line per question to this file")
     ev.add_argument("--open", action="store_true", help="ask each question against all contexts")
+    ev.add_argument(
+        "--no-abstain",
+        action="store_true",
+        help="never abstain for low evidence (measures what abstention costs in Hit@1)",
+    )
     ev.set_defaults(handler=cmd_eval)
 
     _add_store_commands(sub)

@@ -1,29 +1,46 @@
 """Question analysis, re-ranking of BM25 candidates, and the abstention decision.
 
-BM25 picks a candidate pool; the re-ranker adds measured evidence on top of the BM25 score
-(see docs/quality.md for the ablation that decided which features stay). Abstention is decided
-from evidence — how much of the question's informative vocabulary the best sentences cover —
-not from a raw score threshold, which would mean different things on different corpora.
+BM25Okapi (``index.bm25``) picks a candidate pool; the re-ranker scores each candidate with a
+linear model over a few features and sorts by it. The weights are learned offline on the tuning
+part of TyDi QA Indonesian (``benchmarks/train_reranker.py``) and shipped as
+``lexicon/rerank_weights.json`` — only the weights, never the data. docs/quality.md has the
+ablation that decided which features stay.
+
+Ranking features use statistics of the candidate's *own document* (how many of its sentences
+contain a term), so they mean the same thing whether a single article is indexed or thousands:
+in a one-article index they equal the global statistics, and the evaluation (many contexts in one
+index, each question asked against its own context) measures exactly what a user sees.
+
+Abstention is decided from evidence — how much of the question's informative vocabulary
+(IDF-weighted) the best candidates contain — not from a raw score threshold, which would mean
+different things on different corpora.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from index.bm25 import PostingsBM25
+import numpy as np
+
+from index.bm25 import K1, B, PostingsBM25
 from index.tokens import Tokenizer, fold
 
 __all__ = [
+    "FEATURES",
     "Candidate",
     "QuestionAnalysis",
     "Reranker",
     "analyse_question",
     "default_reranker",
+    "function_words",
+    "load_reranker",
+    "smalltalk_words",
 ]
 
 
@@ -42,16 +59,33 @@ def smalltalk_words() -> frozenset[str]:
     return _lexicon("smalltalk.txt")
 
 
+# Order matters: the first matching type wins ("tahun berapa" is a date, not a number; "apa" is
+# the weakest cue and is checked last).
 _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "when",
-        re.compile(r"\b(kapan|kapankah|tanggal berapa|tahun berapa|jam berapa|pukul berapa)\b"),
+        re.compile(
+            r"\b(kapan|kapankah|bilamana|tanggal berapa|tahun berapa|jam berapa|pukul berapa|"
+            r"abad ke ?berapa|bulan apa|hari apa|tahun apa|tanggal)\b"
+        ),
     ),
     ("number", re.compile(r"\b(berapa|berapakah)\b")),
     ("who", re.compile(r"\b(siapa|siapakah)\b")),
-    ("where", re.compile(r"\b(di ?mana|di ?manakah|ke ?mana|dari ?mana|mana)\b")),
+    (
+        "where",
+        re.compile(r"\b(di ?mana|di ?manakah|ke ?mana|ke ?manakah|dari ?mana|dari ?manakah)\b"),
+    ),
     ("why", re.compile(r"\b(mengapa|kenapa)\b")),
     ("how", re.compile(r"\b(bagaimana|bagaimanakah)\b")),
+    # "Apa itu X?", "Apakah yang dimaksud dengan X?", "Apa arti X?": asks for a definition.
+    (
+        "define",
+        re.compile(
+            r"\b(apa|apakah|apaan) (itu|yang dimaksud|yg dimaksud|arti|artinya|pengertian|"
+            r"definisi|maksud)\b|\b(arti|pengertian|definisi) (dari )?\w+ (apa|adalah)\b"
+        ),
+    ),
+    ("what", re.compile(r"\b(apa|apakah|apaan)\b")),
 )
 
 
@@ -93,7 +127,12 @@ def analyse_question(text: str, tokenizer: Tokenizer) -> QuestionAnalysis:
 
 @dataclass(slots=True)
 class Candidate:
-    """A BM25 candidate sentence and what the re-ranker computed for it."""
+    """A BM25 candidate sentence and what the re-ranker computed for it.
+
+    ``position`` is the sentence's index in its document and ``document_length`` the number of
+    sentences there, so ``sentence_id - position`` is the document's first sentence id.
+    ``coverage`` is the evidence used for abstention (see ``Reranker.evidence``).
+    """
 
     sentence_id: int
     bm25: float
@@ -123,8 +162,12 @@ _NUMBER_CUE = re.compile(
 )
 _NAME_CUE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?: [A-Z][a-z]+)*")
 _PLACE_CUE = re.compile(
-    r"\b(di|ke|dari) (kota |kabupaten |provinsi |desa |pulau |negara |wilayah |daerah )?[A-Z]"
+    r"\b(di|ke|dari|dekat) (kota |kabupaten |provinsi |desa |pulau |negara |wilayah |daerah |"
+    r"[a-z]+ )?[A-Z]\w*"
 )
+# "X adalah/merupakan/ialah ..." — the shape of a definition, which is what "apa" questions
+# ("Apakah X itu?", "Apa yang dimaksud dengan X?") usually want.
+_DEFINITION_CUE = re.compile(r"\b(adalah|merupakan|ialah|yaitu|yakni)\b", re.IGNORECASE)
 
 _CUES: dict[str, re.Pattern[str]] = {
     "when": _TIME_CUE,
@@ -132,20 +175,65 @@ _CUES: dict[str, re.Pattern[str]] = {
     "who": _NAME_CUE,
     "where": _PLACE_CUE,
 }
+_HAS_DIGIT = re.compile(r"\d")
+
+FEATURES: tuple[str, ...] = (
+    "bm25",
+    "bm25_doc",
+    "coverage",
+    "neighbour_coverage",
+    "type_cue",
+    "type_cue_new",
+    "definition",
+    "new_number",
+    "position",
+    "first_sentence",
+)
+"""Every feature the re-ranker can compute (docs/quality.md describes each and its ablation).
+A feature whose weight is 0 is not computed."""
+
+_CONNECTORS = frozenset({"di", "ke", "dari", "dekat", "pukul", "jam", "tahun"})
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class _DocStats:
+    """Statistics of the question terms inside one document: its sentence count, for each
+    term the ids of the sentences containing it, and the mean candidate length."""
+
+    size: int
+    sentences: dict[str, frozenset[int]]
+    mean_length: float
+
+    def idf(self, term: str) -> float:
+        """Non-negative BM25 IDF inside the document (``log(1 + (n - df + .5) / (df + .5))``)."""
+        df = len(self.sentences.get(term, ()))
+        return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+
+    def weight(self, term: str) -> float:
+        """Coverage weight of a term present in the document: rarer inside it weighs more."""
+        df = len(self.sentences.get(term, ()))
+        return math.log(1.0 + self.size / df) if df else 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class Reranker:
-    """Linear re-ranker over a few features of each BM25 candidate.
+    """Linear re-ranker over features of each BM25 candidate, plus the abstention rule.
 
-    ``weights`` maps feature name → weight; a feature with weight 0 is not computed.
-    ``min_coverage`` is the share of the question's informative IDF mass the best sentence (with
-    its neighbours) must contain for the engine to answer.
+    ``weights`` maps feature name (see ``FEATURES``) → weight; a feature with weight 0 is not
+    computed (an empty mapping computes all of them: what training uses).
+
+    Abstention: the evidence is the share of the question's informative IDF mass found in the
+    passage (sentence and its neighbours) of the best of the top ``evidence_sentences``
+    candidates; below ``min_coverage`` the engine abstains. ``abstain=False`` turns that rule
+    off (used to measure what abstention costs).
     """
 
-    weights: dict[str, float]
-    min_coverage: float = 0.5
+    weights: Mapping[str, float]
+    min_coverage: float = 0.2
     pool: int = 20
+    evidence_sentences: int = 3
+    abstain: bool = True
 
     def candidate_pool(self, top_k: int) -> int:
         return max(top_k, self.pool)
@@ -153,33 +241,171 @@ class Reranker:
     def rank(
         self, analysis: QuestionAnalysis, candidates: Sequence[Candidate], bm25: PostingsBM25
     ) -> list[Candidate]:
+        """Candidates best first (ties: lower sentence id first, i.e. earlier in the text).
+
+        Also stores the abstention evidence on the first candidate's ``coverage``."""
         if not candidates:
             return []
-        idf = _idf_lookup(analysis.informative, bm25)
-        total = sum(idf.values()) or 1.0
-        top = max(c.bm25 for c in candidates) or 1.0
-        cue = _CUES.get(analysis.qtype)
+        stats = _document_stats(candidates, set(analysis.terms), bm25)
+        self._features(analysis, candidates, stats)
         w = self.weights
         for c in candidates:
-            present = set(c.tokens)
-            c.coverage = sum(v for t, v in idf.items() if t in present) / total
-            f = c.features
-            f["bm25"] = c.bm25 / top
-            f["coverage"] = c.coverage
-            if w.get("type_cue") and cue is not None:
-                f["type_cue"] = 1.0 if cue.search(c.text) else 0.0
-            if w.get("first_sentence"):
-                f["first_sentence"] = 1.0 if c.position == 0 else 0.0
-            c.final_score = sum(w.get(name, 0.0) * value for name, value in f.items())
-        return sorted(candidates, key=lambda c: (-c.final_score, c.sentence_id))
+            c.final_score = sum(w.get(name, 0.0) * value for name, value in c.features.items())
+        ranked = sorted(candidates, key=lambda c: (-c.final_score, c.sentence_id))
+        ranked[0].coverage = self._evidence(analysis, ranked, stats, bm25)
+        return ranked
 
     def should_abstain(
         self, analysis: QuestionAnalysis, ranked: Sequence[Candidate], bm25: PostingsBM25
     ) -> bool:
         if analysis.smalltalk or not analysis.informative or not ranked:
             return True
-        best = max(c.coverage for c in ranked[:3])
-        return best < self.min_coverage
+        if not self.abstain:
+            return False
+        return ranked[0].coverage < self.min_coverage
+
+    def _features(
+        self,
+        analysis: QuestionAnalysis,
+        candidates: Sequence[Candidate],
+        stats: dict[int, _DocStats],
+    ) -> None:
+        wanted = {f for f in FEATURES if self.weights.get(f)} if self.weights else set(FEATURES)
+        terms = analysis.terms
+        informative = analysis.informative
+        top_bm25 = max(c.bm25 for c in candidates) or 1.0
+        cue = _CUES.get(analysis.qtype) if wanted & {"type_cue", "type_cue_new"} else None
+        want_definition = "definition" in wanted and analysis.qtype == "define"
+        want_number = "new_number" in wanted and analysis.qtype in ("number", "when")
+        question_terms = set(terms)
+        question_words = set(_WORDS.findall(analysis.text))
+        doc_scores: list[float] = []
+        for c in candidates:
+            doc = stats[c.sentence_id - c.position]
+            f = c.features
+            present = set(c.tokens)
+            if "bm25" in wanted:
+                f["bm25"] = c.bm25 / top_bm25
+            if "bm25_doc" in wanted:
+                doc_scores.append(_doc_bm25(terms, c.tokens, doc))
+            if wanted & {"coverage", "neighbour_coverage"}:
+                total = sum(doc.weight(t) for t in informative) or 1.0
+                f["coverage"] = sum(doc.weight(t) for t in informative if t in present) / total
+                # Terms missing from the sentence but found right before or after it: news
+                # sentences often refer back ("Wilayah itu ...") to what the question names.
+                near = (c.sentence_id - 1, c.sentence_id + 1)
+                f["neighbour_coverage"] = (
+                    sum(
+                        doc.weight(t)
+                        for t in informative
+                        if t not in present and any(n in doc.sentences.get(t, ()) for n in near)
+                    )
+                    / total
+                )
+            if cue is not None:
+                matches = [m.group() for m in cue.finditer(c.text)]
+                f["type_cue"] = 1.0 if matches else 0.0
+                # The cue names something the question did not (a date, a name, a place): a
+                # date the question already mentions is not the answer to "kapan".
+                f["type_cue_new"] = (
+                    1.0
+                    if any(
+                        w not in question_words and w not in _CONNECTORS
+                        for m in matches
+                        for w in _WORDS.findall(fold(m))
+                    )
+                    else 0.0
+                )
+            if want_definition:
+                f["definition"] = 1.0 if _DEFINITION_CUE.search(c.text) else 0.0
+            if want_number:
+                f["new_number"] = (
+                    1.0
+                    if any(_HAS_DIGIT.search(t) and t not in question_terms for t in present)
+                    else 0.0
+                )
+            if "position" in wanted:
+                f["position"] = (
+                    c.position / (c.document_length - 1) if c.document_length > 1 else 0.0
+                )
+            if "first_sentence" in wanted:
+                f["first_sentence"] = 1.0 if c.position == 0 else 0.0
+        if doc_scores:
+            top_doc = max(doc_scores) or 1.0
+            for c, score in zip(candidates, doc_scores, strict=True):
+                c.features["bm25_doc"] = score / top_doc
+
+    def _evidence(
+        self,
+        analysis: QuestionAnalysis,
+        ranked: Sequence[Candidate],
+        stats: dict[int, _DocStats],
+        bm25: PostingsBM25,
+    ) -> float:
+        """Best share of the question's informative IDF mass found in the passage (sentence and
+        its two neighbours in the document) of one of the top candidates.
+
+        IDF is the index's own (all indexed sentences); a term the index never saw weighs the
+        most: it is the strongest sign that the text is about something else.
+        """
+        if not analysis.informative:
+            return 0.0
+        idf = _idf_lookup(analysis.informative, bm25)
+        total = sum(idf.values()) or 1.0
+        best = 0.0
+        for c in ranked[: self.evidence_sentences]:
+            doc = stats[c.sentence_id - c.position]
+            passage = range(c.sentence_id - 1, c.sentence_id + 2)
+            found = sum(
+                v for t, v in idf.items() if any(s in doc.sentences.get(t, ()) for s in passage)
+            )
+            best = max(best, found / total)
+        return best
+
+
+def _document_stats(
+    candidates: Sequence[Candidate], terms: set[str], bm25: PostingsBM25
+) -> dict[int, _DocStats]:
+    """Statistics of each candidate document, keyed by its first sentence id.
+
+    A term's postings hold its sentence ids in ascending order, so two binary searches cut out
+    the sentences of ``[start, stop)`` that contain it.
+    """
+    lengths: dict[int, list[int]] = {}
+    sizes: dict[int, int] = {}
+    for c in candidates:
+        start = c.sentence_id - c.position
+        lengths.setdefault(start, []).append(len(c.tokens))
+        sizes[start] = c.document_length
+    ids = [(t, bm25.vocabulary.get(t)) for t in terms]
+    out: dict[int, _DocStats] = {}
+    for start, size in sizes.items():
+        stop = start + size
+        where: dict[str, frozenset[int]] = {}
+        for term, tid in ids:
+            if tid is None:
+                continue
+            postings = bm25.sentence_ids[bm25.indptr[tid] : bm25.indptr[tid + 1]]
+            lo, hi = np.searchsorted(postings, start), np.searchsorted(postings, stop)
+            if hi > lo:
+                where[term] = frozenset(postings[lo:hi].tolist())
+        lens = lengths[start]
+        out[start] = _DocStats(size, where, sum(lens) / len(lens))
+    return out
+
+
+def _doc_bm25(terms: Sequence[str], tokens: Sequence[str], doc: _DocStats) -> float:
+    """BM25 of one sentence with IDF taken inside its document; lengths are normalised by the
+    mean length of the document's candidates (close to the document's average sentence)."""
+    if not tokens:
+        return 0.0
+    norm = K1 * (1 - B + B * len(tokens) / (doc.mean_length or 1.0))
+    score = 0.0
+    for term in terms:
+        tf = tokens.count(term)
+        if tf:
+            score += doc.idf(term) * tf * (K1 + 1) / (tf + norm)
+    return score
 
 
 def _idf_lookup(terms: Sequence[str], bm25: PostingsBM25) -> dict[str, float]:
@@ -194,6 +420,27 @@ def _idf_lookup(terms: Sequence[str], bm25: PostingsBM25) -> dict[str, float]:
     return out
 
 
+WEIGHTS_FILE = "rerank_weights.json"
+
+
+def load_reranker(data: Mapping[str, object]) -> Reranker:
+    """A ``Reranker`` from the shipped JSON layout (``weights``, ``min_coverage``, ...)."""
+    raw_weights = data.get("weights")
+    if not isinstance(raw_weights, dict):
+        raise ValueError("re-ranker weights: 'weights' must be an object")
+    weights = {str(k): float(v) for k, v in raw_weights.items() if k in FEATURES}
+    min_coverage = data.get("min_coverage", 0.2)
+    pool = data.get("pool", 20)
+    evidence = data.get("evidence_sentences", 3)
+    if not isinstance(min_coverage, int | float) or not isinstance(pool, int):
+        raise ValueError("re-ranker weights: bad 'min_coverage' or 'pool'")
+    if not isinstance(evidence, int):
+        raise ValueError("re-ranker weights: bad 'evidence_sentences'")
+    return Reranker(weights, float(min_coverage), pool, evidence)
+
+
 @cache
 def default_reranker() -> Reranker:
-    return Reranker(weights={"bm25": 1.0, "coverage": 0.0, "type_cue": 0.1, "first_sentence": 0.0})
+    """The shipped, trained re-ranker (``lexicon/rerank_weights.json``)."""
+    raw = resources.files("index.lexicon").joinpath(WEIGHTS_FILE).read_text(encoding="utf-8")
+    return load_reranker(json.loads(raw))

@@ -1,0 +1,75 @@
+"""The tuning / held-apart split of TyDi QA Indonesian, shared by training and reporting.
+
+The split is by *context* (a paragraph is never on both sides): a record is held apart when its
+context occurs in the CI quality-gate slice (the first ``CI_SLICE`` lines of the file) or when
+``sha1(context) % HELD_APART_BUCKETS == 0``; every other record is in the tuning part. Only the
+tuning part is used to learn weights and thresholds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Sequence
+
+from index.evaluation import EvalRecord
+
+CI_SLICE = 1000
+HELD_APART_BUCKETS = 4
+
+
+def context_bucket(context: str) -> int:
+    digest = hashlib.sha1(context.encode("utf-8")).hexdigest()
+    return int(digest, 16) % HELD_APART_BUCKETS
+
+
+def split_tydi(records: Sequence[EvalRecord]) -> tuple[list[EvalRecord], list[EvalRecord]]:
+    """``(tuning, held_apart)`` for the records of ``tydiqa_id_train.jsonl`` in file order."""
+    ci_contexts = {r.context for r in records[:CI_SLICE]}
+    tuning: list[EvalRecord] = []
+    held: list[EvalRecord] = []
+    for record in records:
+        if record.context in ci_contexts or context_bucket(record.context) == 0:
+            held.append(record)
+        else:
+            tuning.append(record)
+    return tuning, held
+
+
+def mismatched(records: Sequence[EvalRecord], seed: int = 13) -> list[EvalRecord]:
+    """Each question asked against a random *other* context of the same records: a generic
+    off-topic set (unanswerable by construction) for tuning and checking abstention."""
+    rng = random.Random(seed)
+    contexts = sorted({r.context for r in records})
+    out: list[EvalRecord] = []
+    if len(contexts) < 2:
+        return out
+    for record in records:
+        other = record.context
+        while other == record.context:
+            other = contexts[rng.randrange(len(contexts))]
+        out.append(EvalRecord(f"{record.id}-mismatched", other, record.question, ()))
+    return out
+
+
+def with_distractors(
+    records: Sequence[EvalRecord], paragraphs: int = 7, seed: int = 29
+) -> list[EvalRecord]:
+    """Each record's context becomes a long document: its own paragraph placed at a random
+    position among ``paragraphs`` random other contexts of the same records (blank lines between
+    paragraphs). This turns 4-sentence paragraphs into news-article-sized documents (~30
+    sentences), where answer-type cues and position priors are far less selective."""
+    rng = random.Random(seed)
+    contexts = sorted({r.context for r in records})
+    documents: dict[str, str] = {}
+    out: list[EvalRecord] = []
+    for record in records:
+        if record.context not in documents:
+            picked = rng.sample(contexts, min(len(contexts), paragraphs + 1))
+            others = [c for c in picked if c != record.context][:paragraphs]
+            others.insert(rng.randrange(len(others) + 1), record.context)
+            documents[record.context] = "\n\n".join(others)
+        out.append(
+            EvalRecord(record.id, documents[record.context], record.question, record.answers)
+        )
+    return out

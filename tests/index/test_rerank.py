@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from index.engine import Document, IndexSnapshot, prepare_document
+from index.rerank import (
+    FEATURES,
+    Reranker,
+    analyse_question,
+    default_reranker,
+    function_words,
+    load_reranker,
+    smalltalk_words,
+)
+from index.tokens import default_tokenizer
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [
+        ("Kapan gempa terjadi?", "when"),
+        ("kpn gempa terjadi", "when"),  # informal spelling normalised first
+        ("Tahun berapa gedung itu dibangun?", "when"),
+        ("Berapa korban gempa?", "number"),
+        ("brp korban gempa?", "number"),
+        ("Siapa yang memimpin rapat?", "who"),
+        ("Di mana banjir melanda?", "where"),
+        ("Dimanakah banjir melanda?", "where"),
+        ("Dari mana bantuan datang?", "where"),
+        ("Mengapa harga naik?", "why"),
+        ("Bagaimana cara mendaftar?", "how"),
+        ("Apa itu inflasi?", "define"),
+        ("Apakah yang dimaksud dengan inflasi?", "define"),
+        ("Apa penyebab banjir?", "what"),
+        ("Sebutkan penyebab banjir.", "other"),
+    ],
+)
+def test_question_types(question: str, qtype: str) -> None:
+    assert analyse_question(question, default_tokenizer()).qtype == qtype
+
+
+def test_informative_terms_skip_question_and_function_words() -> None:
+    analysis = analyse_question("Siapa yang menjadi perantara di Moskow?", default_tokenizer())
+    # every word is still a BM25 term ...
+    assert analysis.terms[:2] == ("siapa", "yang")
+    # ... but only content words count as evidence; "perantara" (stem "antara", a function word)
+    # is judged on its surface form and stays informative
+    assert analysis.informative == ("jadi", "antara", "moskow")
+    assert not analysis.smalltalk
+
+
+@pytest.mark.parametrize(
+    ("text", "smalltalk"),
+    [
+        ("terima kasih", True),
+        ("Halo, selamat pagi!", True),
+        ("makasih ya min", True),
+        ("halo, siapa presiden Rusia?", False),
+        ("", False),
+    ],
+)
+def test_smalltalk(text: str, smalltalk: bool) -> None:
+    assert analyse_question(text, default_tokenizer()).smalltalk is smalltalk
+
+
+def test_lexicons_are_folded_single_words() -> None:
+    for word in function_words() | smalltalk_words():
+        assert word == word.strip().lower() and " " not in word
+
+
+def _snapshot(texts: list[str], reranker: Reranker) -> IndexSnapshot:
+    docs: list[Document] = [prepare_document(i, f"d{i}", t) for i, t in enumerate(texts, 1)]
+    return IndexSnapshot.build(docs, reranker=reranker)
+
+
+FESTIVAL = (
+    "Festival budaya digelar di alun-alun kota oleh warga setempat. "
+    "Festival budaya itu berlangsung pada 12 Maret 2023. "
+    "Panitia menyiapkan panggung tari sejak pagi."
+)
+
+
+def _top(snapshot: IndexSnapshot, question: str) -> str:
+    answer = snapshot.ask(question, top_k=3)
+    assert not answer.abstained, answer.reason
+    return answer.hits[0].sentence
+
+
+@pytest.mark.parametrize(
+    ("weights", "question", "expected_start"),
+    [
+        # lexical evidence alone: the sentence with all question words
+        ({"bm25_doc": 1.0}, "Kapan festival budaya digelar?", "Festival budaya digelar"),
+        # a date the question does not mention outweighs one more shared word
+        (
+            {"bm25_doc": 1.0, "type_cue_new": 2.0},
+            "Kapan festival budaya digelar?",
+            "Festival budaya itu berlangsung",
+        ),
+        # the cue only counts for the question type it belongs to
+        (
+            {"bm25_doc": 1.0, "type_cue_new": 2.0},
+            "Mengapa festival budaya digelar?",
+            "Festival budaya digelar",
+        ),
+        # a date the question already names is no evidence of the answer
+        (
+            {"bm25_doc": 1.0, "type_cue_new": 2.0},
+            "Kapan panitia menyiapkan panggung untuk festival 12 Maret 2023?",
+            "Panitia menyiapkan panggung",
+        ),
+        # a number the question does not contain, for "berapa"
+        (
+            {"bm25_doc": 1.0, "new_number": 2.0},
+            "Berapa festival budaya yang digelar?",
+            "Festival budaya itu berlangsung",
+        ),
+        ({"first_sentence": 1.0}, "festival", "Festival budaya digelar"),
+    ],
+)
+def test_features_change_the_order(
+    weights: dict[str, float], question: str, expected_start: str
+) -> None:
+    snapshot = _snapshot([FESTIVAL], Reranker(weights, abstain=False))
+    assert _top(snapshot, question).startswith(expected_start)
+
+
+def test_definition_cue_only_for_definition_questions() -> None:
+    text = (
+        "Inflasi tahun ini tercatat tinggi menurut pemerintah. "
+        "Inflasi adalah kenaikan harga barang secara umum dan terus-menerus."
+    )
+    reranker = Reranker({"bm25_doc": 1.0, "definition": 3.0}, abstain=False)
+    snapshot = _snapshot([text], reranker)
+    assert _top(snapshot, "Apa itu inflasi?").startswith("Inflasi adalah")
+    assert _top(snapshot, "Kapan inflasi tinggi tahun ini?").startswith("Inflasi tahun ini")
+
+
+def test_only_weighted_features_are_computed() -> None:
+    recorded: list[set[str]] = []
+
+    class Spy(Reranker):
+        def rank(self, analysis, candidates, bm25):  # type: ignore[no-untyped-def]
+            ranked = super().rank(analysis, candidates, bm25)
+            recorded.extend(set(c.features) for c in ranked)
+            return ranked
+
+    spy = Spy({"bm25_doc": 1.0, "first_sentence": 0.5})
+    _snapshot([FESTIVAL], spy).ask("Kapan festival budaya digelar?")
+    assert recorded and all(f == {"bm25_doc", "first_sentence"} for f in recorded)
+    every: list[set[str]] = []
+
+    class All(Reranker):
+        def rank(self, analysis, candidates, bm25):  # type: ignore[no-untyped-def]
+            ranked = super().rank(analysis, candidates, bm25)
+            every.extend(set(c.features) for c in ranked)
+            return ranked
+
+    _snapshot([FESTIVAL], All({})).ask("Kapan festival budaya digelar?")
+    # everything that applies to a "kapan" question ("definition" is for "apa itu" questions)
+    assert every and all(f == set(FEATURES) - {"definition"} for f in every)
+
+
+def test_statistics_are_taken_inside_each_document() -> None:
+    # "pasar" is in every sentence of document 1 but only in one of document 2: coverage of the
+    # question inside document 2 is judged by document 2 alone.
+    doc1 = "Pasar ramai sekali. Pasar buka pagi. Pasar tutup sore. Pasar dekat stasiun."
+    doc2 = "Harga cabai di pasar naik tajam. Pedagang mengeluhkan sepinya pembeli."
+    snapshot = _snapshot([doc1, doc2], Reranker({"coverage": 1.0}, abstain=False))
+    answer = snapshot.ask("Mengapa harga cabai di pasar naik?", document_id=2)
+    assert answer.hits[0].sentence.startswith("Harga cabai")
+    assert {h.document_id for h in answer.hits} == {2}
+
+
+ARTICLE = (
+    "Pemerintah kota meresmikan jembatan baru di atas Sungai Brantas pada Jumat pagi.\n\n"
+    "Jembatan sepanjang 120 meter itu dibangun selama dua tahun dengan biaya Rp 45 miliar. "
+    "Wali kota mengatakan jembatan akan mempersingkat waktu tempuh warga ke pusat kota.\n\n"
+    "Warga menyambut peresmian dengan pawai dan pertunjukan musik."
+)
+
+
+@pytest.fixture(scope="module")
+def article() -> IndexSnapshot:
+    return IndexSnapshot.build([prepare_document(1, "Jembatan", ARTICLE)])
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Berapa panjang jembatan baru itu?", "120 meter"),
+        ("Kapan jembatan diresmikan?", "Jumat pagi"),
+        ("berapa biaya pembangunan jembatan?", "Rp 45 miliar"),
+        ("Apa kata wali kota tentang jembatan?", "mempersingkat waktu tempuh"),
+        ("bagaimana warga menyambut peresmian?", "pawai"),
+    ],
+)
+def test_shipped_model_answers(article: IndexSnapshot, question: str, expected: str) -> None:
+    answer = article.ask(question)
+    assert not answer.abstained
+    assert expected in answer.hits[0].sentence
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Siapa pemenang Piala Dunia sepak bola tahun lalu?",
+        "Berapa harga emas hari ini di Jakarta?",
+        "Bagaimana resep membuat rendang sapi?",
+    ],
+)
+def test_shipped_model_abstains_off_topic(article: IndexSnapshot, question: str) -> None:
+    answer = article.ask(question)
+    assert answer.abstained and answer.hits == ()
+    assert answer.reason in {"no_match", "low_coverage"}
+
+
+def test_no_abstain_mode_answers_low_evidence_questions() -> None:
+    question = "Siapa pemenang Piala Dunia sepak bola tahun lalu?"
+    on = IndexSnapshot.build([prepare_document(1, "J", ARTICLE)])
+    off = IndexSnapshot.build(
+        [prepare_document(1, "J", ARTICLE)], reranker=replace(default_reranker(), abstain=False)
+    )
+    assert on.ask(question).reason == "low_coverage"
+    assert not off.ask(question).abstained
+    # small talk abstains either way
+    assert off.ask("terima kasih").reason == "smalltalk"
+
+
+def test_evidence_counts_the_neighbouring_sentences() -> None:
+    # The question's words are spread over two adjacent sentences: the passage holds them all.
+    text = "Tim SAR menemukan perahu nelayan. Perahu itu terbalik di perairan Selat Sunda."
+    snapshot = _snapshot([text], Reranker({"bm25_doc": 1.0}, min_coverage=0.9))
+    assert not snapshot.ask("Di mana tim SAR menemukan perahu yang terbalik?").abstained
+    far = text.replace(". Perahu", ". Cuaca cerah. Angin tenang. Ombak rendah. Perahu")
+    snapshot = _snapshot([far], Reranker({"bm25_doc": 1.0}, min_coverage=0.9))
+    assert snapshot.ask("Di mana tim SAR menemukan perahu yang terbalik?").abstained
+
+
+def test_shipped_weights_load() -> None:
+    reranker = default_reranker()
+    assert reranker.weights and set(reranker.weights) <= set(FEATURES)
+    assert 0.0 < reranker.min_coverage < 1.0
+    assert reranker.abstain
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"weights": [1, 2]},
+        {"weights": {"bm25": 1.0}, "min_coverage": "high"},
+        {"weights": {"bm25": 1.0}, "pool": 2.5},
+        {"weights": {"bm25": 1.0}, "evidence_sentences": "3"},
+    ],
+)
+def test_bad_weight_files_are_refused(data: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="re-ranker weights"):
+        load_reranker(data)
+
+
+def test_unknown_features_are_ignored() -> None:
+    reranker = load_reranker({"weights": {"bm25": 1.0, "retired_feature": 3.0}})
+    assert dict(reranker.weights) == {"bm25": 1.0}
