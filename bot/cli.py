@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -308,6 +309,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             allow_private=args.allow_private,
             stdin=sys.stdin.buffer,
             progress=bar,
+            workers=args.workers,
         )
     finally:
         bar.close()
@@ -427,6 +429,12 @@ def _add_store_commands(sub: Any) -> None:
     )
     ingest.add_argument("--json", action="store_true", help="one JSON line per document")
     ingest.add_argument("--verbose", action="store_true", help="a line per document in batches")
+    ingest.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=min(4, os.cpu_count() or 1),
+        help="processes that split and stem large JSONL batches (default: CPUs, at most 4)",
+    )
     ingest.set_defaults(handler=cmd_ingest)
 
     documents = sub.add_parser("documents", help="list the stored articles")

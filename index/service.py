@@ -343,9 +343,11 @@ class QAService:
         allow_private: bool = False,
         stdin: BinaryIO | None = None,
         progress: IngestProgress | None = None,
+        workers: int = 1,
     ) -> list[IngestResult]:
         """Files, directories (recursive), JSONL batches, URLs and ``-`` (``stdin``); one
-        result per document. The index is rebuilt once, after the whole batch."""
+        result per document. The index is rebuilt once, after the whole batch. ``workers``:
+        processes that split and stem large JSONL batches in parallel."""
         from index.store.ingest import ingest_sources
 
         store = self._require_store()
@@ -358,6 +360,7 @@ class QAService:
                 fetch_timeout=self._fetch_timeout,
                 stdin=stdin,
                 progress=progress,
+                workers=workers,
             )
             if any(r.status in ("added", "updated") for r in results):
                 self._after_change()

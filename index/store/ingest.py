@@ -30,6 +30,9 @@ from index.store.store import ContentStore, Prepared
 __all__ = ["IngestProgress", "expand_sources", "ingest_sources", "prepare_text", "prepare_upload"]
 
 STDIN = "-"
+# Worker processes cost about a second to start (imports, the stemmer's dictionary): worth it
+# from a few hundred documents on.
+_PARALLEL_FROM = 300
 
 
 class IngestProgress(Protocol):
@@ -96,18 +99,20 @@ def _from_url(url: str, title: str | None, allow_private: bool, timeout: float) 
 
 
 def _jsonl(
-    store: ContentStore, path: Path, progress: IngestProgress | None
+    store: ContentStore, path: Path, progress: IngestProgress | None, workers: int
 ) -> Iterator[IngestResult]:
     resolved = path.resolve()
-    for item in iter_jsonl(path):
-        if item.source is None:
-            result = _failed(f"{path.name}:{item.line}", item.error)
-        else:
+
+    def items() -> Iterator[Prepared | IngestResult]:
+        for item in iter_jsonl(path):
+            if item.source is None:
+                yield _failed(f"{path.name}:{item.line}", item.error)
+                continue
             reference = f"{resolved}#{item.key}" if item.key else f"{resolved}:{item.line}"
             label = f"{path.name}#{item.key}" if item.key else f"{path.name}:{item.line}"
-            result = store.save(
-                Prepared("jsonl", reference, item.source.title, item.source.text, None, label)
-            )
+            yield Prepared("jsonl", reference, item.source.title, item.source.text, None, label)
+
+    for result in store.save_many(items(), workers):
         if progress is not None:
             progress.step(result)
         yield result
@@ -122,8 +127,10 @@ def ingest_sources(
     fetch_timeout: float = DEFAULT_TIMEOUT_S,
     stdin: BinaryIO | None = None,
     progress: IngestProgress | None = None,
+    workers: int = 1,
 ) -> list[IngestResult]:
-    """Ingest every source; ``title`` applies to single documents (not to JSONL records)."""
+    """Ingest every source; ``title`` applies to single documents (not to JSONL records).
+    ``workers`` > 1: JSONL batches are split and stemmed in that many processes."""
     units = expand_sources(sources)
     if progress is not None:
         progress.total(
@@ -139,7 +146,10 @@ def ingest_sources(
                 results.append(_failed(str(unit), f"{unit} does not exist"))
                 continue
             try:
-                results.extend(_jsonl(store, unit, progress))
+                lines = count_lines(unit)
+                results.extend(
+                    _jsonl(store, unit, progress, workers if lines >= _PARALLEL_FROM else 1)
+                )
             except SourceError as exc:
                 results.append(_failed(str(unit), str(exc)))
             continue

@@ -25,11 +25,14 @@ import logging
 import os
 import stat
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from importlib import metadata, resources
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -38,7 +41,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from index.engine import Answer, EmptyDocumentError, prepare_document
+from index.engine import Answer, Document, EmptyDocumentError, prepare_document
 from index.service import DocumentInfo, IngestResult, Stats
 from index.sources import DOCUMENT_SUFFIXES, SourceError, parse_bytes
 from index.store.db import Database
@@ -53,7 +56,7 @@ from index.store.models import (
     SentenceRow,
     utcnow,
 )
-from index.tokens import Tokenizer
+from index.tokens import Tokenizer, default_tokenizer
 
 __all__ = ["ContentStore", "Prepared", "SyncOutcome", "pipeline_fingerprint"]
 
@@ -259,17 +262,67 @@ class ContentStore:
                 item, text=item.text.replace("\x00", ""), title=item.title.replace("\x00", "")
             )
         hashed = content_hash(item.text)
-        existing = self._unchanged_row(item, hashed)
-        if existing is not None:
-            if item.digest and existing.source_digest != item.digest:
-                self._write(lambda s: self._set_digest(s, existing.id, item.digest))
-            return IngestResult(
-                item.label, "unchanged", existing.id, existing.title, existing.sentence_count
-            )
+        unchanged = self._check_unchanged(item, hashed)
+        if unchanged is not None:
+            return unchanged
         try:
             document = prepare_document(0, item.title, item.text, self.tokenizer, item.label)
         except EmptyDocumentError as exc:
             return IngestResult(item.label, "failed", error=f"{item.label}: {exc}")
+        return self._save_prepared(item, hashed, document)
+
+    def save_many(
+        self, items: Iterable[Prepared | IngestResult], workers: int = 1
+    ) -> Iterator[IngestResult]:
+        """``save`` for a stream of documents, results in input order (an ``IngestResult`` in
+        the stream — e.g. a bad JSONL line — passes through). With ``workers`` > 1 and the
+        shipped tokenizer, splitting and stemming run in that many worker processes while
+        this one writes to the database; each document is still one transaction."""
+        if workers <= 1 or self.tokenizer is not default_tokenizer():
+            for item in items:
+                yield item if isinstance(item, IngestResult) else self.save(item)
+            return
+        pending: deque[tuple[Prepared | IngestResult, str, Future[Document | str] | None]] = deque()
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            for item in items:
+                if isinstance(item, IngestResult):
+                    pending.append((item, "", None))
+                else:
+                    hashed = content_hash(item.text)
+                    unchanged = self._check_unchanged(item, hashed)
+                    job = None
+                    if unchanged is None:
+                        job = pool.submit(_prepare_in_worker, item.title, item.text, item.label)
+                    pending.append((unchanged or item, hashed, job))
+                while pending and (len(pending) > _IN_FLIGHT or pending[0][2] is None):
+                    yield self._finish(*pending.popleft())
+            while pending:
+                yield self._finish(*pending.popleft())
+
+    def _finish(
+        self, item: Prepared | IngestResult, hashed: str, job: Future[Document | str] | None
+    ) -> IngestResult:
+        if isinstance(item, IngestResult):
+            return item
+        if job is None:  # pragma: no cover - only IngestResults come without a job
+            raise AssertionError("a document without a preparation job")
+        prepared = job.result()
+        if isinstance(prepared, str):
+            return IngestResult(item.label, "failed", error=f"{item.label}: {prepared}")
+        return self._save_prepared(item, hashed, prepared)
+
+    def _check_unchanged(self, item: Prepared, hashed: str) -> IngestResult | None:
+        """The result for a source that would change nothing (checked before stemming)."""
+        existing = self._unchanged_row(item, hashed)
+        if existing is None:
+            return None
+        if item.digest and existing.source_digest != item.digest:
+            self._write(lambda s: self._set_digest(s, existing.id, item.digest))
+        return IngestResult(
+            item.label, "unchanged", existing.id, existing.title, existing.sentence_count
+        )
+
+    def _save_prepared(self, item: Prepared, hashed: str, document: Document) -> IngestResult:
         rows = [
             {
                 "position": s.position,
@@ -788,6 +841,19 @@ class ContentStore:
                 row.language, row.updated_at = language[:8], now
 
         self._write(action)
+
+
+# Documents being prepared by the workers at once: enough to keep them busy while this
+# process writes, few enough to bound memory.
+_IN_FLIGHT = 64
+
+
+def _prepare_in_worker(title: str, text: str, label: str) -> Document | str:
+    """Split and stem one document in a worker process (the error message if it is empty)."""
+    try:
+        return prepare_document(0, title, text, default_tokenizer(), label)
+    except EmptyDocumentError as exc:
+        return str(exc)
 
 
 def _read(path: str) -> bytes:

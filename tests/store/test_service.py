@@ -341,3 +341,38 @@ def test_a_rebuild_reads_only_the_changed_documents(
     assert reads == [[service.documents()[0].id]]  # the two others came from the old snapshot
     assert "450 rumah" in _top(service, BANJIR) and "magnitudo" in _top(service, GEMPA)
     assert "Paragraf tambahan." in [s.text for s in service.snapshot.documents[0].sentences]
+
+
+@pytest.mark.slow
+def test_parallel_preparation_stores_the_same_as_serial(tmp_path: Path) -> None:
+    """The worker processes only split and stem: one backend is enough."""
+    from index.service import IngestResult
+    from index.store.store import Prepared
+
+    items: list[Prepared | IngestResult] = [
+        Prepared("jsonl", f"batch#{i}", f"Berita {i}", ARTICLE_BANJIR.replace("450", str(i)))
+        for i in range(12)
+    ]
+    items.insert(3, IngestResult("batch:4", "failed", error="line 4 is not valid JSON"))
+    items.insert(7, Prepared("jsonl", "batch#empty", "Kosong", "!!! ???"))
+    items.append(Prepared("jsonl", "batch#dup", "Salinan", ARTICLE_BANJIR.replace("450", "0")))
+    results = {}
+    for workers, folder in ((1, "serial"), (2, "parallel")):
+        service = QAService.open(f"sqlite:///{tmp_path / folder}.sqlite3", content_dir=None)
+        try:
+            store = service._require_store()
+            results[folder] = [
+                (r.source, r.status, r.sentences, r.error[:20])
+                for r in store.save_many(iter(items), workers=workers)
+            ]
+            with store.db.read() as session:
+                stored = sorted(session.execute(select(SentenceRow.tokens)).scalars())
+            results[folder + "-tokens"] = stored
+        finally:
+            service.close()
+    assert results["parallel"] == results["serial"]
+    assert results["parallel-tokens"] == results["serial-tokens"]
+    statuses = [status for _, status, _, _ in results["parallel"]]
+    assert statuses.count("added") == 12
+    assert statuses[3] == "failed" and statuses[7] == "failed"
+    assert results["parallel"][-1][1] == "unchanged"  # same text as the first article
