@@ -24,6 +24,7 @@ import hmac
 import logging
 import os
 import stat
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -283,7 +284,12 @@ class ContentStore:
                 yield item if isinstance(item, IngestResult) else self.save(item)
             return
         pending: deque[tuple[Prepared | IngestResult, str, Future[Document | str] | None]] = deque()
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=get_context("spawn"),
+            initializer=_watch_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             for item in items:
                 if isinstance(item, IngestResult):
                     pending.append((item, "", None))
@@ -846,6 +852,18 @@ class ContentStore:
 # Documents being prepared by the workers at once: enough to keep them busy while this
 # process writes, few enough to bound memory.
 _IN_FLIGHT = 64
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit when the process that started it is gone (killed with ``kill -9``,
+    it cannot tell its workers), instead of waiting forever for work."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _prepare_in_worker(title: str, text: str, label: str) -> Document | str:

@@ -90,17 +90,44 @@ def _count(database_url: str) -> int:
         database.dispose()
 
 
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_kill_9_during_a_batch_leaves_a_consistent_store(database_url: str, tmp_path: Path) -> None:
-    total = 250
+    total = 320  # large enough for the batch to be prepared by worker processes
     batch = tmp_path / "batch.jsonl"
     _write_batch(batch, range(total))
     child = _ingest(database_url, batch)
     deadline = time.monotonic() + 60
     while _count(database_url) < 25 and time.monotonic() < deadline and child.poll() is None:
         time.sleep(0.05)
+    workers = _children(child.pid)
+    assert len(workers) >= 2, "the batch should be prepared by worker processes"
     os.kill(child.pid, signal.SIGKILL)
     child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if _alive(w)], "worker processes outlived the killed ingest"
     stored = _check_consistent(database_url)
     assert 25 <= stored < total, "the batch should have been killed in the middle"
 
