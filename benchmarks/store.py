@@ -84,12 +84,24 @@ def _run(args: list[str]) -> tuple[float, float, str]:
     return elapsed, _children_cpu() - cpu, result.stdout
 
 
-def bench_ingest(corpus: Path, url: str) -> dict[str, Any]:
+def bench_ingest(corpus: Path, url: str, workers: int) -> dict[str, Any]:
     elapsed, cpu, out = _run(
-        [sys.executable, "-m", "bot.cli", "--database-url", url, "ingest", "--json", str(corpus)]
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "--database-url",
+            url,
+            "ingest",
+            "--json",
+            "--workers",
+            str(workers),
+            str(corpus),
+        ]
     )
     statuses = [json.loads(line)["status"] for line in out.splitlines()]
     return {
+        "ingest_workers": workers,
         "ingest_s": round(elapsed, 2),
         "ingest_cpu_s": round(cpu, 2),
         "ingested": statuses.count("added"),
@@ -207,6 +219,12 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        help="ingest worker processes (default: CPUs, at most 4; the CLI's default)",
+    )
     args = parser.parse_args()
     corpus = args.data / CORPUS
     if not corpus.is_file():
@@ -217,7 +235,7 @@ def main() -> int:
     try:
         url = f"sqlite:///{work / 'ingest.sqlite3'}"
         results: dict[str, Any] = {"cpus": os.cpu_count()}
-        results.update(bench_ingest(corpus, url))
+        results.update(bench_ingest(corpus, url, args.workers))
         results.update(bench_start(url))
         results.update(bench_reload(corpus, work))
     finally:
