@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 
 from index.store.db import (
+    SCHEMA_HEAD,
     connect,
     current_revision,
     describe_url,
@@ -36,6 +37,10 @@ def test_migrations_create_exactly_the_models(database_url: str) -> None:
             assert key is not None and len(bytes.fromhex(key)) == 32
     finally:
         database.dispose()
+
+
+def test_schema_head_constant_matches_the_migrations() -> None:
+    assert head_revision() == SCHEMA_HEAD
 
 
 def test_upgrade_is_idempotent_and_keeps_the_secret(database_url: str) -> None:
