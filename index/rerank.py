@@ -176,12 +176,16 @@ _CUES: dict[str, re.Pattern[str]] = {
     "where": _PLACE_CUE,
 }
 _HAS_DIGIT = re.compile(r"\d")
+_ANAPHORA = re.compile(
+    r"\b(ini|itu|tersebut|ia|dia|beliau|mereka|sana|situ)\b|\w{3,}nya\b", re.IGNORECASE
+)
 
 FEATURES: tuple[str, ...] = (
     "bm25",
     "bm25_doc",
     "coverage",
     "neighbour_coverage",
+    "anaphora_coverage",
     "type_cue",
     "type_cue_new",
     "definition",
@@ -279,6 +283,7 @@ class Reranker:
         doc_scores: list[float] = []
         want_coverage = "coverage" in wanted
         want_neighbours = "neighbour_coverage" in wanted
+        want_anaphora = "anaphora_coverage" in wanted
         for c in candidates:
             doc = stats[c.sentence_id - c.position]
             f = c.features
@@ -301,6 +306,17 @@ class Reranker:
                         if t not in present and any(n in doc.sentences[t] for n in near)
                     )
                     / total
+                )
+            if want_anaphora:
+                # A sentence that refers back ("Monumen ini ...", "Letaknya ...", "Ia ...") also
+                # speaks of what the previous sentence names.
+                back = sum(
+                    v
+                    for t, v in doc.weight.items()
+                    if t not in present and (c.sentence_id - 1) in doc.sentences[t]
+                )
+                f["anaphora_coverage"] = (
+                    back / total if back and _ANAPHORA.search(c.text) is not None else 0.0
                 )
             if cue is not None:
                 matches = [m.group() for m in cue.finditer(c.text)]
