@@ -18,9 +18,10 @@ CI_SLICE = 1000
 HELD_APART_BUCKETS = 4
 
 
-def context_bucket(context: str) -> int:
+def context_bucket(context: str, buckets: int = HELD_APART_BUCKETS) -> int:
+    """A stable bucket of the context (sha1 of its UTF-8 bytes, modulo ``buckets``)."""
     digest = hashlib.sha1(context.encode("utf-8")).hexdigest()
-    return int(digest, 16) % HELD_APART_BUCKETS
+    return int(digest, 16) % buckets
 
 
 def split_tydi(records: Sequence[EvalRecord]) -> tuple[list[EvalRecord], list[EvalRecord]]:

@@ -254,6 +254,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             "abstain_rate_unanswerable",
             "p50_ms",
             "p99_ms",
+            "abstention",
         ):
             print(f"  {key:<26} {summary[key]}")
     return EXIT_OK

@@ -131,7 +131,7 @@ class Candidate:
 
     ``position`` is the sentence's index in its document and ``document_length`` the number of
     sentences there, so ``sentence_id - position`` is the document's first sentence id.
-    ``coverage`` is the evidence used for abstention (see ``Reranker.evidence``).
+    ``coverage`` is the abstention evidence, set by ``Reranker.rank`` on the best candidate.
     """
 
     sentence_id: int
@@ -176,12 +176,16 @@ _CUES: dict[str, re.Pattern[str]] = {
     "where": _PLACE_CUE,
 }
 _HAS_DIGIT = re.compile(r"\d")
+_ANAPHORA = re.compile(
+    r"\b(ini|itu|tersebut|ia|dia|beliau|mereka|sana|situ)\b|\w{3,}nya\b", re.IGNORECASE
+)
 
 FEATURES: tuple[str, ...] = (
     "bm25",
     "bm25_doc",
     "coverage",
     "neighbour_coverage",
+    "anaphora_coverage",
     "type_cue",
     "type_cue_new",
     "definition",
@@ -198,22 +202,20 @@ _WORDS = re.compile(r"\w+")
 
 @dataclass(frozen=True, slots=True)
 class _DocStats:
-    """Statistics of the question terms inside one document: its sentence count, for each
-    term the ids of the sentences containing it, and the mean candidate length."""
+    """Statistics of the question terms inside one document.
 
-    size: int
+    ``sentences``: for each term, the ids of the document's sentences containing it.
+    ``idf``: non-negative BM25 IDF inside the document, ``log(1 + (n - df + .5) / (df + .5))``.
+    ``weight``: coverage weight of each informative term present in the document,
+    ``log(1 + n / df)`` (rarer inside the document weighs more); ``total`` is their sum.
+    ``mean_length``: mean token count of the document's candidates.
+    """
+
     sentences: dict[str, frozenset[int]]
+    idf: dict[str, float]
+    weight: dict[str, float]
+    total: float
     mean_length: float
-
-    def idf(self, term: str) -> float:
-        """Non-negative BM25 IDF inside the document (``log(1 + (n - df + .5) / (df + .5))``)."""
-        df = len(self.sentences.get(term, ()))
-        return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
-
-    def weight(self, term: str) -> float:
-        """Coverage weight of a term present in the document: rarer inside it weighs more."""
-        df = len(self.sentences.get(term, ()))
-        return math.log(1.0 + self.size / df) if df else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +248,7 @@ class Reranker:
         Also stores the abstention evidence on the first candidate's ``coverage``."""
         if not candidates:
             return []
-        stats = _document_stats(candidates, set(analysis.terms), bm25)
+        stats = _document_stats(candidates, analysis, bm25)
         self._features(analysis, candidates, stats)
         w = self.weights
         for c in candidates:
@@ -272,7 +274,6 @@ class Reranker:
     ) -> None:
         wanted = {f for f in FEATURES if self.weights.get(f)} if self.weights else set(FEATURES)
         terms = analysis.terms
-        informative = analysis.informative
         top_bm25 = max(c.bm25 for c in candidates) or 1.0
         cue = _CUES.get(analysis.qtype) if wanted & {"type_cue", "type_cue_new"} else None
         want_definition = "definition" in wanted and analysis.qtype == "define"
@@ -280,6 +281,9 @@ class Reranker:
         question_terms = set(terms)
         question_words = set(_WORDS.findall(analysis.text))
         doc_scores: list[float] = []
+        want_coverage = "coverage" in wanted
+        want_neighbours = "neighbour_coverage" in wanted
+        want_anaphora = "anaphora_coverage" in wanted
         for c in candidates:
             doc = stats[c.sentence_id - c.position]
             f = c.features
@@ -288,19 +292,31 @@ class Reranker:
                 f["bm25"] = c.bm25 / top_bm25
             if "bm25_doc" in wanted:
                 doc_scores.append(_doc_bm25(terms, c.tokens, doc))
-            if wanted & {"coverage", "neighbour_coverage"}:
-                total = sum(doc.weight(t) for t in informative) or 1.0
-                f["coverage"] = sum(doc.weight(t) for t in informative if t in present) / total
+            total = doc.total or 1.0
+            if want_coverage:
+                f["coverage"] = sum(v for t, v in doc.weight.items() if t in present) / total
+            if want_neighbours:
                 # Terms missing from the sentence but found right before or after it: news
                 # sentences often refer back ("Wilayah itu ...") to what the question names.
                 near = (c.sentence_id - 1, c.sentence_id + 1)
                 f["neighbour_coverage"] = (
                     sum(
-                        doc.weight(t)
-                        for t in informative
-                        if t not in present and any(n in doc.sentences.get(t, ()) for n in near)
+                        v
+                        for t, v in doc.weight.items()
+                        if t not in present and any(n in doc.sentences[t] for n in near)
                     )
                     / total
+                )
+            if want_anaphora:
+                # A sentence that refers back ("Monumen ini ...", "Letaknya ...", "Ia ...") also
+                # speaks of what the previous sentence names.
+                back = sum(
+                    v
+                    for t, v in doc.weight.items()
+                    if t not in present and (c.sentence_id - 1) in doc.sentences[t]
+                )
+                f["anaphora_coverage"] = (
+                    back / total if back and _ANAPHORA.search(c.text) is not None else 0.0
                 )
             if cue is not None:
                 matches = [m.group() for m in cue.finditer(c.text)]
@@ -364,7 +380,7 @@ class Reranker:
 
 
 def _document_stats(
-    candidates: Sequence[Candidate], terms: set[str], bm25: PostingsBM25
+    candidates: Sequence[Candidate], analysis: QuestionAnalysis, bm25: PostingsBM25
 ) -> dict[int, _DocStats]:
     """Statistics of each candidate document, keyed by its first sentence id.
 
@@ -377,7 +393,7 @@ def _document_stats(
         start = c.sentence_id - c.position
         lengths.setdefault(start, []).append(len(c.tokens))
         sizes[start] = c.document_length
-    ids = [(t, bm25.vocabulary.get(t)) for t in terms]
+    ids = [(t, bm25.vocabulary.get(t)) for t in set(analysis.terms)]
     out: dict[int, _DocStats] = {}
     for start, size in sizes.items():
         stop = start + size
@@ -389,8 +405,15 @@ def _document_stats(
             lo, hi = np.searchsorted(postings, start), np.searchsorted(postings, stop)
             if hi > lo:
                 where[term] = frozenset(postings[lo:hi].tolist())
+        idf = {
+            t: math.log(1.0 + (size - len(ids_) + 0.5) / (len(ids_) + 0.5))
+            for t, ids_ in where.items()
+        }
+        weight = {
+            t: math.log(1.0 + size / len(where[t])) for t in analysis.informative if t in where
+        }
         lens = lengths[start]
-        out[start] = _DocStats(size, where, sum(lens) / len(lens))
+        out[start] = _DocStats(where, idf, weight, sum(weight.values()), sum(lens) / len(lens))
     return out
 
 
@@ -402,17 +425,19 @@ def _doc_bm25(terms: Sequence[str], tokens: Sequence[str], doc: _DocStats) -> fl
     norm = K1 * (1 - B + B * len(tokens) / (doc.mean_length or 1.0))
     score = 0.0
     for term in terms:
-        tf = tokens.count(term)
-        if tf:
-            score += doc.idf(term) * tf * (K1 + 1) / (tf + norm)
+        idf = doc.idf.get(term)
+        if idf is not None:
+            tf = tokens.count(term)
+            if tf:
+                score += idf * tf * (K1 + 1) / (tf + norm)
     return score
 
 
 def _idf_lookup(terms: Sequence[str], bm25: PostingsBM25) -> dict[str, float]:
-    """IDF of each informative term; a term the corpus never saw gets the highest possible IDF
-    (it is the strongest evidence that the text is about something else)."""
-    seen_max = float(bm25.idf.max()) if bm25.idf.size else 1.0
-    unseen = max(seen_max, math.log(bm25.size + 0.5) - math.log(1.5) if bm25.size else 1.0)
+    """IDF of each informative term in the whole index. A term the index never saw gets
+    ``log(N + .5) - log(1.5)``, above any seen term's (at least 1): it is the strongest evidence
+    that the text is about something else. Floored IDFs of very common terms count as 1e-3."""
+    unseen = max(math.log(bm25.size + 0.5) - math.log(1.5), 1.0)
     out: dict[str, float] = {}
     for t in terms:
         tid = bm25.vocabulary.get(t)

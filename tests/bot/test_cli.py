@@ -211,10 +211,12 @@ def test_missing_content_directory_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code = main(["--content-dir", str(tmp_path / "nowhere"), "ask", "apa?"])
-    err = capsys.readouterr().err
-    assert code != EXIT_OK and "Traceback" not in err
-    assert "error: no articles to answer from" in err and "does not exist" in err
+    database = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    argv = ["--content-dir", str(tmp_path / "nowhere"), "--database-url", database]
+    code = main([*argv, "ask", "apa?"])
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert code != EXIT_OK
+    assert last.startswith("error: ") and "content directory" in last
 
 
 def test_console_script_is_declared() -> None:

@@ -127,6 +127,31 @@ def test_features_change_the_order(
     assert _top(snapshot, question).startswith(expected_start)
 
 
+@pytest.mark.parametrize(
+    ("second", "weights", "expected_start"),
+    [
+        ("Gedung ini dirancang oleh arsitek Belanda.", {"coverage": 1.0}, "Museum Geologi"),
+        (
+            "Gedung ini dirancang oleh arsitek Belanda.",
+            {"coverage": 1.0, "anaphora_coverage": 1.5},
+            "Gedung ini",
+        ),
+        # no back-reference: the previous sentence's words are not credited
+        (
+            "Stasiun kereta dirancang oleh arsitek Belanda.",
+            {"coverage": 1.0, "anaphora_coverage": 1.5},
+            "Museum Geologi",
+        ),
+    ],
+)
+def test_back_references_credit_the_previous_sentence(
+    second: str, weights: dict[str, float], expected_start: str
+) -> None:
+    text = f"Museum Geologi berdiri di Kota Bandung sejak 1928. {second}"
+    snapshot = _snapshot([text], Reranker(weights, abstain=False))
+    assert _top(snapshot, "Siapa arsitek Museum Geologi?").startswith(expected_start)
+
+
 def test_definition_cue_only_for_definition_questions() -> None:
     text = (
         "Inflasi tahun ini tercatat tinggi menurut pemerintah. "
