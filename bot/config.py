@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     flood_max_questions: int = Field(default=8, ge=0)
     flood_window_seconds: float = Field(default=30.0, ge=0)
     rate_limit_per_second: float = Field(default=30.0, ge=0)
+    health_listen: str = "127.0.0.1"
+    health_port: int = Field(default=0, ge=0, le=65535)  # 0: no health endpoint
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

@@ -115,6 +115,12 @@ def serve(settings: Settings, options: ServeOptions) -> int:
     service = open_service(settings)
     try:
         app = build_application(settings, service, token=token)
+        if settings.health_port:
+            from bot.health import attach_health_server
+
+            mode = "polling" if webhook is None else "webhook"
+            host, port = settings.health_listen, settings.health_port
+            attach_health_server(app, service, host=host, port=port, mode=mode)
         if webhook is None:
             log.info("starting long polling against %s", settings.telegram_base_url)
             app.run_polling(

@@ -38,9 +38,10 @@ def unavailable_reason() -> str | None:
 class EmulatorProcess:
     """``node server.js`` on a free loopback port."""
 
-    def __init__(self) -> None:
+    def __init__(self, *extra_args: str) -> None:
         self.process: subprocess.Popen[str] | None = None
         self.url = ""
+        self.extra_args = extra_args  # e.g. "--telegram-offsets" (see server.js)
 
     def start(self, timeout: float = 10.0) -> str:
         self.process = subprocess.Popen(
@@ -55,6 +56,7 @@ class EmulatorProcess:
                 BOT_USERNAME,
                 "--bot-id",
                 str(BOT_ID),
+                *self.extra_args,
             ],
             cwd=EMULATOR_DIR,
             stdout=subprocess.PIPE,

@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
+from bot.cli import main
 from index.service import QAService
 from index.store import fetch
 from index.store.fetch import FetchError, check_url, fetch_page
-from tests.processes import run_cli
 from tests.store.conftest import PAGES
 
 ARTICLE = (PAGES / "article.html").read_bytes()
@@ -288,14 +288,16 @@ def test_service_refuses_by_default_and_allows_when_told(
         service.close()
 
 
-def test_cli_refuses_private_urls_unless_allowed(servers: tuple[_Server, _Server]) -> None:
+def test_cli_refuses_private_urls_unless_allowed(
+    servers: tuple[_Server, _Server], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, private = servers
     url = f"http://127.0.0.1:{private.port}/artikel"
+    database = ["--database-url", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
     before = len(private.requests)
-    refused = run_cli(["ingest", url])
-    assert refused.returncode == 1
-    assert "private or local address" in refused.stdout + refused.stderr
+    assert main([*database, "ingest", url]) == 1
+    assert "private or local address" in "".join(capsys.readouterr())
     assert len(private.requests) == before
-    allowed = run_cli(["ingest", "--allow-private", url])
+    main([*database, "ingest", "--allow-private", url])
+    assert "private or local address" not in "".join(capsys.readouterr())
     assert len(private.requests) == before + 1
-    assert "private or local address" not in allowed.stdout + allowed.stderr

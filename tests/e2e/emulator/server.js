@@ -17,6 +17,7 @@
 // and POST /waitUpdates long-polls for the bot's messages to one chat.
 //
 // Usage: node server.js --port 0 [--host 127.0.0.1] [--bot-username Name] [--bot-id 1]
+//        [--telegram-offsets]
 // Prints one line `listening http://HOST:PORT` when ready; stops on SIGTERM/SIGINT.
 'use strict';
 
@@ -187,6 +188,30 @@ const shimRoutes = [
     app.post('/sendCallback', client('addUserCallback'));
   },
 ];
+
+// Opt-in (--telegram-offsets): getUpdates with Telegram's offset semantics instead of the
+// library's "delivered once = gone". An update stays pending until a getUpdates call with an
+// offset above its update_id confirms it; so a bot that dies before confirming gets it again
+// on restart, and one that confirms too early loses it — what a shutdown test must see.
+if (process.argv.includes('--telegram-offsets')) {
+  shimRoutes.unshift((app, server) => {
+    app.all('/bot:token/getUpdates', (req, res) => {
+      const { token } = req.params;
+      const params = { ...req.query, ...req.body };
+      const offset = Number(params.offset) || 0;
+      const limit = Math.min(Math.max(Number(params.limit) || 100, 1), 100);
+      const mine = (u) => u.botToken === token;
+      if (offset > 0) {
+        server.storage.userMessages = server.storage.userMessages
+          .filter((u) => !mine(u) || u.updateId >= offset);
+      }
+      const pending = server.storage.userMessages.filter(mine)
+        .sort((a, b) => a.updateId - b.updateId).slice(0, limit);
+      pending.forEach((u) => { u.isRead = true; });
+      res.sendResult({ ok: true, result: pending.map((u) => TelegramServer.formatUpdate(u)) });
+    });
+  });
+}
 
 const originalFormat = TelegramServer.formatUpdate;
 TelegramServer.formatUpdate = (update) => {
