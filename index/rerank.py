@@ -186,6 +186,8 @@ FEATURES: tuple[str, ...] = (
     "coverage",
     "neighbour_coverage",
     "anaphora_coverage",
+    "passage_evidence",
+    "document_evidence",
     "type_cue",
     "type_cue_new",
     "definition",
@@ -249,12 +251,16 @@ class Reranker:
         if not candidates:
             return []
         stats = _document_stats(candidates, analysis, bm25)
-        self._features(analysis, candidates, stats)
+        global_idf = _idf_lookup(analysis.informative, bm25)
+        self._features(analysis, candidates, stats, global_idf)
         w = self.weights
         for c in candidates:
             c.final_score = sum(w.get(name, 0.0) * value for name, value in c.features.items())
         ranked = sorted(candidates, key=lambda c: (-c.final_score, c.sentence_id))
-        ranked[0].coverage = self._evidence(analysis, ranked, stats, bm25)
+        ranked[0].coverage = max(
+            (_passage_share(c, stats, global_idf) for c in ranked[: self.evidence_sentences]),
+            default=0.0,
+        )
         return ranked
 
     def should_abstain(
@@ -271,6 +277,7 @@ class Reranker:
         analysis: QuestionAnalysis,
         candidates: Sequence[Candidate],
         stats: dict[int, _DocStats],
+        global_idf: Mapping[str, float],
     ) -> None:
         wanted = {f for f in FEATURES if self.weights.get(f)} if self.weights else set(FEATURES)
         terms = analysis.terms
@@ -284,6 +291,7 @@ class Reranker:
         want_coverage = "coverage" in wanted
         want_neighbours = "neighbour_coverage" in wanted
         want_anaphora = "anaphora_coverage" in wanted
+        global_total = sum(global_idf.values()) or 1.0
         for c in candidates:
             doc = stats[c.sentence_id - c.position]
             f = c.features
@@ -306,6 +314,14 @@ class Reranker:
                         if t not in present and any(n in doc.sentences[t] for n in near)
                     )
                     / total
+                )
+            if "passage_evidence" in wanted:
+                f["passage_evidence"] = _passage_share(c, stats, global_idf)
+            if "document_evidence" in wanted:
+                # Which document speaks of the question at all: only differs between candidates
+                # when several documents are searched at once.
+                f["document_evidence"] = (
+                    sum(v for t, v in global_idf.items() if t in doc.sentences) / global_total
                 )
             if want_anaphora:
                 # A sentence that refers back ("Monumen ini ...", "Letaknya ...", "Ia ...") also
@@ -351,32 +367,21 @@ class Reranker:
             for c, score in zip(candidates, doc_scores, strict=True):
                 c.features["bm25_doc"] = score / top_doc
 
-    def _evidence(
-        self,
-        analysis: QuestionAnalysis,
-        ranked: Sequence[Candidate],
-        stats: dict[int, _DocStats],
-        bm25: PostingsBM25,
-    ) -> float:
-        """Best share of the question's informative IDF mass found in the passage (sentence and
-        its two neighbours in the document) of one of the top candidates.
 
-        IDF is the index's own (all indexed sentences); a term the index never saw weighs the
-        most: it is the strongest sign that the text is about something else.
-        """
-        if not analysis.informative:
-            return 0.0
-        idf = _idf_lookup(analysis.informative, bm25)
-        total = sum(idf.values()) or 1.0
-        best = 0.0
-        for c in ranked[: self.evidence_sentences]:
-            doc = stats[c.sentence_id - c.position]
-            passage = range(c.sentence_id - 1, c.sentence_id + 2)
-            found = sum(
-                v for t, v in idf.items() if any(s in doc.sentences.get(t, ()) for s in passage)
-            )
-            best = max(best, found / total)
-        return best
+def _passage_share(
+    c: Candidate, stats: dict[int, _DocStats], global_idf: Mapping[str, float]
+) -> float:
+    """Share of the question's informative IDF mass (index-wide IDF) found in the candidate's
+    passage: the sentence and its two neighbours in the document."""
+    total = sum(global_idf.values())
+    if not total:
+        return 0.0
+    doc = stats[c.sentence_id - c.position]
+    passage = range(c.sentence_id - 1, c.sentence_id + 2)
+    found = sum(
+        v for t, v in global_idf.items() if any(s in doc.sentences.get(t, ()) for s in passage)
+    )
+    return found / total
 
 
 def _document_stats(
