@@ -199,6 +199,37 @@ def test_statistics_are_taken_inside_each_document() -> None:
     assert {h.document_id for h in answer.hits} == {2}
 
 
+@pytest.mark.parametrize(
+    ("weights", "expected_document"),
+    [
+        # inside its own document the lone "Cianjur" covers everything that document has
+        ({"coverage": 1.0}, 1),
+        ({"coverage": 1.0, "document_evidence": 2.0}, 2),
+    ],
+)
+def test_document_evidence_picks_the_document_about_the_question(
+    weights: dict[str, float], expected_document: int
+) -> None:
+    festival = "Warga Cianjur menggelar festival budaya. Festival berlangsung meriah."
+    gempa = "Gempa di Cianjur menewaskan 300 korban. Bantuan terus berdatangan ke lokasi gempa."
+    snapshot = _snapshot([festival, gempa], Reranker(weights, abstain=False))
+    answer = snapshot.ask("Berapa korban gempa Cianjur?")
+    assert answer.hits[0].document_id == expected_document
+    # asked inside one document, the document-level feature changes nothing
+    only = snapshot.ask("Berapa korban gempa Cianjur?", document_id=1)
+    assert {h.document_id for h in only.hits} == {1}
+
+
+def test_shipped_model_searches_many_documents() -> None:
+    festival = "Warga Cianjur menggelar festival budaya. Festival berlangsung meriah."
+    gempa = "Gempa di Cianjur menewaskan 300 korban. Bantuan terus berdatangan ke lokasi gempa."
+    snapshot = IndexSnapshot.build(
+        [prepare_document(1, "Festival", festival), prepare_document(2, "Gempa", gempa)]
+    )
+    top = snapshot.ask("Berapa korban gempa Cianjur?").hits[0]
+    assert top.document_id == 2 and "300 korban" in top.sentence
+
+
 ARTICLE = (
     "Pemerintah kota meresmikan jembatan baru di atas Sungai Brantas pada Jumat pagi.\n\n"
     "Jembatan sepanjang 120 meter itu dibangun selama dua tahun dengan biaya Rp 45 miliar. "
