@@ -165,8 +165,8 @@ _PLACE_CUE = re.compile(
     r"\b(di|ke|dari|dekat) (kota |kabupaten |provinsi |desa |pulau |negara |wilayah |daerah |"
     r"[a-z]+ )?[A-Z]\w*"
 )
-# "X adalah/merupakan/ialah ..." — the shape of a definition, which is what "apa" questions
-# ("Apakah X itu?", "Apa yang dimaksud dengan X?") usually want.
+# "X adalah/merupakan/ialah ..." — the shape of a definition, which is what definition questions
+# ("Apa itu X?", "Apa yang dimaksud dengan X?") want.
 _DEFINITION_CUE = re.compile(r"\b(adalah|merupakan|ialah|yaitu|yakni)\b", re.IGNORECASE)
 
 _CUES: dict[str, re.Pattern[str]] = {
