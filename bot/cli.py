@@ -581,9 +581,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # pydantic ValidationError: show the field messages only
         print(f"error: invalid settings: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    if args.command == "serve" or args.log_level or "log_level" in settings.model_fields_set:
+        level, fmt = settings.log_level, "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    else:  # one-shot commands print their own results and errors; logs only when they matter
+        level, fmt = "WARNING", "%(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=level, format=fmt)
     handler: Handler = args.handler
     try:
         return handler(args, settings)

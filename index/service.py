@@ -199,9 +199,7 @@ class QAService:
         try:
             store.restem_stale()
             if sync_content and content_dir is not None:
-                service.start_report = service.reload()
-                for error in service.start_report.errors:
-                    log.warning("content sync: %s", error)
+                service.start_report = service.reload()  # callers surface its errors
             elif build_index:
                 service._rebuild()
         except BaseException:
@@ -409,7 +407,9 @@ class QAService:
                     self._rebuild()
                 else:
                     self._revision = self._store.revision()
-            except Exception as exc:  # any failure: keep serving the old snapshot
+            except StoreError as exc:  # an explained failure: the report carries it, no traceback
+                errors.append(f"reload failed: {_first_line(exc)}")
+            except Exception as exc:  # any other failure: keep serving the old snapshot
                 log.exception("reload failed; the previous index keeps serving")
                 errors.append(f"reload failed: {_first_line(exc)}")
             snapshot = self._snapshot
