@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.bm25 import PostingsBM25, PostingsBuilder
-from index.rerank import Candidate, QuestionAnalysis, Reranker, analyse_question, default_reranker
+from index.rerank import Candidate, Reranker, analyse_question, default_reranker
 from index.text import segment
 from index.tokens import Tokenizer, default_tokenizer
 
@@ -549,7 +549,9 @@ class IndexSnapshot:
         ranked = self._reranker.rank(analysis, candidates, self._bm25)
         if self._reranker.should_abstain(analysis, ranked, self._bm25):
             return Answer(question, (), True, "low_coverage", analysis.informative)
-        hits = tuple(self._hit(rank, c, analysis) for rank, c in enumerate(ranked[:top_k], 1))
+        terms = set(analysis.informative)
+        seen: dict[str, bool] = {}
+        hits = tuple(self._hit(rank, c, terms, seen) for rank, c in enumerate(ranked[:top_k], 1))
         return Answer(question, hits, False, "", analysis.informative)
 
     def _doc_of(self, sid: int) -> int:
@@ -560,7 +562,7 @@ class IndexSnapshot:
         start, stop = self._doc_starts[index], self._doc_starts[index + 1]
         return Candidate(sid, score, tokens, text, sid - start, stop - start)
 
-    def _hit(self, rank: int, cand: Candidate, analysis: QuestionAnalysis) -> Hit:
+    def _hit(self, rank: int, cand: Candidate, terms: set[str], seen: dict[str, bool]) -> Hit:
         sid = cand.sentence_id
         index = self._doc_of(sid)
         start, stop = self._doc_starts[index], self._doc_starts[index + 1]
@@ -581,13 +583,21 @@ class IndexSnapshot:
             document_id=self._doc_ids[index],
             document_title=self._titles[index],
             position=sid - start,
-            highlights=self._highlights(cand.text, set(analysis.informative)),
+            highlights=self._highlights(cand.text, terms, seen),
         )
 
-    def _highlights(self, text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
+    def _highlights(
+        self, text: str, terms: set[str], seen: dict[str, bool]
+    ) -> tuple[tuple[int, int], ...]:
+        """Spans of the words of ``text`` whose terms are in ``terms``; ``seen`` remembers the
+        verdict per word across the hits of one answer (words repeat: "yang", "di", names)."""
         spans: list[tuple[int, int]] = []
         tok = self._tokenizer
         for match in _WORD_SPAN.finditer(text):
-            if any(t in terms for t in tok.tokens(match.group())):
+            word = match.group()
+            marked = seen.get(word)
+            if marked is None:
+                marked = seen[word] = any(t in terms for t in tok.tokens(word))
+            if marked:
                 spans.append(match.span())
         return tuple(spans)

@@ -390,7 +390,8 @@ def _document_stats(
     """Statistics of each candidate document, keyed by its first sentence id.
 
     A term's postings hold its sentence ids in ascending order, so two binary searches cut out
-    the sentences of ``[start, stop)`` that contain it.
+    the sentences of ``[start, stop)`` that contain it — done for all the documents at once,
+    one vectorised search per term (a call per term and document cost more than BM25 itself).
     """
     lengths: dict[int, list[int]] = {}
     sizes: dict[int, int] = {}
@@ -398,18 +399,23 @@ def _document_stats(
         start = c.sentence_id - c.position
         lengths.setdefault(start, []).append(len(c.tokens))
         sizes[start] = c.document_length
-    ids = [(t, bm25.vocabulary.get(t)) for t in set(analysis.terms)]
+    doc_starts = list(sizes)
+    starts = np.asarray(doc_starts, dtype=np.int64)
+    stops = starts + np.asarray([sizes[s] for s in doc_starts], dtype=np.int64)
+    found: dict[int, dict[str, frozenset[int]]] = {s: {} for s in doc_starts}
+    for term in set(analysis.terms):
+        tid = bm25.vocabulary.get(term)
+        if tid is None:
+            continue
+        postings = bm25.sentence_ids[bm25.indptr[tid] : bm25.indptr[tid + 1]]
+        lows = np.searchsorted(postings, starts).tolist()
+        highs = np.searchsorted(postings, stops).tolist()
+        for start, lo, hi in zip(doc_starts, lows, highs, strict=True):
+            if hi > lo:
+                found[start][term] = frozenset(postings[lo:hi].tolist())
     out: dict[int, _DocStats] = {}
     for start, size in sizes.items():
-        stop = start + size
-        where: dict[str, frozenset[int]] = {}
-        for term, tid in ids:
-            if tid is None:
-                continue
-            postings = bm25.sentence_ids[bm25.indptr[tid] : bm25.indptr[tid + 1]]
-            lo, hi = np.searchsorted(postings, start), np.searchsorted(postings, stop)
-            if hi > lo:
-                where[term] = frozenset(postings[lo:hi].tolist())
+        where = found[start]
         idf = {
             t: math.log(1.0 + (size - len(ids_) + 0.5) / (len(ids_) + 0.5))
             for t, ids_ in where.items()
