@@ -216,14 +216,13 @@ def _cold_start(results: dict[str, Any]) -> list[str]:
         )
     lines += [
         "",
-        "The service's peak RSS is well above the engine's own (*Index build and memory*): at",
-        "this commit `QAService` reads every stored sentence into `Document`/`Sentence` objects",
-        "and keeps them as its reload cache beside the snapshot. The snapshot itself does not",
-        "need them: `IndexSnapshot.document(id)` gives the same documents back from its columns",
-        "(texts and the exact stored tokens), and `IndexSnapshot.build` copies such documents",
-        "column-wise, so a reload cache of `snapshot.document(id)` costs nothing extra; and",
-        "`SnapshotBuilder.add_columns` builds from rows streamed out of the database without",
-        "any per-sentence object.",
+        "The service's peak RSS is above the engine's own for the same corpus (*Index build",
+        "and memory*, where the columns are streamed from a file): `ContentStore.read_index`",
+        "reads all stored sentences at once (texts, paragraphs and token lists as Python",
+        "objects) before `SnapshotBuilder.add_columns` indexes them. They are freed once the",
+        "snapshot is built — the service keeps no copy; reloads reuse the snapshot's own",
+        "column views (`IndexSnapshot.document`) — but they set the start's peak. Streaming",
+        "the rows document by document into the builder would bring it down to the engine's.",
     ]
     return lines
 
