@@ -62,7 +62,7 @@ class DocumentInfo:
     id: int
     title: str
     sentences: int
-    source_kind: str  # "content" | "file" | "url" | "upload" | "jsonl" | "text"
+    source_kind: str  # "content" | "file" | "url" | "upload" | "jsonl" | "text" | "index"
     source_ref: str
     updated_at: datetime | None
     active: bool = True
@@ -381,8 +381,18 @@ class QAService:
                 DocumentInfo(d.id, d.title, len(d.sentences), "file", d.source, None)
                 for d in self._snapshot.documents
             ]
-        with _database_errors("listing the documents"):
-            return self._store.documents(include_inactive)
+        try:
+            with _database_errors("listing the documents"):
+                return self._store.documents(include_inactive)
+        except StoreUnavailableError as exc:
+            if not self._live or include_inactive:
+                raise
+            # An answering instance lists what it answers from while the database is away.
+            log.warning("%s; listing the documents of the index in memory", exc)
+            return [
+                DocumentInfo(d.id, d.title, len(d.sentences), "index", d.source, None)
+                for d in self._snapshot.documents
+            ]
 
     def reload(self, *, refresh_urls: bool = False) -> ReloadReport:
         """Sync the content directory (and, with ``refresh_urls``, download URL documents

@@ -110,6 +110,7 @@ COMMANDS = [
     ["remove", "1"],
     ["reload"],
     ["db", "upgrade"],
+    ["stats"],
 ]
 
 
