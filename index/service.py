@@ -521,12 +521,17 @@ class QAService:
                 latency_ms=latency_ms,
             )
 
-    def record_feedback(self, *, question_id: int, user_id: int, vote: int) -> bool:
+    def record_feedback(
+        self, *, question_id: int, user_id: int, vote: int, chat_id: int | None = None
+    ) -> bool:
         """+1/-1 on a logged question; a new vote by the same user replaces the old one.
-        False when ``question_id`` is unknown."""
+        False when ``question_id`` is unknown or, given ``chat_id``, was asked in another
+        chat."""
         store = self._require_store()
         with _database_errors("recording feedback"):
-            return store.record_feedback(question_id=question_id, user_id=user_id, vote=vote)
+            return store.record_feedback(
+                question_id=question_id, user_id=user_id, vote=vote, chat_id=chat_id
+            )
 
     def stats(self, top: int = 5) -> Stats:
         store = self._require_store()

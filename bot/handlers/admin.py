@@ -175,9 +175,10 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = update.effective_message
     if message is None or message.document is None:
         return
-    captioned = (message.caption or "").split(maxsplit=1)[:1] in (["/tambah"], ["/add"]) or (
-        (message.caption or "").lower().startswith(("/tambah@", "/add@"))
-    )
+    first = ((message.caption or "").split(maxsplit=1) or [""])[0]
+    command, _, addressee = first.lower().partition("@")
+    # "/tambah" or "/tambah@ThisBot"; a caption addressed to another bot is not for us.
+    captioned = command in ("/tambah", "/add") and addressee in ("", context.bot.username.lower())
     if not captioned and not is_private(message):
         return
     if not captioned and not is_admin(message, context):

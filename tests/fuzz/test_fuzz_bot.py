@@ -13,7 +13,7 @@
    handler, each update finishes within a time bound, everything sent is valid Telegram HTML,
    and a non-admin never changes content.
 
-Example counts: ``TANYABERITA_FUZZ_EXAMPLES`` (default 100 per property; ``benchmarks/fuzz.py``
+Example counts: ``TANYABERITA_FUZZ_EXAMPLES`` (default 60 per property; ``benchmarks/fuzz.py``
 runs many more and reports the totals).
 """
 
@@ -42,7 +42,7 @@ from tests.bot.conftest import ADMIN_ID, BOT_ID, BOT_USERNAME, RecordingRequest,
 from tests.bot.telegram_html import check, visible
 from tests.fakes import FakeService
 
-EXAMPLES = int(os.environ.get("TANYABERITA_FUZZ_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("TANYABERITA_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -476,7 +476,7 @@ def test_fuzz_generator_covers_the_update_kinds() -> None:
     """The strategy above does produce every shape (a guard against a silently narrow fuzz)."""
     seen: set[str] = set()
 
-    @settings(max_examples=300, deadline=None, database=None)
+    @settings(max_examples=200, deadline=None, database=None)
     @given(updates())
     def collect(case: tuple[dict[str, Any], dict[str, bytes], bool]) -> None:
         payload = case[0]
