@@ -13,10 +13,9 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -24,6 +23,7 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -31,6 +31,8 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.flood import FloodGuard
 from bot.handlers import admin, errors, feedback, group, inline, private
+from bot.logs import UPDATE_ID
+from bot.retry import RetryingRateLimiter
 from bot.services import BotService
 from bot.state import STATE_KEY, BotState, state_of
 
@@ -95,11 +97,15 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
-    if rate_limit and settings.rate_limit_per_second > 0:
-        # Telegram's limits for outgoing messages (per bot, and 20 a minute per group);
-        # RetryAfter answers are waited out and retried.
+    if rate_limit:
+        # Telegram's limits for outgoing messages (per bot, and 20 a minute per group; both
+        # off with RATE_LIMIT_PER_SECOND=0); RetryAfter answers are waited out and network
+        # errors retried (bot/retry.py).
+        rate = settings.rate_limit_per_second
         builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
+            RetryingRateLimiter(
+                overall_max_rate=rate, group_max_rate=20 if rate > 0 else 0, max_retries=3
+            )
         )
     app = builder.build()
     app.bot_data[STATE_KEY] = BotState(
@@ -115,6 +121,8 @@ def build_application(
     group_chat = filters.ChatType.GROUPS
     plain_text = filters.TEXT & ~filters.COMMAND
 
+    # First, in a group of its own: the update id for every log line about this update.
+    app.add_handler(TypeHandler(Update, _mark_update), group=-1)
     app.add_handlers(
         [
             # everyone, any chat
@@ -147,6 +155,10 @@ def build_application(
     )
     app.add_error_handler(errors.on_error)
     return app
+
+
+async def _mark_update(update: Update, _: Any) -> None:
+    UPDATE_ID.set(update.update_id)
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -512,6 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_store_commands(sub)
     add_serve_parser(sub)
+    add_stats_parser(sub)
     return parser
 
 
@@ -562,6 +563,59 @@ def add_serve_parser(sub: Any) -> None:
     serve.set_defaults(handler=cmd_serve)
 
 
+# --- stats (from the stored question log) ----------------------------------------------------
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    service = open_service(settings, live=False, sync=False)
+    try:
+        stats = service.stats(args.top)
+    finally:
+        service.close()
+    extra = stats.extra
+    if args.json:
+        row = {
+            "questions": stats.questions,
+            "answered": stats.answered,
+            "abstained": stats.abstained,
+            "thumbs_up": stats.thumbs_up,
+            "thumbs_down": stats.thumbs_down,
+            "p50_ms": stats.p50_ms,
+            "top_questions": [list(q) for q in stats.top_questions],
+            "unanswered_questions": [list(q) for q in stats.unanswered_questions],
+            **{key: int(value) for key, value in extra.items()},
+        }
+        print(json.dumps(row, ensure_ascii=False))
+        return EXIT_OK
+    share = f" ({100 * stats.answered / stats.questions:.1f} %)" if stats.questions else ""
+    print(f"questions        {stats.questions:,}")
+    print(f"answered         {stats.answered:,}{share}")
+    print(f"not answered     {stats.abstained:,}")
+    print(f"feedback         {stats.thumbs_up:,} 👍  {stats.thumbs_down:,} 👎")
+    print(f"median latency   {stats.p50_ms:.1f} ms")
+    if extra:
+        documents, sentences = int(extra.get("documents", 0)), int(extra.get("sentences", 0))
+        revision = int(extra.get("revision", 0))
+        content = f"{documents:,} articles, {sentences:,} sentences, revision {revision}"
+        print(f"content          {content}")
+    for heading, rows in (
+        ("most asked", stats.top_questions),
+        ("most asked without an answer", stats.unanswered_questions),
+    ):
+        if rows:
+            print(f"{heading}:")
+            for question, count in rows:
+                print(f"  {count:>5}  {' '.join(question.split())}")
+    return EXIT_OK
+
+
+def add_stats_parser(sub: Any) -> None:
+    stats = sub.add_parser("stats", help="usage statistics from the stored question log")
+    stats.add_argument("--top", type=_positive_int, default=10, help="questions listed (10)")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    stats.set_defaults(handler=cmd_stats)
+
+
 def make_settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if args.database_url:
@@ -581,11 +635,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # pydantic ValidationError: show the field messages only
         print(f"error: invalid settings: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.command == "serve" or args.log_level or "log_level" in settings.model_fields_set:
-        level, fmt = settings.log_level, "%(asctime)s %(levelname)s %(name)s: %(message)s"
-    else:  # one-shot commands print their own results and errors; logs only when they matter
-        level, fmt = "WARNING", "%(levelname)s %(name)s: %(message)s"
-    logging.basicConfig(level=level, format=fmt)
+    from bot.logs import configure_logging
+
+    explicit = args.log_level or "log_level" in settings.model_fields_set
+    # One-shot commands print their own results and errors; their logs matter only as warnings.
+    level = settings.log_level if args.command == "serve" or explicit else "WARNING"
+    configure_logging(level, settings.log_format)
     handler: Handler = args.handler
     try:
         return handler(args, settings)

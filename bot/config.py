@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     webhook_secret_token: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
     default_language: Literal["id", "en"] = "id"
     top_k: int = Field(default=3, ge=1, le=20)
     flood_max_questions: int = Field(default=8, ge=0)

@@ -181,6 +181,10 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         ),
     },
     "reload_errors": {"id": "Masalah:", "en": "Problems:"},
+    "store_error": {
+        "id": "⚠️ Basis data sedang tidak bisa dipakai, tidak ada yang diubah: {error}",
+        "en": "⚠️ The database cannot be used right now; nothing was changed: {error}",
+    },
     "busy": {
         "id": "Perubahan konten lain sedang berjalan; tunggu sebentar lalu coba lagi.",
         "en": "Another content change is running; wait a moment and try again.",

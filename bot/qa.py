@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.services import BotService
 from index.engine import Answer
 from index.service import DocumentInfo
+from index.store.errors import StoreError
 
 __all__ = ["AskOutcome", "ask_and_log"]
 
@@ -42,6 +43,9 @@ def ask_and_log(
             answer=answer,
             latency_ms=latency_ms,
         )
+    except StoreError as exc:  # the database is away: one line, not a traceback per question
+        log.warning("could not log a question in chat %s: %s", chat_id, exc)
+        question_id = 0
     except Exception:
         log.exception("could not log a question in chat %s", chat_id)
         question_id = 0

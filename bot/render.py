@@ -171,9 +171,18 @@ def _take(value: str, budget: int) -> tuple[str, str]:
 def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
     """Cut Telegram HTML into chunks of at most ``limit`` UTF-16 units, each valid on its own.
 
-    Chunks with no visible text are dropped (Telegram refuses empty messages)."""
+    Chunks with no visible text are dropped (Telegram refuses empty messages). Raises
+    ``ValueError`` when ``limit`` cannot hold the deepest nesting of tags around one character
+    (never at the message limit: the bot nests two tags at most)."""
     if limit < 64:
         raise ValueError("limit too small to hold markup")
+    runs = _parse(markup)
+    deepest = max(
+        (utf16_len(_opening(r.tags) + _closing(r.tags)) for r in runs if r.text.strip()),
+        default=0,
+    )
+    if limit < deepest + max(_ESCAPED_COST.values()):
+        raise ValueError(f"limit {limit} cannot hold the markup's nesting of tags ({deepest})")
     chunks: list[str] = []
     buf: list[str] = []
     length = 0
@@ -186,7 +195,7 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
             chunks.append("".join(buf) + _closing(stack))
         buf, length, stack, has_text = [], 0, (), False
 
-    for run in _parse(markup):
+    for run in runs:
         remaining = run.text
         while remaining:
             common = 0
@@ -200,7 +209,7 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
                     break
             piece, rest = _take(remaining, budget)
             if not piece:
-                if not buf:  # pragma: no cover - a fresh chunk always fits one character
+                if not buf:  # pragma: no cover - checked above: a fresh chunk fits a character
                     raise ValueError("markup nests too deep for the limit")
                 flush()
                 continue

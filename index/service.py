@@ -62,7 +62,7 @@ class DocumentInfo:
     id: int
     title: str
     sentences: int
-    source_kind: str  # "content" | "file" | "url" | "upload" | "jsonl" | "text"
+    source_kind: str  # "content" | "file" | "url" | "upload" | "jsonl" | "text" | "index"
     source_ref: str
     updated_at: datetime | None
     active: bool = True
@@ -379,8 +379,18 @@ class QAService:
                 DocumentInfo(d.id, d.title, len(d.sentences), "file", d.source, None)
                 for d in self._snapshot.documents
             ]
-        with _database_errors("listing the documents"):
-            return self._store.documents(include_inactive)
+        try:
+            with _database_errors("listing the documents"):
+                return self._store.documents(include_inactive)
+        except StoreUnavailableError as exc:
+            if not self._live or include_inactive:
+                raise
+            # An answering instance lists what it answers from while the database is away.
+            log.warning("%s; listing the documents of the index in memory", exc)
+            return [
+                DocumentInfo(d.id, d.title, len(d.sentences), "index", d.source, None)
+                for d in self._snapshot.documents
+            ]
 
     def reload(self, *, refresh_urls: bool = False) -> ReloadReport:
         """Sync the content directory (and, with ``refresh_urls``, download URL documents
@@ -511,12 +521,17 @@ class QAService:
                 latency_ms=latency_ms,
             )
 
-    def record_feedback(self, *, question_id: int, user_id: int, vote: int) -> bool:
+    def record_feedback(
+        self, *, question_id: int, user_id: int, vote: int, chat_id: int | None = None
+    ) -> bool:
         """+1/-1 on a logged question; a new vote by the same user replaces the old one.
-        False when ``question_id`` is unknown."""
+        False when ``question_id`` is unknown or, given ``chat_id``, was asked in another
+        chat."""
         store = self._require_store()
         with _database_errors("recording feedback"):
-            return store.record_feedback(question_id=question_id, user_id=user_id, vote=vote)
+            return store.record_feedback(
+                question_id=question_id, user_id=user_id, vote=vote, chat_id=chat_id
+            )
 
     def stats(self, top: int = 5) -> Stats:
         store = self._require_store()

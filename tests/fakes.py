@@ -132,8 +132,12 @@ class FakeService:
             )
             return question_id
 
-    def record_feedback(self, *, question_id: int, user_id: int, vote: int) -> bool:
+    def record_feedback(
+        self, *, question_id: int, user_id: int, vote: int, chat_id: int | None = None
+    ) -> bool:
         if question_id not in self.questions or vote not in (-1, 1):
+            return False
+        if chat_id is not None and self.questions[question_id].chat_id != chat_id:
             return False
         self.votes[(question_id, user_id)] = vote
         return True

@@ -19,6 +19,7 @@ from bot.handlers.common import chat_language, is_admin, is_private, log, reply_
 from bot.i18n import Language, text
 from bot.render import escape, render_ingest, render_reload, render_stats, split_html
 from bot.state import state
+from index.store.errors import StoreError
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -66,7 +67,11 @@ async def _exclusive(
         await reply_text(message, text(lang, "busy"))
         return
     async with lock:
-        chunks = await work()
+        try:
+            chunks = await work()
+        except StoreError as exc:  # the database failed: say so instead of "something went wrong"
+            log.warning("content change failed: %s", exc)
+            chunks = split_html(text(lang, "store_error", error=escape(str(exc))))
     await reply_chunks(message, chunks)
 
 
@@ -170,9 +175,10 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = update.effective_message
     if message is None or message.document is None:
         return
-    captioned = (message.caption or "").split(maxsplit=1)[:1] in (["/tambah"], ["/add"]) or (
-        (message.caption or "").lower().startswith(("/tambah@", "/add@"))
-    )
+    first = ((message.caption or "").split(maxsplit=1) or [""])[0]
+    command, _, addressee = first.lower().partition("@")
+    # "/tambah" or "/tambah@ThisBot"; a caption addressed to another bot is not for us.
+    captioned = command in ("/tambah", "/add") and addressee in ("", context.bot.username.lower())
     if not captioned and not is_private(message):
         return
     if not captioned and not is_admin(message, context):

@@ -65,8 +65,12 @@ async def chat_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> L
     if chat is not None:
         cached = st.chat_languages.get(chat.id)
         if cached is None:
-            cached = await asyncio.to_thread(st.service.chat_language, chat.id) or ""
-            st.chat_languages.put(chat.id, cached)
+            try:
+                cached = await asyncio.to_thread(st.service.chat_language, chat.id) or ""
+                st.chat_languages.put(chat.id, cached)
+            except Exception as exc:  # the database is away: answer anyway, in the user's language
+                log.warning("chat %s: language setting unavailable: %s", chat.id, exc)
+                cached = ""
         setting = cached or None
     user = update.effective_user
     return language_for(user.language_code if user else None, setting, st.settings.default_language)

@@ -54,11 +54,15 @@ async def _vote(
     if cached is not None and (message is None or cached.chat_id != message.chat.id):
         await query.answer(text(lang, "stale_answer"))
         return
+    if message is None:  # answers with buttons are always messages the bot sent
+        await query.answer(text(lang, "stale_answer"))
+        return
     recorded = await asyncio.to_thread(
         st.service.record_feedback,
         question_id=data.question_id,
         user_id=query.from_user.id,
         vote=data.vote,
+        chat_id=message.chat.id,  # only a question asked in this chat: forged ids do nothing
     )
     if not recorded:
         await query.answer(text(lang, "stale_answer"))

@@ -744,14 +744,17 @@ class ContentStore:
 
         return self._write(action)
 
-    def record_feedback(self, *, question_id: int, user_id: int, vote: int) -> bool:
+    def record_feedback(
+        self, *, question_id: int, user_id: int, vote: int, chat_id: int | None = None
+    ) -> bool:
         if vote not in (-1, 1):
             raise ValueError("vote must be +1 or -1")
         user = self.user_hash(user_id)
 
         def action(session: Session) -> bool:
-            if session.get(QuestionRow, question_id) is None:
-                return False
+            question = session.get(QuestionRow, question_id)
+            if question is None or (chat_id is not None and question.chat_id != int(chat_id)):
+                return False  # unknown, or a question asked in another chat (forged button)
             existing = session.scalar(
                 select(FeedbackRow).where(
                     FeedbackRow.question_id == question_id, FeedbackRow.user_hash == user

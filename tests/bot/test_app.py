@@ -9,6 +9,7 @@ import pytest
 from telegram.ext import AIORateLimiter
 
 from bot.app import _post_init, _post_shutdown, build_application, telegram_api_urls
+from bot.retry import RetryingRateLimiter
 from bot.state import state
 from tests.bot.conftest import RecordingRequest, make_settings
 from tests.fakes import FakeService
@@ -38,10 +39,10 @@ def test_application_settings() -> None:
     plain = build_application(settings, FakeService(), request=RecordingRequest(), rate_limit=False)
     assert plain.bot.rate_limiter is None
     unlimited = make_settings(rate_limit_per_second=0)
-    assert (
-        build_application(unlimited, FakeService(), request=RecordingRequest()).bot.rate_limiter
-        is None
-    )
+    limiter = build_application(unlimited, FakeService(), request=RecordingRequest()).bot
+    # No throttling, but network errors are still retried (bot/retry.py).
+    assert isinstance(limiter.rate_limiter, RetryingRateLimiter)
+    assert limiter.rate_limiter._base_limiter is None
 
 
 def test_missing_token_is_an_error() -> None:
