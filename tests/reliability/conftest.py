@@ -4,7 +4,6 @@ subprocesses (``tests.processes``)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,14 +12,7 @@ from sqlalchemy import make_url
 
 from tests.processes import cli_command, run_cli
 from tests.reliability.tcpproxy import TcpProxy
-from tests.store.conftest import (
-    PG_SKIP,
-    ROOT,
-    TEST_DATABASE_URL,
-    _pg_admin_url,
-    content_dir,
-    database_url,
-)
+from tests.store.conftest import ROOT, content_dir, database_url, postgres_schema_url
 
 __all__ = ["ROOT", "cli_command", "content_dir", "database_url", "run_cli", "through"]
 
@@ -34,19 +26,8 @@ def through(url: str, proxy: TcpProxy) -> str:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL schema of its own (dropped afterwards)."""
-    if not TEST_DATABASE_URL:
-        pytest.skip(PG_SKIP)
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in TEST_DATABASE_URL else "?"
-    try:
-        yield f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_schema_url() as url:
+        yield url
 
 
 @pytest.fixture
