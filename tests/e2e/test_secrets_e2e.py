@@ -78,15 +78,22 @@ async def test_polling_bot_logs_no_secret(emulator: str, database_env: dict[str,
 
 
 async def test_webhook_bot_logs_no_secret(emulator: str, database_env: dict[str, str]) -> None:
+    """(Also the health endpoint of a real webhook bot: it says what it serves, no secret.)"""
     token = fresh_token()
-    port = free_port()
+    port, health_port = free_port(), free_port()
     url = f"http://127.0.0.1:{port}/tanyaberita"
     args = ("--webhook", "--webhook-url", url, "--port", str(port))
     args += ("--secret-token", WEBHOOK_SECRET)
-    bot = ServeProcess(emulator, token, env={"LOG_LEVEL": "DEBUG", **database_env}, args=args)
+    env = {"LOG_LEVEL": "DEBUG", "HEALTH_PORT": str(health_port), **database_env}
+    bot = ServeProcess(emulator, token, env=env, args=args)
     try:
         wait_until_answering(emulator, token, bot)
         async with httpx.AsyncClient(timeout=30) as http:
+            health = await http.get(f"http://127.0.0.1:{health_port}/healthz")
+            assert health.status_code == 200
+            body = health.json()
+            assert (body["status"], body["mode"], body["documents"]) == ("ok", "webhook", 1)
+            assert not any(secret in health.text for secret in _secrets(token))
             await _exercise(FakeUser(emulator, token, http), 4102)
             for secret in ("", "wrong", WEBHOOK_SECRET[:-1]):
                 forged = await http.post(
