@@ -29,13 +29,14 @@ __all__ = [
 
 def _mentions(message: Message, username: str) -> bool:
     wanted = f"@{username}".lower()
-    for entity, value in message.parse_entities([MessageEntity.MENTION]).items():
-        if entity.type == MessageEntity.MENTION and value.lower() == wanted:
-            return True
-    return any(
-        e.user is not None and e.user.id == message.get_bot().id
-        for e in message.parse_entities([MessageEntity.TEXT_MENTION])
-    )
+    try:
+        mentions = message.parse_entities([MessageEntity.MENTION])
+        text_mentions = message.parse_entities([MessageEntity.TEXT_MENTION])
+    except UnicodeDecodeError:  # entity offsets that split a character: not a real mention
+        return False
+    if any(value.lower() == wanted for value in mentions.values()):
+        return True
+    return any(e.user is not None and e.user.id == message.get_bot().id for e in text_mentions)
 
 
 def _replies_to_bot(message: Message) -> bool:

@@ -199,3 +199,14 @@ async def test_added_to_a_group_introduces_itself_once(bot: Harness) -> None:
     ):
         await bot.feed(change)
         assert bot.request.calls == []
+
+
+async def test_entity_offsets_splitting_a_character_are_not_an_error(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by the update fuzzer: a mention whose UTF-16 offsets cut an emoji in half made
+    # PTB's entity parsing raise inside our "addressed to the bot?" filter.
+    broken = {"entities": [{"type": "mention", "offset": 1, "length": 2}]}
+    await bot.feed(bot.updates.message("🙂🙂 halo", chat_type="group", extra=broken))
+    assert bot.request.calls == []
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
