@@ -503,3 +503,25 @@ def test_fuzz_generator_produces(part: str) -> None:
         settings=settings(max_examples=2000, database=None, phases=[Phase.generate]),
     )
     assert _part(found, part)
+
+
+def test_an_entity_splitting_a_character_is_not_a_failure(fuzz_bot: FuzzBot) -> None:
+    """Found by this fuzz: a mention entity covering half of an astral character (one UTF-16
+    unit of a surrogate pair) made the group filter raise, and the user got an error reply."""
+    fuzz_bot.request.clear()
+    fuzz_bot.errors.clear()
+    payload = {
+        "update_id": next(_ids),
+        "message": {
+            "message_id": next(_ids),
+            "date": int(time.time()),
+            "chat": {"id": -100777, "type": "group", "title": "Grup"},
+            "from": {"id": 1001, "is_bot": False, "first_name": "U"},
+            "text": "𝔸 siapa perantara gencatan senjata?",
+            "entities": [{"type": "mention", "offset": 0, "length": 1}],
+        },
+    }
+    update = Update.de_json(payload, fuzz_bot.app.bot)
+    fuzz_bot.loop.run_until_complete(fuzz_bot.app.process_update(update))
+    assert fuzz_bot.errors == []
+    assert fuzz_bot.request.calls == []  # plain group chatter: silence
