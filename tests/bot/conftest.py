@@ -286,3 +286,21 @@ async def bot(settings: Settings, service: FakeService) -> AsyncIterator[Harness
         yield Harness(app, request, service, Updates())
     finally:
         await app.shutdown()
+
+
+# Sticker, photo and voice message fields: non-text input that handlers must treat deliberately.
+MEDIA_PAYLOADS: tuple[dict[str, Any], ...] = (
+    {
+        "sticker": {
+            "file_id": "s",
+            "file_unique_id": "s",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+    },
+    {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
+    {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 2}},
+)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.bot.conftest import BOT_USERNAME, GROUP_ID, Harness
+from tests.bot.conftest import BOT_USERNAME, GROUP_ID, MEDIA_PAYLOADS, Harness
 from tests.bot.telegram_html import check
 
 QUESTION = "Siapa yang menjadi perantara gencatan senjata?"
@@ -92,19 +92,7 @@ async def test_everything_else_is_ignored(bot: Harness, text: str, kwargs: dict[
 @pytest.mark.parametrize(
     "extra",
     [
-        {
-            "sticker": {
-                "file_id": "s",
-                "file_unique_id": "s",
-                "width": 1,
-                "height": 1,
-                "is_animated": False,
-                "is_video": False,
-                "type": "regular",
-            }
-        },
-        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
-        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 2}},
+        *MEDIA_PAYLOADS,
         {"new_chat_members": [{"id": 5, "is_bot": False, "first_name": "Baru"}]},
         {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "a.txt"}},
     ],

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.bot.conftest import BOT_USERNAME, USER_ID, Harness, make_settings
+from tests.bot.conftest import BOT_USERNAME, MEDIA_PAYLOADS, USER_ID, Harness, make_settings
 from tests.bot.telegram_html import check
 
 QUESTION = "Siapa yang menjadi perantara gencatan senjata?"
@@ -120,19 +120,7 @@ async def test_stored_chat_language_is_read_once(bot: Harness) -> None:
 @pytest.mark.parametrize(
     "extra",
     [
-        {
-            "sticker": {
-                "file_id": "s",
-                "file_unique_id": "s",
-                "width": 1,
-                "height": 1,
-                "is_animated": False,
-                "is_video": False,
-                "type": "regular",
-            }
-        },
-        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
-        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 2}},
+        *MEDIA_PAYLOADS,
         {"location": {"latitude": -6.2, "longitude": 106.8}},
     ],
     ids=["sticker", "photo", "voice", "location"],
