@@ -172,7 +172,16 @@ def render(results: dict[str, Any]) -> str:
         f"{_ratio(stem['memo_cold_words_per_s'], stem['no_memo_words_per_s'])} |",
         f"| ours, memo warm (second pass) | {stem['memo_warm_words_per_s']:,.0f} | "
         f"{_ratio(stem['memo_warm_words_per_s'], stem['no_memo_words_per_s'])} |",
-        f"| PySastrawi, no memo ({stem['no_memo_words']:,} words) | "
+        *(
+            [
+                f"| ours, no memo ({stem['no_memo_words']:,} words) | "
+                f"{stem['ours_no_memo_words_per_s']:,.0f} | "
+                f"{_ratio(stem['ours_no_memo_words_per_s'], stem['no_memo_words_per_s'])} |"
+            ]
+            if "ours_no_memo_words_per_s" in stem
+            else []
+        ),
+        f"| stock PySastrawi, no memo ({stem['no_memo_words']:,} words) | "
         f"{stem['no_memo_words_per_s']:,.0f} | 1× |",
         "",
         "Whole IndoSum from raw text to a ready snapshot (read, segment, tokenise, build; memo",

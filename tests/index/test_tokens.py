@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import random
 import re
+import subprocess
+import sys
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -15,16 +17,49 @@ import Sastrawi
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 from index.text import segment
-from index.tokens import Tokenizer, default_tokenizer, fold, informal_lexicon, sastrawi
+from index.tokens import (
+    Tokenizer,
+    _gated_stemmer,
+    _leading_pattern,
+    _may_start_with,
+    default_tokenizer,
+    fold,
+    informal_lexicon,
+    sastrawi,
+)
 
 _ALPHA = re.compile(r"[a-z]+")
 
 
+_STOCK_PYSASTRAWI = (
+    "import sys\n"
+    "from Sastrawi.Stemmer.StemmerFactory import StemmerFactory\n"
+    "stem = StemmerFactory().create_stemmer().stem\n"
+    "print('\\n'.join(stem(w) for w in sys.stdin.read().split()))\n"
+)
+
+
+def stock_stems(words: Sequence[str]) -> dict[str, str]:
+    """PySastrawi exactly as its README uses it (a factory stemmer and ``stem()``), run in a
+    fresh interpreter that never imports ``index``: our stemmer changes how Sastrawi runs inside
+    this process, so the reference must come from outside it."""
+    done = subprocess.run(
+        [sys.executable, "-c", _STOCK_PYSASTRAWI],
+        input="\n".join(words),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stems = done.stdout.split("\n")[: len(words)]
+    assert len(stems) == len(words)
+    return dict(zip(words, stems, strict=True))
+
+
 @pytest.fixture(scope="module")
-def reference() -> Callable[[str], str]:
-    """PySastrawi exactly as its README uses it: a fresh factory stemmer and ``stem()``."""
-    stemmer = StemmerFactory().create_stemmer()
-    return stemmer.stem  # type: ignore[no-any-return]
+def reference(article_text: str) -> Callable[[str], str]:
+    """Stock PySastrawi's stem of the shipped article's words (see ``stock_stems``)."""
+    words = sorted({w for s in segment(article_text) for w in _ALPHA.findall(fold(s.text))})
+    return stock_stems(words).__getitem__
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +101,7 @@ def test_parity_on_every_word_of_the_shipped_article(
 
 
 @pytest.mark.slow
-def test_parity_on_20k_indosum_words(
-    shared_dir: Path, tok: Tokenizer, reference: Callable[[str], str]
-) -> None:
+def test_parity_on_the_whole_indosum_vocabulary(shared_dir: Path, tok: Tokenizer) -> None:
     path = shared_dir / "data" / "indosum_news.jsonl"
     if not path.is_file():
         pytest.skip(f"{path} not found")
@@ -77,11 +110,104 @@ def test_parity_on_20k_indosum_words(
         for line in handle:
             counts.update(_ALPHA.findall(fold(json.loads(line)["text"])))
     vocabulary = sorted(counts)
-    sample = random.Random(2).sample(vocabulary, min(20_000, len(vocabulary)))
+    assert len(vocabulary) > 40_000
+    expected = stock_stems(vocabulary)
     fresh = Tokenizer(stemmer=sastrawi(), informal={})  # its own memo: every word stemmed here
-    mismatches = {w: fresh.stem(w) for w in sample if fresh.stem(w) != (reference(w),)}
+    mismatches = {w: fresh.stem(w) for w in vocabulary if fresh.stem(w) != (expected[w],)}
     assert mismatches == {}
-    assert all(tok.stem(w) == fresh.stem(w) for w in sample[:2000])
+    sample = random.Random(2).sample(vocabulary, 2000)
+    assert all(tok.stem(w) == fresh.stem(w) for w in sample)
+
+
+def test_parity_on_affixed_forms_of_dictionary_roots() -> None:
+    """Every prefix rule gets words to act on: Sastrawi's roots with the prefixes and suffixes
+    its rules strip (meny-, peng-, ter-, ber-, -kan, -nya, ...), compared with stock PySastrawi."""
+    roots_file = Path(Sastrawi.__file__).parent / "Stemmer" / "data" / "kata-dasar.txt"
+    roots = [w for w in roots_file.read_text(encoding="utf-8").split() if w.isalpha()]
+    sample = random.Random(5).sample(roots, 600)
+    prefixes = [
+        "",
+        "me",
+        "mem",
+        "men",
+        "meng",
+        "meny",
+        "pe",
+        "pem",
+        "pen",
+        "peng",
+        "peny",
+        "ber",
+        "be",
+        "ter",
+        "te",
+        "per",
+        "di",
+        "ke",
+        "se",
+        "memper",
+        "diper",
+        "ku",
+        "kau",
+    ]
+    suffixes = ["", "kan", "an", "i", "nya", "lah", "kah", "pun", "ku", "mu"]
+    rng = random.Random(6)
+    words = sorted(
+        {rng.choice(prefixes) + root + rng.choice(suffixes) for root in sample for _ in range(6)}
+    )
+    expected = stock_stems(words)
+    fresh = Tokenizer(stemmer=sastrawi(), informal={})
+    mismatches = {w: fresh.stem(w) for w in words if fresh.stem(w) != (expected[w],)}
+    assert mismatches == {}
+
+
+def test_prefix_rules_are_gated() -> None:
+    """The speed-up is in use: all but the rules of an unexpected shape have a gate pattern."""
+    from Sastrawi.Stemmer.Context.Visitor.PrefixDisambiguator import PrefixDisambiguator
+    from Sastrawi.Stemmer.Context.Visitor.VisitorProvider import VisitorProvider
+
+    rules = [
+        rule
+        for visitor in VisitorProvider().get_prefix_visitors()
+        if isinstance(visitor, PrefixDisambiguator)
+        for rule in visitor.disambiguators
+    ]
+    patterns = {type(r).__name__: _leading_pattern(r) for r in rules}
+    assert patterns["DisambiguatorPrefixRule1a"] == "^ber([aiueo].*)$"
+    assert sum(p is not None for p in patterns.values()) >= len(rules) - 4
+
+
+class _OddRule:
+    def disambiguate(self, word: str) -> str | None:
+        matches = re.match(r"^ber(.*)$", word)
+        if matches:
+            return matches.group(1)
+        return word  # acts on every word: must never be skipped
+
+
+def test_a_rule_of_another_shape_is_never_skipped() -> None:
+    assert _leading_pattern(_OddRule()) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "first", "allowed"),
+    [
+        ("^ber([aiueo].*)$", "b", True),
+        ("^ber([aiueo].*)$", "m", False),
+        ("^([bcdfghjklmnpqrstvwxyz])er([aiueo])(.*)$", "t", True),
+        ("^([bcdfghjklmnpqrstvwxyz])er([aiueo])(.*)$", "a", False),
+        ("(?:^ku(.*)$)|(?:^kau(.*)$)", "k", True),
+        ("(?:^ku(.*)$)|(?:^kau(.*)$)", "s", False),
+        ("^(.*)$", "x", True),
+        ("^[^a]", "a", True),
+    ],
+)
+def test_first_letter_dispatch_is_conservative(pattern: str, first: str, allowed: bool) -> None:
+    assert _may_start_with(re.compile(pattern), first) is allowed
+
+
+def test_unknown_stemmer_objects_are_not_gated() -> None:
+    assert _gated_stemmer(object()) is None
 
 
 # --------------------------------------------------------------------------- stemmer and memo
