@@ -238,9 +238,13 @@ class SentenceStore:
     def get(self, sid: int) -> tuple[str, tuple[str, ...]]:
         return self.get_many([sid])[0]
 
-    def get_many(self, sids: Iterable[int]) -> list[tuple[str, tuple[str, ...]]]:
-        """(text, tokens) of ``sids``, reading (and decompressing) each block once."""
-        blocks: dict[int, bytes] = {}
+    def get_many(
+        self, sids: Iterable[int], blocks: dict[int, bytes] | None = None
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """(text, tokens) of ``sids``, reading (and decompressing) each block once; pass the
+        same ``blocks`` dict to several calls to share the decompressed blocks between them."""
+        if blocks is None:
+            blocks = {}
         starts, count = self._starts, self._count
         out: list[tuple[str, tuple[str, ...]]] = []
         for sid in sids:
@@ -541,7 +545,8 @@ class IndexSnapshot:
         scored = self._bm25.top_k(analysis.terms, pool, start, stop)
         if not scored:
             return Answer(question, (), True, "no_match", analysis.informative)
-        rows = self._sentences.get_many(sid for sid, _ in scored)
+        blocks: dict[int, bytes] = {}  # decompressed blocks, shared by both reads below
+        rows = self._sentences.get_many((sid for sid, _ in scored), blocks)
         candidates = [
             self._candidate(sid, score, text, tokens)
             for (sid, score), (text, tokens) in zip(scored, rows, strict=True)
@@ -549,9 +554,7 @@ class IndexSnapshot:
         ranked = self._reranker.rank(analysis, candidates, self._bm25)
         if self._reranker.should_abstain(analysis, ranked, self._bm25):
             return Answer(question, (), True, "low_coverage", analysis.informative)
-        terms = set(analysis.informative)
-        seen: dict[str, bool] = {}
-        hits = tuple(self._hit(rank, c, terms, seen) for rank, c in enumerate(ranked[:top_k], 1))
+        hits = self._hits(ranked[:top_k], set(analysis.informative), blocks)
         return Answer(question, hits, False, "", analysis.informative)
 
     def _doc_of(self, sid: int) -> int:
@@ -562,28 +565,42 @@ class IndexSnapshot:
         start, stop = self._doc_starts[index], self._doc_starts[index + 1]
         return Candidate(sid, score, tokens, text, sid - start, stop - start)
 
-    def _hit(self, rank: int, cand: Candidate, terms: set[str], seen: dict[str, bool]) -> Hit:
-        sid = cand.sentence_id
-        index = self._doc_of(sid)
-        start, stop = self._doc_starts[index], self._doc_starts[index + 1]
+    def _hits(
+        self, ranked: Sequence[Candidate], terms: set[str], blocks: dict[int, bytes]
+    ) -> tuple[Hit, ...]:
+        """Hits for the ranked candidates, with their neighbours in the same paragraph (read
+        in one pass over the sentence store) and the spans of their matched words."""
         paragraphs = self._paragraphs
-        paragraph = paragraphs[sid]
-        has_before = sid > start and paragraphs[sid - 1] == paragraph
-        has_after = sid + 1 < stop and paragraphs[sid + 1] == paragraph
-        wanted = [n for n, ok in ((sid - 1, has_before), (sid + 1, has_after)) if ok]
-        rows = self._sentences.get_many(wanted)
-        found = {n: text for n, (text, _) in zip(wanted, rows, strict=True)}
-        before, after = found.get(sid - 1, ""), found.get(sid + 1, "")
-        return Hit(
-            rank=rank,
-            score=round(cand.final_score, 6),
-            sentence=cand.text,
-            before=before,
-            after=after,
-            document_id=self._doc_ids[index],
-            document_title=self._titles[index],
-            position=sid - start,
-            highlights=self._highlights(cand.text, terms, seen),
+        places: list[tuple[int, int, int]] = []  # (document index, start, stop) per candidate
+        wanted: list[int] = []
+        for cand in ranked:
+            sid = cand.sentence_id
+            index = self._doc_of(sid)
+            start, stop = self._doc_starts[index], self._doc_starts[index + 1]
+            places.append((index, start, stop))
+            paragraph = paragraphs[sid]
+            if sid > start and paragraphs[sid - 1] == paragraph:
+                wanted.append(sid - 1)
+            if sid + 1 < stop and paragraphs[sid + 1] == paragraph:
+                wanted.append(sid + 1)
+        found = {
+            n: text
+            for n, (text, _) in zip(wanted, self._sentences.get_many(wanted, blocks), strict=True)
+        }
+        seen: dict[str, bool] = {}
+        return tuple(
+            Hit(
+                rank=rank,
+                score=round(cand.final_score, 6),
+                sentence=cand.text,
+                before=found.get(cand.sentence_id - 1, ""),
+                after=found.get(cand.sentence_id + 1, ""),
+                document_id=self._doc_ids[index],
+                document_title=self._titles[index],
+                position=cand.sentence_id - start,
+                highlights=self._highlights(cand.text, terms, seen),
+            )
+            for rank, (cand, (index, start, _)) in enumerate(zip(ranked, places, strict=True), 1)
         )
 
     def _highlights(
@@ -592,12 +609,12 @@ class IndexSnapshot:
         """Spans of the words of ``text`` whose terms are in ``terms``; ``seen`` remembers the
         verdict per word across the hits of one answer (words repeat: "yang", "di", names)."""
         spans: list[tuple[int, int]] = []
-        tok = self._tokenizer
+        word_terms = self._tokenizer.word_terms
         for match in _WORD_SPAN.finditer(text):
             word = match.group()
             marked = seen.get(word)
             if marked is None:
-                marked = seen[word] = any(t in terms for t in tok.tokens(word))
+                marked = seen[word] = not terms.isdisjoint(word_terms(word))
             if marked:
                 spans.append(match.span())
         return tuple(spans)
