@@ -225,13 +225,10 @@ def _cold_start(results: dict[str, Any]) -> list[str]:
         )
     lines += [
         "",
-        "The service's peak RSS is above the engine's own for the same corpus (*Index build",
-        "and memory*, where the columns are streamed from a file): `ContentStore.read_index`",
-        "reads all stored sentences at once (texts, paragraphs and token lists as Python",
-        "objects) before `SnapshotBuilder.add_columns` indexes them. They are freed once the",
-        "snapshot is built — the service keeps no copy; reloads reuse the snapshot's own",
-        "column views (`IndexSnapshot.document`) — but they set the start's peak. Streaming",
-        "the rows document by document into the builder would bring it down to the engine's.",
+        "`ContentStore.read_index` streams the stored sentences document by document into",
+        "`SnapshotBuilder.add_columns` (a server-side cursor on PostgreSQL, batches of rows on",
+        "SQLite), so only one document's rows exist as Python objects at a time and a start's",
+        "peak stays close to the engine's own for the same corpus (*Index build and memory*).",
     ]
     return lines
 

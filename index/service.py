@@ -244,22 +244,30 @@ class QAService:
         with self._lock, _collector_paused():
             if only_if_changed and store.revision() == self._revision:
                 return self._revision
-            revision, listing, loaded = store.read_index(self._versions)
             current = self._snapshot
             builder = SnapshotBuilder(current.tokenizer)
-            for doc_id in sorted(listing):
-                columns = loaded.get(doc_id)
-                if columns is not None:
-                    info = listing[doc_id]
-                    builder.add_columns(
-                        doc_id,
-                        info.title,
-                        columns.texts,
-                        columns.paragraphs,
-                        columns.tokens,
-                        source=info.display,
-                    )
-                else:
+            with store.read_index(self._versions) as read:
+                revision, listing = read.revision, read.listing
+                pending = None  # read lazily: one document's rows in memory at a time
+                for doc_id in sorted(listing):
+                    if doc_id in read.wanted:
+                        texts: list[str] = []
+                        paragraphs: list[int] = []
+                        tokens: list[list[str]] = []
+                        if pending is None:
+                            pending = next(read.documents, None)
+                        if pending is not None and pending[0] == doc_id:
+                            texts, paragraphs, tokens = (
+                                pending[1].texts,
+                                pending[1].paragraphs,
+                                pending[1].tokens,
+                            )
+                            pending = None
+                        info = listing[doc_id]
+                        builder.add_columns(
+                            doc_id, info.title, texts, paragraphs, tokens, source=info.display
+                        )
+                        continue
                     kept = current.document(doc_id)
                     if kept is None:  # pragma: no cover - versions and snapshot agree
                         raise StoreError(f"document {doc_id} missing from the current index")

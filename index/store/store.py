@@ -29,7 +29,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from importlib import metadata, resources
@@ -175,6 +175,9 @@ class Listing:
     display: str
 
 
+_STREAM_ROWS = 2000
+
+
 @dataclass(frozen=True, slots=True)
 class StoredColumns:
     """A document's sentences as stored: texts, paragraph numbers and tokens, in order."""
@@ -182,6 +185,17 @@ class StoredColumns:
     texts: list[str]
     paragraphs: list[int]
     tokens: list[list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRead:
+    """What ``ContentStore.read_index`` gives while its read is open: ``documents`` yields
+    ``(id, columns)`` of the ``wanted`` documents in ascending id order."""
+
+    revision: int
+    listing: dict[int, Listing]
+    wanted: frozenset[int]
+    documents: Iterator[tuple[int, StoredColumns]]
 
 
 class ContentStore:
@@ -597,12 +611,16 @@ class ContentStore:
 
     # --- reading documents -------------------------------------------------------------------
 
-    def read_index(
-        self, cached: Mapping[int, int]
-    ) -> tuple[int, dict[int, Listing], dict[int, StoredColumns]]:
+    @contextmanager
+    def read_index(self, cached: Mapping[int, int]) -> Iterator[IndexRead]:
         """One consistent read of what the index needs: the content revision, the active
-        documents, and the sentences (with stored tokens, so no stemming) of the documents
-        not already ``cached`` at their current version (``cached``: id → version)."""
+        documents, and — streamed, one document at a time, while the context is open — the
+        sentences (with stored tokens, so no stemming) of the documents not already ``cached``
+        at their current version (``cached``: id → version).
+
+        Streaming keeps a start's memory at the index's own size: only one document's rows exist
+        as Python objects at a time (with everything read at once, a 100k-sentence store peaked
+        at 275 MB)."""
         # One snapshot for all statements below (SQLite transactions already are one).
         options = {"isolation_level": "REPEATABLE READ"} if self.db.dialect == "postgresql" else {}
         with self.db.engine.connect().execution_options(**options) as conn, conn.begin():
@@ -621,16 +639,19 @@ class ContentStore:
                     ).where(_DOCS.c.active.is_(True))
                 )
             }
-            wanted = [i for i, d in listing.items() if cached.get(i) != d.version]
-            loaded = self._load(conn, wanted, everything=len(wanted) > len(listing) // 2)
-        return revision, listing, loaded
+            wanted = frozenset(i for i, d in listing.items() if cached.get(i) != d.version)
+            everything = len(wanted) > len(listing) // 2
+            yield IndexRead(revision, listing, wanted, self._stream(conn, wanted, everything))
 
     @staticmethod
-    def _load(conn: Connection, wanted: list[int], everything: bool) -> dict[int, StoredColumns]:
-        """Sentence columns of the ``wanted`` documents, straight from the rows (no per-sentence
-        objects). ``everything``: one scan of all active sentences instead of id lookups."""
+    def _stream(
+        conn: Connection, wanted: frozenset[int], everything: bool
+    ) -> Iterator[tuple[int, StoredColumns]]:
+        """Sentence columns of the ``wanted`` documents in ascending id order, straight from the
+        rows (no per-sentence objects), one document at a time. ``everything``: one scan of all
+        active sentences instead of id lookups. A wanted document without rows is not yielded."""
         if not wanted:
-            return {}
+            return
         columns = (
             _SENTENCES.c.document_id,
             _SENTENCES.c.position,
@@ -654,15 +675,24 @@ class ContentStore:
                 .order_by(*order)
                 for i in range(0, len(ids), 500)
             ]
-        loaded = {doc_id: StoredColumns([], [], []) for doc_id in wanted}
+        current: tuple[int, StoredColumns] | None = None
         for statement in statements:
-            for doc_id, _, paragraph, text, tokens in conn.execute(statement):
-                target = loaded.get(doc_id)
-                if target is not None:
-                    target.texts.append(text)
-                    target.paragraphs.append(paragraph)
-                    target.tokens.append(tokens.split())
-        return loaded
+            # yield_per: a server-side cursor on PostgreSQL, batches of rows on SQLite.
+            for doc_id, _, paragraph, text, tokens in conn.execute(
+                statement.execution_options(yield_per=_STREAM_ROWS)
+            ):
+                if doc_id not in wanted:
+                    continue
+                if current is None or current[0] != doc_id:
+                    if current is not None:
+                        yield current
+                    current = (doc_id, StoredColumns([], [], []))
+                target = current[1]
+                target.texts.append(text)
+                target.paragraphs.append(paragraph)
+                target.tokens.append(tokens.split())
+        if current is not None:
+            yield current
 
     def documents(self, include_inactive: bool = False) -> list[DocumentInfo]:
         statement = select(

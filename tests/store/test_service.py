@@ -327,13 +327,13 @@ def test_a_rebuild_reads_only_the_changed_documents(
     service.ingest_text("Gempa", ARTICLE_GEMPA)
     store = service._require_store()
     reads: list[list[int]] = []
-    original = store._load
+    original = store._stream
 
-    def spy(conn: object, wanted: list[int], everything: bool) -> object:
+    def spy(conn: object, wanted: frozenset[int], everything: bool) -> object:
         reads.append(sorted(wanted))
         return original(conn, wanted, everything)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store, "_load", spy)
+    monkeypatch.setattr(store, "_stream", spy)
     shipped = next(content_dir.glob("*.txt"))
     shipped.write_text(shipped.read_text(encoding="utf-8") + "\n\nParagraf tambahan.")
     report = service.reload()
@@ -341,6 +341,43 @@ def test_a_rebuild_reads_only_the_changed_documents(
     assert reads == [[service.documents()[0].id]]  # the two others came from the old snapshot
     assert "450 rumah" in _top(service, BANJIR) and "magnitudo" in _top(service, GEMPA)
     assert "Paragraf tambahan." in [s.text for s in service.snapshot.documents[0].sentences]
+
+
+def test_a_start_streams_the_store_one_document_at_a_time(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rebuild indexes each document as soon as its rows are read: at most one document's
+    rows exist as Python objects at a time, and every document arrives whole, in id order."""
+    for i in range(5):
+        service.ingest_text(f"Banjir {i}", ARTICLE_BANJIR.replace("450", str(100 + i)))
+    store = service._require_store()
+    original = store._stream
+    events: list[tuple[str, int]] = []
+
+    def spy(conn: object, wanted: frozenset[int], everything: bool) -> object:
+        for doc_id, columns in original(conn, wanted, everything):  # type: ignore[arg-type]
+            events.append(("read", doc_id))
+            yield doc_id, columns
+
+    from index.engine import SnapshotBuilder
+
+    add_columns = SnapshotBuilder.add_columns
+
+    def indexed(builder: SnapshotBuilder, document_id: int, *args: object, **kw: object) -> None:
+        events.append(("indexed", document_id))
+        add_columns(builder, document_id, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "_stream", spy)
+    monkeypatch.setattr(SnapshotBuilder, "add_columns", indexed)
+    service._versions = {}  # as after a start: every document is read from the store
+    service._rebuild()
+    ids = [d.id for d in service.documents()]
+    assert len(ids) == 6
+    # read, indexed, read, indexed, ...: never two documents read ahead of the index
+    assert events == [e for doc_id in ids for e in (("read", doc_id), ("indexed", doc_id))]
+    texts = {s.text for d in service.snapshot.documents for s in d.sentences}
+    assert service.snapshot.document_count == 6
+    assert any("104 rumah" in t for t in texts)
 
 
 @pytest.mark.slow
