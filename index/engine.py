@@ -563,7 +563,9 @@ class IndexSnapshot:
     def _candidate(self, sid: int, score: float, text: str, tokens: tuple[str, ...]) -> Candidate:
         index = self._doc_of(sid)
         start, stop = self._doc_starts[index], self._doc_starts[index + 1]
-        return Candidate(sid, score, tokens, text, sid - start, stop - start)
+        paragraphs = self._paragraphs
+        opens = sid == start or paragraphs[sid - 1] != paragraphs[sid]
+        return Candidate(sid, score, tokens, text, sid - start, stop - start, bool(opens))
 
     def _hits(
         self, ranked: Sequence[Candidate], terms: set[str], blocks: dict[int, bytes]

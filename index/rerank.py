@@ -131,6 +131,8 @@ class Candidate:
 
     ``position`` is the sentence's index in its document and ``document_length`` the number of
     sentences there, so ``sentence_id - position`` is the document's first sentence id.
+    ``paragraph_start``: the sentence opens a paragraph (the document's first sentence always
+    does).
     ``coverage`` is the abstention evidence, set by ``Reranker.rank`` on the best candidate.
     """
 
@@ -140,6 +142,7 @@ class Candidate:
     text: str
     position: int
     document_length: int
+    paragraph_start: bool = False
     final_score: float = 0.0
     coverage: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
@@ -195,6 +198,7 @@ FEATURES: tuple[str, ...] = (
     "new_number",
     "position",
     "first_sentence",
+    "paragraph_first",
 )
 """Every feature the re-ranker can compute (docs/quality.md describes each and its ablation).
 A feature whose weight is 0 is not computed."""
@@ -368,6 +372,10 @@ class Reranker:
                 )
             if "first_sentence" in wanted:
                 f["first_sentence"] = 1.0 if c.position == 0 else 0.0
+            if "paragraph_first" in wanted:
+                # The lead of its paragraph: in an article made of several paragraphs the
+                # document's first sentence is only one of the places where a topic opens.
+                f["paragraph_first"] = 1.0 if c.position == 0 or c.paragraph_start else 0.0
         if doc_scores:
             top_doc = max(doc_scores) or 1.0
             for c, score in zip(candidates, doc_scores, strict=True):

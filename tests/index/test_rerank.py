@@ -152,6 +152,42 @@ def test_back_references_credit_the_previous_sentence(
     assert _top(snapshot, "Siapa arsitek Museum Geologi?").startswith(expected_start)
 
 
+def test_paragraph_leads_count_like_the_first_sentence() -> None:
+    # The second paragraph's opening sentence is a lead; the first paragraph's second
+    # sentence is not. The document's first sentence prior alone leaves the two tied (and the
+    # earlier one first).
+    text = (
+        "Pasar malam dibuka di lapangan kota. Festival budaya menampilkan tari.\n\n"
+        "Festival budaya digelar di alun-alun."
+    )
+    lead = Reranker({"paragraph_first": 1.0}, abstain=False)
+    first = Reranker({"first_sentence": 1.0}, abstain=False)
+    assert _top(_snapshot([text], lead), "festival budaya").startswith("Festival budaya digelar")
+    assert _top(_snapshot([text], first), "festival budaya").startswith(
+        "Festival budaya menampilkan"
+    )
+    # the document's first sentence is a lead too
+    assert _top(_snapshot([text], lead), "pasar festival").startswith("Pasar malam")
+
+
+def test_candidates_know_whether_they_open_a_paragraph() -> None:
+    text = "Satu dua tiga.\n\nEmpat lima enam. Tujuh delapan sembilan."
+    seen: dict[str, bool] = {}
+
+    class Spy(Reranker):
+        def rank(self, analysis, candidates, bm25):  # type: ignore[no-untyped-def]
+            seen.update({c.text: c.paragraph_start for c in candidates})
+            return super().rank(analysis, candidates, bm25)
+
+    snapshot = _snapshot([text], Spy({"bm25_doc": 1.0}, abstain=False))
+    snapshot.ask("satu empat tujuh")
+    assert seen == {
+        "Satu dua tiga.": True,
+        "Empat lima enam.": True,
+        "Tujuh delapan sembilan.": False,
+    }
+
+
 def test_definition_cue_only_for_definition_questions() -> None:
     text = (
         "Inflasi tahun ini tercatat tinggi menurut pemerintah. "
