@@ -283,7 +283,10 @@ def _merge(
     ids = np.concatenate((ids_a, ids_b))
     order = np.argsort(ids, kind="stable")  # two sorted runs: a linear merge
     ids, values = ids[order], np.concatenate((values_a, values_b))[order]
-    starts = np.flatnonzero(np.diff(ids, prepend=-1))
+    first = np.empty(ids.size, dtype=np.bool_)  # where a run of equal ids starts
+    first[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
     return ids[starts], np.add.reduceat(values, starts)
 
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 
@@ -207,11 +208,10 @@ _CONNECTORS = frozenset({"di", "ke", "dari", "dekat", "pukul", "jam", "tahun"})
 _WORDS = re.compile(r"\w+")
 
 
-@dataclass(frozen=True, slots=True)
-class _DocStats:
+class _DocStats(NamedTuple):
     """Statistics of the question terms inside one document.
 
-    ``sentences``: for each term, the ids of the document's sentences containing it.
+    ``sentences``: for each informative term, the ids of the document's sentences containing it.
     ``idf``: non-negative BM25 IDF inside the document, ``log(1 + (n - df + .5) / (df + .5))``.
     ``weight``: coverage weight of each informative term present in the document,
     ``log(1 + n / df)`` (rarer inside the document weighs more); ``total`` is their sum.
@@ -223,6 +223,10 @@ class _DocStats:
     weight: dict[str, float]
     total: float
     mean_length: float
+
+
+# A NamedTuple, not a frozen dataclass: one is built per candidate document and question, and a
+# frozen dataclass's __init__ costs ~2 µs.
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +296,7 @@ class Reranker:
         want_definition = "definition" in wanted and analysis.qtype == "define"
         want_number = "new_number" in wanted and analysis.qtype in ("number", "when")
         question_terms = set(terms)
-        question_words = set(_WORDS.findall(analysis.text))
+        known_words = set(_WORDS.findall(analysis.text)) | _CONNECTORS
         doc_scores: list[float] = []
         want_coverage = "coverage" in wanted
         want_neighbours = "neighbour_coverage" in wanted
@@ -341,26 +345,16 @@ class Reranker:
                     back / total if back and _ANAPHORA.search(_lowered(c)) is not None else 0.0
                 )
             if cue is not None:
-                text = _lowered(c) if cue_on_lowered else c.text
-                matches = [m.group() for m in cue.finditer(text)]
-                f["type_cue"] = 1.0 if matches else 0.0
-                # The cue names something the question did not (a date, a name, a place): a
-                # date the question already mentions is not the answer to "kapan".
-                f["type_cue_new"] = (
-                    1.0
-                    if any(
-                        w not in question_words and w not in _CONNECTORS
-                        for m in matches
-                        for w in _WORDS.findall(fold(m))
-                    )
-                    else 0.0
+                f["type_cue"], f["type_cue_new"] = _type_cues(
+                    cue, _lowered(c) if cue_on_lowered else c.text, known_words
                 )
             if want_definition:
                 f["definition"] = 1.0 if _DEFINITION_CUE.search(_lowered(c)) else 0.0
             if want_number:
                 f["new_number"] = (
                     1.0
-                    if any(
+                    if _HAS_DIGIT.search(c.text) is not None
+                    and any(
                         not t.isalpha() and _HAS_DIGIT.search(t) and t not in question_terms
                         for t in present
                     )
@@ -380,6 +374,18 @@ class Reranker:
             top_doc = max(doc_scores) or 1.0
             for c, score in zip(candidates, doc_scores, strict=True):
                 c.features["bm25_doc"] = score / top_doc
+
+
+def _type_cues(cue: re.Pattern[str], text: str, known_words: set[str]) -> tuple[float, float]:
+    """``(type_cue, type_cue_new)``: the sentence has the answer shape the question asks for;
+    and that shape names something the question did not (a date, a name, a place) — a date the
+    question already mentions is not the answer to "kapan". ``known_words``: the question's
+    words and the cue connectors ("di", "pukul", ...)."""
+    matches = [m.group() for m in cue.finditer(text)]
+    if not matches:
+        return 0.0, 0.0
+    words = _WORDS.findall(fold(" ".join(matches)))
+    return 1.0, (0.0 if known_words.issuperset(words) else 1.0)
 
 
 def _lowered(c: Candidate) -> str:
@@ -426,6 +432,8 @@ def _document_stats(
         [b for start in doc_starts for b in (start, start + sizes[start])], dtype=np.int64
     )
     found: dict[int, dict[str, frozenset[int]]] = {s: {} for s in doc_starts}
+    counts: dict[int, dict[str, int]] = {s: {} for s in doc_starts}
+    informative = set(analysis.informative)
     vocabulary, indptr, sentence_ids = bm25.vocabulary, bm25.indptr, bm25.sentence_ids
     for term in set(analysis.terms):
         tid = vocabulary.get(term)
@@ -433,17 +441,20 @@ def _document_stats(
             continue
         postings = sentence_ids[indptr[tid] : indptr[tid + 1]]
         cuts = np.searchsorted(postings, bounds).tolist()
+        # Which sentences: only for informative terms (coverage, references, evidence); the
+        # others ("yang", "di", question words) only need their count, for the IDF.
+        keep_ids = term in informative
         for i, start in enumerate(doc_starts):
             lo, hi = cuts[2 * i], cuts[2 * i + 1]
             if hi > lo:
-                found[start][term] = frozenset(postings[lo:hi].tolist())
+                counts[start][term] = hi - lo
+                if keep_ids:
+                    found[start][term] = frozenset(postings[lo:hi].tolist())
     out: dict[int, _DocStats] = {}
     for start, size in sizes.items():
         where = found[start]
-        idf = {
-            t: math.log(1.0 + (size - len(ids_) + 0.5) / (len(ids_) + 0.5))
-            for t, ids_ in where.items()
-        }
+        df = counts[start]
+        idf = {t: math.log(1.0 + (size - n + 0.5) / (n + 0.5)) for t, n in df.items()}
         weight = {
             t: math.log(1.0 + size / len(where[t])) for t in analysis.informative if t in where
         }
