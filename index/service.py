@@ -21,7 +21,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +36,7 @@ from index.engine import (
     SnapshotBuilder,
     prepare_document,
 )
+from index.errors import ErrorDetail, ErrorKey, ErrorParam, KeyedError
 from index.sources import DOCUMENT_SUFFIXES, SourceError, read_source_file
 from index.store.errors import StoreError, StoreUnavailableError
 from index.tokens import Tokenizer, default_tokenizer
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DocumentInfo",
+    "ErrorDetail",
     "IngestResult",
     "QAService",
     "ReloadReport",
@@ -71,7 +73,8 @@ class DocumentInfo:
 @dataclass(frozen=True, slots=True)
 class IngestResult:
     """Outcome of ingesting one source: ``status`` is "added", "updated", "unchanged" or
-    "failed" (then ``error`` says why in one sentence a user can act on)."""
+    "failed" (then ``error`` says why in one English sentence a user can act on, and
+    ``error_key``/``error_params`` say it for translation when the failure has a key)."""
 
     source: str
     status: str
@@ -79,6 +82,21 @@ class IngestResult:
     title: str = ""
     sentences: int = 0
     error: str = ""
+    error_key: ErrorKey | None = None
+    error_params: Mapping[str, ErrorParam] = field(default_factory=dict, hash=False)
+
+    @classmethod
+    def failure(cls, source: str, error: str | KeyedError) -> IngestResult:
+        """A failed result; a ``KeyedError`` brings its key and parameters along."""
+        if isinstance(error, KeyedError):
+            return cls(
+                source, "failed", error=str(error), error_key=error.key, error_params=error.params
+            )
+        return cls(source, "failed", error=error)
+
+    @property
+    def error_detail(self) -> ErrorDetail:
+        return ErrorDetail(self.error, self.error_key, self.error_params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +111,9 @@ class ReloadReport:
     seconds: float = 0.0
     revision: int = 0
     errors: tuple[str, ...] = ()
+    error_details: tuple[ErrorDetail, ...] = ()
+    """``errors`` as data (same order; ``message`` is the string in ``errors``), for front
+    ends that translate. Reports built without them show ``errors`` as they are."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +253,9 @@ class QAService:
 
     def _require_store(self) -> ContentStore:
         if self._store is None:
-            raise StoreError("this service has no content store (open it with QAService.open)")
+            raise StoreError(
+                "this service has no content store (open it with QAService.open)", key="no_store"
+            )
         return self._store
 
     def _rebuild(self, *, only_if_changed: bool = False) -> int:
@@ -296,12 +319,19 @@ class QAService:
                 self._after_change()
             return result
         except SourceError as exc:
-            return IngestResult(source, "failed", error=str(exc))
+            return IngestResult.failure(source, exc)
         except (SQLAlchemyError, StoreError) as exc:
             # One line: the full error would repeat the SQL and the document text.
-            log.error("ingest of %s failed: %s", source, _first_line(exc))
+            reason = _first_line(exc)
+            log.error("ingest of %s failed: %s", source, reason)
             log.debug("ingest of %s failed", source, exc_info=True)
-            return IngestResult(source, "failed", error=f"database error: {_first_line(exc)}")
+            return IngestResult(
+                source,
+                "failed",
+                error=f"database error: {reason}",
+                error_key="database_error",
+                error_params={"reason": reason},
+            )
 
     def ingest_url(self, url: str, *, allow_private: bool = False) -> IngestResult:
         """Download a page and store its article text. Non-http(s) URLs and hosts on private
@@ -406,37 +436,40 @@ class QAService:
         and ``errors`` says why."""
         started = time.perf_counter()
         if self._store is None:
-            return ReloadReport(errors=("this service has no content store",))
+            message = "this service has no content store"
+            return ReloadReport(
+                errors=(message,), error_details=(ErrorDetail(message, "no_store"),)
+            )
         counts = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0, "failed": 0}
-        errors: list[str] = []
+        errors: list[ErrorDetail] = []
         with self._lock:
             try:
                 if self._content_dir is not None:
                     outcome = self._store.sync_directory(self._content_dir)
                     for key in counts:
                         counts[key] += getattr(outcome, key)
-                    errors.extend(outcome.errors)
+                    errors.extend(outcome.error_details)
                 if refresh_urls:
                     for result in self._refresh_urls():
                         counts[result.status] += 1
                         if result.error and result.status == "failed":
-                            errors.append(result.error)
+                            errors.append(result.error_detail)
                 if self._live:
                     self._rebuild()
                 else:
                     self._revision = self._store.revision()
             except StoreError as exc:  # an explained failure: the report carries it, no traceback
-                errors.append(f"reload failed: {_first_line(exc)}")
+                errors.append(_wrapped("reload failed", "reload_failed", exc))
             except Exception as exc:  # any other failure: keep serving the old snapshot
                 log.exception("reload failed; the previous index keeps serving")
-                errors.append(f"reload failed: {_first_line(exc)}")
+                errors.append(_wrapped("reload failed", "reload_failed", exc))
             snapshot = self._snapshot
             documents, sentences = len(snapshot.documents), snapshot.sentence_count
             if not self._live:
                 try:
                     documents, sentences = self._store.totals()
                 except Exception as exc:
-                    errors.append(f"counting documents failed: {_first_line(exc)}")
+                    errors.append(_wrapped("counting documents failed", "count_failed", exc))
             return ReloadReport(
                 added=counts["added"],
                 updated=counts["updated"],
@@ -447,7 +480,8 @@ class QAService:
                 sentences=sentences,
                 seconds=round(time.perf_counter() - started, 3),
                 revision=self._revision,
-                errors=tuple(errors),
+                errors=tuple(e.message for e in errors),
+                error_details=tuple(errors),
             )
 
     def _refresh_urls(self) -> list[IngestResult]:
@@ -566,11 +600,18 @@ def _database_errors(action: str) -> Iterator[None]:
     try:
         yield
     except SQLAlchemyError as exc:
+        reason = _first_line(exc)
         if isinstance(exc, OperationalError | InterfaceError):  # connection lost, locked, …
             raise StoreUnavailableError(
-                f"{action} failed: the database is not available ({_first_line(exc)})"
+                f"{action} failed: the database is not available ({reason})",
+                key="database_unavailable",
+                params={"reason": reason},
             ) from exc
-        raise StoreError(f"{action} failed: database error ({_first_line(exc)})") from exc
+        raise StoreError(
+            f"{action} failed: database error ({reason})",
+            key="database_error",
+            params={"reason": reason},
+        ) from exc
 
 
 @contextmanager
@@ -585,6 +626,25 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _wrapped(what: str, key: ErrorKey, error: BaseException) -> ErrorDetail:
+    """``"{what}: {first line of error}"`` with ``key``; the error itself becomes the cause
+    (a lost database connection is recognised even when it is not wrapped yet)."""
+    reason = _first_line(error)
+    if isinstance(error, KeyedError) and error.key is not None:
+        cause: ErrorDetail | None = error.detail(reason)
+    elif _is_connection_error(error):
+        cause = ErrorDetail(reason, "database_unavailable", {"reason": reason})
+    else:
+        cause = None
+    return ErrorDetail(f"{what}: {reason}", key, {"reason": reason}, cause)
+
+
+def _is_connection_error(error: BaseException) -> bool:
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return isinstance(error, OperationalError | InterfaceError)
 
 
 def _first_line(error: BaseException) -> str:

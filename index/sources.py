@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.errors import KeyedError
+
 __all__ = [
     "BATCH_SUFFIXES",
     "DOCUMENT_SUFFIXES",
@@ -55,21 +57,23 @@ _PROSE_WORDS = 6
 # Legacy encodings of Latin-script text, preferred when the detector finds them as plausible as
 # its first guess (short Indonesian text is ambiguous between cp1250/cp1252/cp1257).
 _PREFERRED_LEGACY = ("cp1252", "latin_1", "iso8859_15")
+# signature -> (what it is, in the English message; its format's name in any language)
 _BINARY_SIGNATURES = {
-    b"%PDF": "a PDF document",
-    b"PK\x03\x04": "a ZIP archive (or a Word/OpenDocument file)",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"\x7fELF": "a program",
-    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
+    b"%PDF": ("a PDF document", "PDF"),
+    b"PK\x03\x04": ("a ZIP archive (or a Word/OpenDocument file)", "ZIP/Office"),
+    b"\x89PNG": ("a PNG image", "PNG"),
+    b"\xff\xd8\xff": ("a JPEG image", "JPEG"),
+    b"GIF8": ("a GIF image", "GIF"),
+    b"\x7fELF": ("a program", "ELF"),
+    b"\xd0\xcf\x11\xe0": ("an old Microsoft Office document", "Microsoft Office"),
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
-class SourceError(ValueError):
-    """A source cannot be read as article text; the message says why."""
+class SourceError(KeyedError, ValueError):
+    """A source cannot be read as article text; the message says why (in English), ``key``
+    and ``params`` say it for translation (see ``index.errors``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,22 +97,32 @@ def _detect(data: bytes, name: str) -> str:
     matches = list(from_bytes(data))
     if not matches:
         raise SourceError(
-            f"{name} is not UTF-8 text and its encoding cannot be detected; save it as UTF-8"
+            f"{name} is not UTF-8 text and its encoding cannot be detected; save it as UTF-8",
+            key="unknown_encoding",
+            params={"name": name},
         )
     least_chaos = min(m.chaos for m in matches)
     plausible = [m for m in matches if m.chaos <= least_chaos + 0.01]
     pick = next((m for m in plausible if m.encoding in _PREFERRED_LEGACY), plausible[0])
     if pick.chaos > 0.2:
-        raise SourceError(f"{name} does not look like text in any known encoding")
+        raise SourceError(
+            f"{name} does not look like text in any known encoding",
+            key="unknown_encoding",
+            params={"name": name},
+        )
     return str(pick)
 
 
 def decode_bytes(data: bytes, name: str, declared: str | None = None) -> str:
     """Bytes → text: a BOM, the ``declared`` charset (HTTP header or HTML meta), UTF-8, or a
     detected legacy encoding — or a clear refusal of binary data."""
-    for signature, what in _BINARY_SIGNATURES.items():
+    for signature, (what, kind) in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
-            raise SourceError(f"{name} is {what}, not text")
+            raise SourceError(
+                f"{name} is {what}, not text",
+                key="binary_format",
+                params={"name": name, "format": kind},
+            )
     for bom, encoding in (
         (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"),
@@ -120,9 +134,13 @@ def decode_bytes(data: bytes, name: str, declared: str | None = None) -> str:
             try:
                 return _check_decoded(data.decode(encoding), name)
             except UnicodeDecodeError as exc:
-                raise SourceError(f"{name} is not valid {encoding} text") from exc
+                raise SourceError(
+                    f"{name} is not valid {encoding} text",
+                    key="invalid_encoding",
+                    params={"name": name, "encoding": encoding},
+                ) from exc
     if b"\x00" in data[:8192]:
-        raise SourceError(f"{name} is a binary file, not text")
+        raise _binary(name)
     if declared:
         try:
             return _check_decoded(data.decode(declared), name)
@@ -137,17 +155,43 @@ def decode_bytes(data: bytes, name: str, declared: str | None = None) -> str:
 def _check_decoded(text: str, name: str) -> str:
     sample = text[:20_000]
     if sample and len(_CONTROL.findall(sample)) > max(2, len(sample) // 200):
-        raise SourceError(f"{name} is a binary file, not text")
+        raise _binary(name)
     return text
+
+
+def _binary(name: str) -> SourceError:
+    return SourceError(f"{name} is a binary file, not text", key="binary", params={"name": name})
+
+
+def _empty(name: str) -> SourceError:
+    return SourceError(f"{name} is empty", key="empty", params={"name": name})
+
+
+def _too_large(name: str) -> SourceError:
+    limit = MAX_FILE_BYTES // 1_000_000
+    return SourceError(
+        f"{name} is larger than {limit} MB",
+        key="too_large",
+        params={"name": name, "limit_mb": limit},
+    )
+
+
+def _cannot_read(name: str, exc: OSError) -> SourceError:
+    reason = str(exc.strerror or exc)
+    return SourceError(
+        f"cannot read {name}: {reason}", key="cannot_read", params={"name": name, "reason": reason}
+    )
 
 
 def check_text(text: str, name: str) -> str:
     if not text.strip():
-        raise SourceError(f"{name} is empty")
+        raise _empty(name)
     if len(text) > MAX_TEXT_CHARS:
         raise SourceError(
             f"{name} has {len(text):,} characters of text; the limit for one article is "
-            f"{MAX_TEXT_CHARS:,}"
+            f"{MAX_TEXT_CHARS:,}",
+            key="too_long",
+            params={"name": name, "chars": len(text), "limit": MAX_TEXT_CHARS},
         )
     return text
 
@@ -215,7 +259,11 @@ def parse_html(html: str, reference: str, fallback_title: str = "") -> SourceTex
     if lines and title and lines[0].casefold() == title.casefold():
         lines = lines[1:]  # the headline repeats the title: not a sentence to answer from
     if not any(len(line.split()) >= _PROSE_WORDS for line in lines):
-        raise SourceError(f"{reference} has no article text (only menus, links or captions)")
+        raise SourceError(
+            f"{reference} has no article text (only menus, links or captions)",
+            key="no_article_text",
+            params={"name": reference},
+        )
     # trafilatura gives one block per line; the splitter separates paragraphs by blank lines.
     return SourceText(title or fallback_title, "\n\n".join(lines), reference)
 
@@ -230,14 +278,18 @@ def parse_bytes(
     """Parse one document by the suffix of ``name`` (or as HTML when ``html`` is true)."""
     ref = reference or name
     if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"{name} is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+        raise _too_large(name)
     suffix = Path(name).suffix.lower()
     is_html = html if html is not None else suffix in HTML_SUFFIXES
     if not is_html and suffix not in TEXT_SUFFIXES:
         kinds = ", ".join(sorted(DOCUMENT_SUFFIXES))
-        raise SourceError(f"{name}: unsupported file type {suffix or '(none)'}; use {kinds}")
+        raise SourceError(
+            f"{name}: unsupported file type {suffix or '(none)'}; use {kinds}",
+            key="unsupported_type",
+            params={"name": name, "suffix": suffix or "(none)", "allowed": kinds},
+        )
     if not data.strip():
-        raise SourceError(f"{name} is empty")
+        raise _empty(name)
     fallback_title = title_from_name(Path(name))
     if is_html:
         text = decode_bytes(data, name, declared_charset or _html_charset(data))
@@ -255,10 +307,10 @@ def read_source_file(path: Path) -> SourceText:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise SourceError(f"{path.name} is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+            raise _too_large(path.name)
         data = path.read_bytes()
     except OSError as exc:
-        raise SourceError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+        raise _cannot_read(path.name, exc) from exc
     return parse_bytes(data, path.name, str(path))
 
 
@@ -287,7 +339,7 @@ def iter_jsonl(path: Path) -> Iterator[JsonlItem]:
     try:
         handle = path.open("rb")
     except OSError as exc:
-        raise SourceError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+        raise _cannot_read(path.name, exc) from exc
     with handle:
         for number, raw in enumerate(handle, 1):
             if not raw.strip():

@@ -87,24 +87,37 @@ def _vet(url: str, *, allow_private: bool) -> tuple[httpx.URL, list[str]]:
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError) as exc:
-        raise FetchError(f"{url!r} is not a valid URL") from exc
+        raise FetchError(
+            f"{url!r} is not a valid URL", key="invalid_url", params={"url": str(url)}
+        ) from exc
     if parsed.scheme not in ("http", "https"):
-        raise FetchError(f"only http and https URLs can be ingested, not {parsed.scheme or url!r}")
+        raise FetchError(
+            f"only http and https URLs can be ingested, not {parsed.scheme or url!r}",
+            key="only_http",
+            params={"scheme": parsed.scheme or url},
+        )
     if not parsed.host:
-        raise FetchError(f"{url!r} has no host name")
+        raise FetchError(f"{url!r} has no host name", key="no_host", params={"url": url})
     if allow_private:
         return parsed, []
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parsed.host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"cannot resolve the host {parsed.host}") from exc
+        raise FetchError(
+            f"cannot resolve the host {parsed.host}",
+            key="unresolvable_host",
+            params={"host": parsed.host},
+        ) from exc
     addresses = {info[4][0] for info in infos}
     blocked = sorted(a for a in addresses if not _is_public(str(a)))
     if blocked or not addresses:
+        listed = ", ".join(map(str, blocked))
         raise FetchError(
-            f"{parsed.host} points to a private or local address ({', '.join(map(str, blocked))});"
-            " only public web pages can be ingested"
+            f"{parsed.host} points to a private or local address ({listed});"
+            " only public web pages can be ingested",
+            key="private_address",
+            params={"host": parsed.host, "addresses": listed},
         )
     # getaddrinfo's order (the system's address preference), each address once.
     return parsed, list(dict.fromkeys(str(info[4][0]) for info in infos))
@@ -159,38 +172,78 @@ def fetch_page(
                 finally:
                     response.close()
     except httpx.TimeoutException as exc:
-        raise FetchError(f"{url} did not answer within {timeout:g} s") from exc
+        raise FetchError(
+            f"{url} did not answer within {timeout:g} s",
+            key="timeout",
+            params={"url": url, "seconds": timeout},
+        ) from exc
     except httpx.ConnectError as exc:
-        raise FetchError(f"cannot connect to {target.host}: {exc}") from exc
+        raise FetchError(
+            f"cannot connect to {target.host}: {exc}",
+            key="cannot_connect",
+            params={"host": target.host, "reason": str(exc)},
+        ) from exc
     except httpx.HTTPError as exc:
-        raise FetchError(f"downloading {url} failed: {exc}") from exc
-    raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times")
+        raise FetchError(
+            f"downloading {url} failed: {exc}",
+            key="download_failed",
+            params={"url": url, "reason": str(exc)},
+        ) from exc
+    raise FetchError(
+        f"{url} redirects more than {MAX_REDIRECTS} times",
+        key="too_many_redirects",
+        params={"url": url, "limit": MAX_REDIRECTS},
+    )
 
 
 def _read(
     response: httpx.Response, url: str, max_bytes: int, deadline: float, timeout: float
 ) -> FetchedPage:
-    if response.status_code >= 400:
-        raise FetchError(f"{url} answered HTTP {response.status_code} {response.reason_phrase}")
-    if response.status_code != 200:
-        raise FetchError(f"{url} answered HTTP {response.status_code} instead of a page")
+    status = response.status_code
+    if status >= 400:
+        raise FetchError(
+            f"{url} answered HTTP {status} {response.reason_phrase}",
+            key="http_status",
+            params={"url": url, "status": status, "reason": response.reason_phrase},
+        )
+    if status != 200:
+        raise FetchError(
+            f"{url} answered HTTP {status} instead of a page",
+            key="not_a_page",
+            params={"url": url, "status": status},
+        )
     header = response.headers.get("content-type", "")
     content_type = header.split(";", 1)[0].strip().lower()
     if content_type not in _HTML_TYPES | _TEXT_TYPES:
-        raise FetchError(f"{url} is not an HTML page (content type {content_type or 'missing'})")
+        raise FetchError(
+            f"{url} is not an HTML page (content type {content_type or 'missing'})",
+            key="not_html",
+            params={"url": url, "content_type": content_type or "-"},
+        )
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(f"{url} is larger than {max_bytes // 1_000_000 or max_bytes} MB")
+        raise _too_large(url, max_bytes)
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > max_bytes:
-            raise FetchError(f"{url} is larger than {max_bytes // 1_000_000 or max_bytes} MB")
+            raise _too_large(url, max_bytes)
         if time.monotonic() > deadline:
-            raise FetchError(f"{url} took longer than {3 * timeout:g} s to download")
+            raise FetchError(
+                f"{url} took longer than {3 * timeout:g} s to download",
+                key="download_too_slow",
+                params={"url": url, "seconds": 3 * timeout},
+            )
         chunks.append(chunk)
     return FetchedPage(url, content_type, response.charset_encoding, b"".join(chunks))
+
+
+def _too_large(url: str, max_bytes: int) -> FetchError:
+    limit = max_bytes // 1_000_000 or max_bytes
+    return FetchError(
+        f"{url} is larger than {limit} MB", key="too_large", params={"name": url, "limit_mb": limit}
+    )
 
 
 def fetch_source(

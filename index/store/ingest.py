@@ -47,8 +47,8 @@ def _is_url(source: str) -> bool:
     return "://" in source and not Path(source).exists()
 
 
-def _failed(source: str, error: str) -> IngestResult:
-    return IngestResult(source, "failed", error=error)
+def _failed(source: str, error: str | SourceError) -> IngestResult:
+    return IngestResult.failure(source, error)
 
 
 def expand_sources(sources: Sequence[str]) -> list[str | Path]:
@@ -151,7 +151,7 @@ def ingest_sources(
                     _jsonl(store, unit, progress, workers if lines >= _PARALLEL_FROM else 1)
                 )
             except SourceError as exc:
-                results.append(_failed(str(unit), str(exc)))
+                results.append(_failed(str(unit), exc))
             continue
         result = _ingest_one(
             store,
@@ -192,5 +192,5 @@ def _ingest_one(
         else:
             item = _from_file(unit, title)
     except SourceError as exc:
-        return _failed(label, str(exc))
+        return _failed(label, exc)
     return store.save(item)

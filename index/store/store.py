@@ -43,6 +43,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from index.engine import Answer, Document, EmptyDocumentError, prepare_document
+from index.errors import ErrorDetail
 from index.service import DocumentInfo, IngestResult, Stats
 from index.sources import DOCUMENT_SUFFIXES, SourceError, parse_bytes
 from index.store.db import Database
@@ -159,6 +160,7 @@ class SyncOutcome:
     unchanged: int = 0
     failed: int = 0
     errors: tuple[str, ...] = ()
+    error_details: tuple[ErrorDetail, ...] = ()  # ``errors`` as data, same order
 
     @property
     def changed(self) -> bool:
@@ -283,7 +285,7 @@ class ContentStore:
         try:
             document = prepare_document(0, item.title, item.text, self.tokenizer, item.label)
         except EmptyDocumentError as exc:
-            return IngestResult(item.label, "failed", error=f"{item.label}: {exc}")
+            return _no_sentences(item.label, str(exc))
         return self._save_prepared(item, hashed, document)
 
     def save_many(
@@ -328,7 +330,7 @@ class ContentStore:
             raise AssertionError("a document without a preparation job")
         prepared = job.result()
         if isinstance(prepared, str):
-            return IngestResult(item.label, "failed", error=f"{item.label}: {prepared}")
+            return _no_sentences(item.label, prepared)
         return self._save_prepared(item, hashed, prepared)
 
     def _check_unchanged(self, item: Prepared, hashed: str) -> IngestResult | None:
@@ -411,6 +413,8 @@ class ContentStore:
                 duplicate.title,
                 duplicate.sentence_count,
                 error=f"same text as document {duplicate.id}",
+                error_key="duplicate",
+                error_params={"id": duplicate.id},
             )
         if (
             row is not None
@@ -536,7 +540,11 @@ class ContentStore:
         (their hash is remembered), so a reload of a large directory stats it but reads only
         what changed."""
         if not directory.is_dir():
-            raise StoreError(f"content directory {directory} does not exist (CONTENT_DIR)")
+            raise StoreError(
+                f"content directory {directory} does not exist (CONTENT_DIR)",
+                key="content_dir_missing",
+                params={"path": str(directory)},
+            )
         with self.db.read() as session:
             stored = {
                 ref: (doc_id, digest, active, removed_by, pipeline)
@@ -552,13 +560,13 @@ class ContentStore:
                 )
             }
         counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0, "removed": 0}
-        errors: list[str] = []
+        errors: list[ErrorDetail] = []
         seen: set[str] = set()
         for relative, path, stamp in _content_files(directory):
             seen.add(relative)
             status, error = self._sync_file(relative, path, stamp, stored.get(relative))
             counts[status] += 1
-            if error:
+            if error is not None:
                 errors.append(error)
         for relative, (doc_id, _, active, _, _) in stored.items():
             if active and relative not in seen and self.deactivate(doc_id, by="sync"):
@@ -569,6 +577,7 @@ class ContentStore:
             counts["removed"],
             counts["unchanged"],
             counts["failed"],
+            tuple(e.message for e in errors),
             tuple(errors),
         )
 
@@ -578,7 +587,7 @@ class ContentStore:
         path: str,
         stamp: tuple[int, int],
         known: tuple[int, str | None, bool, str | None, str] | None,
-    ) -> tuple[str, str]:
+    ) -> tuple[str, ErrorDetail | None]:
         """Sync one content file; returns its status and, when it failed, why."""
         remembered = self._file_digests.get(path)
         data: bytes | None = None
@@ -592,22 +601,27 @@ class ContentStore:
                 _, _, active, removed_by, _ = known
                 if active or removed_by == "user":
                     self._file_digests[path] = (stamp, digest)
-                    return "unchanged", ""
+                    return "unchanged", None
             if data is None:
                 data = _read(path)
                 digest = hashlib.sha256(data).hexdigest()
             source = parse_bytes(data, Path(relative).name, path)
         except OSError as exc:
-            return "failed", f"{relative}: cannot read ({exc.strerror or exc})"
+            reason = str(exc.strerror or exc)
+            return "failed", ErrorDetail(
+                f"{relative}: cannot read ({reason})",
+                "cannot_read",
+                {"name": relative, "reason": reason},
+            )
         except SourceError as exc:
-            return "failed", str(exc)
+            return "failed", exc.detail()
         result = self.save(
             Prepared("content", relative, source.title, source.text, digest, relative)
         )
         if result.status == "failed":
-            return "failed", result.error
+            return "failed", result.error_detail
         self._file_digests[path] = (stamp, digest)
-        return result.status, ""
+        return result.status, None
 
     # --- reading documents -------------------------------------------------------------------
 
@@ -897,6 +911,16 @@ def _watch_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _no_sentences(label: str, reason: str) -> IngestResult:
+    return IngestResult(
+        label,
+        "failed",
+        error=f"{label}: {reason}",
+        error_key="no_sentences",
+        error_params={"name": label},
+    )
 
 
 def _prepare_in_worker(title: str, text: str, label: str) -> Document | str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -49,42 +51,98 @@ def test_declared_charset_wins_and_a_wrong_one_falls_back() -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("data", "message", "key", "params"),
     [
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
-        (b"PK\x03\x04\x14\x00\x06\x00", "ZIP"),
-        (b"teks\x00\x01\x02\x03biner" * 20, "binary"),
-        (bytes(range(1, 32)) * 40, "binary"),
+        (
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+            "PDF",
+            "binary_format",
+            {"name": "berkas.txt", "format": "PDF"},
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "PNG",
+            "binary_format",
+            {"name": "berkas.txt", "format": "PNG"},
+        ),
+        (
+            b"PK\x03\x04\x14\x00\x06\x00",
+            "ZIP",
+            "binary_format",
+            {"name": "berkas.txt", "format": "ZIP/Office"},
+        ),
+        (b"teks\x00\x01\x02\x03biner" * 20, "binary", "binary", {"name": "berkas.txt"}),
+        (bytes(range(1, 32)) * 40, "binary", "binary", {"name": "berkas.txt"}),
+        (
+            codecs.BOM_UTF16_LE + b"a\x00b",
+            "not valid utf-16",
+            "invalid_encoding",
+            {"name": "berkas.txt", "encoding": "utf-16"},
+        ),
     ],
-    ids=["pdf", "png", "zip", "nul-bytes", "control-chars"],
+    ids=["pdf", "png", "zip", "nul-bytes", "control-chars", "bad-utf16"],
 )
-def test_binary_data_is_refused_clearly(data: bytes, message: str) -> None:
-    with pytest.raises(SourceError, match=message):
+def test_binary_data_is_refused_clearly(
+    data: bytes, message: str, key: str, params: dict[str, object]
+) -> None:
+    with pytest.raises(SourceError, match=message) as caught:
         decode_bytes(data, "berkas.txt")
+    assert (caught.value.key, caught.value.params) == (key, params)
 
 
 def test_undetectable_bytes_are_refused() -> None:
     noise = bytes((i * 37 + 11) % 96 + 160 for i in range(3000))  # high bytes, no structure
-    with pytest.raises(SourceError, match=r"berkas\.txt"):
+    with pytest.raises(SourceError, match=r"berkas\.txt") as caught:
         decode_bytes(noise, "berkas.txt")
+    assert (caught.value.key, caught.value.params) == ("unknown_encoding", {"name": "berkas.txt"})
+
+
+def test_source_errors_keep_key_and_params_through_pickle() -> None:
+    error = SourceError("x is empty", key="empty", params={"name": "x"})
+    copy = pickle.loads(pickle.dumps(error))
+    assert (str(copy), copy.key, copy.params) == ("x is empty", "empty", {"name": "x"})
+    plain = SourceError("no key")  # the English-only form still works
+    assert (plain.key, plain.params, plain.detail().message) == (None, {}, "no key")
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "message"),
+    ("name", "data", "message", "key", "params"),
     [
-        ("kosong.txt", b"", "empty"),
-        ("spasi.txt", b"  \n\t \n", "empty"),
-        ("besar.txt", b"a" * (MAX_FILE_BYTES + 1), "larger than"),
-        ("panjang.txt", ("kata " * (MAX_TEXT_CHARS // 5 + 10)).encode(), "limit"),
-        ("laporan.pdf", b"%PDF-1.4", "unsupported file type .pdf"),
-        ("tanpa-akhiran", b"teks biasa", "unsupported file type"),
-        ("menu.html", (PAGES / "no-article.html").read_bytes(), "no article text"),
+        ("kosong.txt", b"", "empty", "empty", {}),
+        ("spasi.txt", b"  \n\t \n", "empty", "empty", {}),
+        ("besar.txt", b"a" * (MAX_FILE_BYTES + 1), "larger than", "too_large", {"limit_mb": 5}),
+        (
+            "panjang.txt",
+            ("kata " * (MAX_TEXT_CHARS // 5 + 10)).encode(),
+            "limit",
+            "too_long",
+            {"chars": MAX_TEXT_CHARS + 50, "limit": MAX_TEXT_CHARS},
+        ),
+        (
+            "laporan.pdf",
+            b"%PDF-1.4",
+            "unsupported file type .pdf",
+            "unsupported_type",
+            {"suffix": ".pdf", "allowed": ".htm, .html, .md, .txt"},
+        ),
+        ("tanpa-akhiran", b"teks biasa", "unsupported file type", "unsupported_type", {}),
+        (
+            "menu.html",
+            (PAGES / "no-article.html").read_bytes(),
+            "no article text",
+            "no_article_text",
+            {},
+        ),
     ],
 )
-def test_parse_refuses_bad_documents(name: str, data: bytes, message: str) -> None:
-    with pytest.raises(SourceError, match=message):
+def test_parse_refuses_bad_documents(
+    name: str, data: bytes, message: str, key: str, params: dict[str, object]
+) -> None:
+    with pytest.raises(SourceError, match=message) as caught:
         parse_bytes(data, name)
+    assert caught.value.key == key
+    assert caught.value.params == {"name": name} | caught.value.params
+    assert caught.value.params | params == caught.value.params
 
 
 def test_text_file_title_comes_from_its_name() -> None:
@@ -130,8 +188,10 @@ def test_html_in_legacy_encoding_uses_its_meta_charset() -> None:
 
 
 def test_read_source_file_reports_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(SourceError, match=r"cannot read hilang\.txt"):
+    with pytest.raises(SourceError, match=r"cannot read hilang\.txt") as caught:
         read_source_file(tmp_path / "hilang.txt")
+    assert caught.value.key == "cannot_read"
+    assert caught.value.params == {"name": "hilang.txt", "reason": "No such file or directory"}
 
 
 def test_jsonl_bad_lines_are_reported_with_their_numbers(tmp_path: Path) -> None:

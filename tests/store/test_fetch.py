@@ -109,27 +109,42 @@ def test_url_article_is_ingested_with_its_title(web_service: QAService, site: st
 
 
 @pytest.mark.parametrize(
-    ("path", "status", "message"),
+    ("path", "status", "message", "key", "params"),
     [
-        ("/pindah", "added", ""),
-        ("/latin", "added", ""),
-        ("/teks", "added", ""),
-        ("/hilang", "failed", "HTTP 404"),
-        ("/rusak", "failed", "HTTP 500"),
-        ("/lambat", "failed", "did not answer within 0.5 s"),
-        ("/gambar", "failed", "not an HTML page (content type image/png)"),
-        ("/tanpa-tipe", "failed", "content type missing"),
-        ("/kosong", "failed", "no article text"),
-        ("/putar", "failed", "redirects more than"),
-        ("/ke-ftp", "failed", "only http and https"),
+        ("/pindah", "added", "", None, {}),
+        ("/latin", "added", "", None, {}),
+        ("/teks", "added", "", None, {}),
+        ("/hilang", "failed", "HTTP 404", "http_status", {"status": 404, "reason": "Not Found"}),
+        ("/rusak", "failed", "HTTP 500", "http_status", {"status": 500}),
+        ("/lambat", "failed", "did not answer within 0.5 s", "timeout", {"seconds": 0.5}),
+        (
+            "/gambar",
+            "failed",
+            "not an HTML page (content type image/png)",
+            "not_html",
+            {"content_type": "image/png"},
+        ),
+        ("/tanpa-tipe", "failed", "content type missing", "not_html", {"content_type": "-"}),
+        ("/kosong", "failed", "no article text", "no_article_text", {}),
+        ("/putar", "failed", "redirects more than", "too_many_redirects", {"limit": 5}),
+        ("/ke-ftp", "failed", "only http and https", "only_http", {"scheme": "ftp"}),
     ],
 )
 def test_url_failures_are_reported_clearly(
-    web_service: QAService, site: str, path: str, status: str, message: str
+    web_service: QAService,
+    site: str,
+    *,
+    path: str,
+    status: str,
+    message: str,
+    key: str | None,
+    params: dict[str, object],
 ) -> None:
     started = time.monotonic()
     result = web_service.ingest_url(site + path, allow_private=True)
     assert (result.status, message in result.error) == (status, True), result.error
+    assert result.error_key == key
+    assert dict(result.error_params) | params == dict(result.error_params)
     assert time.monotonic() - started < SLOW_SECONDS  # a slow server never blocks for long
 
 
@@ -139,39 +154,46 @@ def test_legacy_charset_from_the_header_is_used(web_service: QAService, site: st
 
 
 def test_size_limit_holds_with_and_without_content_length(site: str) -> None:
-    with pytest.raises(FetchError, match="larger than"):
+    with pytest.raises(FetchError, match="larger than") as caught:
         fetch_page(f"{site}/artikel", allow_private=True, max_bytes=1000)
-    with pytest.raises(FetchError, match="larger than"):
+    assert caught.value.key == "too_large"
+    with pytest.raises(FetchError, match="larger than") as caught:
         fetch_page(f"{site}/bocor", allow_private=True, max_bytes=50_000)
+    assert (caught.value.key, caught.value.params["name"]) == ("too_large", f"{site}/bocor")
 
 
 def test_private_addresses_are_refused_by_default(web_service: QAService, site: str) -> None:
     result = web_service.ingest_url(f"{site}/artikel")
     assert result.status == "failed"
     assert "private or local address" in result.error
+    assert (result.error_key, result.error_params) == (
+        "private_address",
+        {"host": "127.0.0.1", "addresses": "127.0.0.1"},
+    )
     assert web_service.documents()[0].source_kind == "content"  # nothing else stored
 
 
 @pytest.mark.parametrize(
-    ("url", "message"),
+    ("url", "message", "key"),
     [
-        ("file:///etc/passwd", "only http and https"),
-        ("ftp://example.com/berita.html", "only http and https"),
-        ("javascript:alert(1)", "only http and https"),
-        ("http://127.0.0.1:8080/", "private or local"),
-        ("http://localhost/", "private or local"),
-        ("http://10.1.2.3/", "private or local"),
-        ("http://192.168.0.10/", "private or local"),
-        ("http://169.254.169.254/latest/meta-data/", "private or local"),
-        ("http://[::1]/", "private or local"),
-        ("http://[::ffff:127.0.0.1]/", "private or local"),
-        ("http://0.0.0.0/", "private or local"),
-        ("http:///tanpa-host", "no host"),
+        ("file:///etc/passwd", "only http and https", "only_http"),
+        ("ftp://example.com/berita.html", "only http and https", "only_http"),
+        ("javascript:alert(1)", "only http and https", "only_http"),
+        ("http://127.0.0.1:8080/", "private or local", "private_address"),
+        ("http://localhost/", "private or local", "private_address"),
+        ("http://10.1.2.3/", "private or local", "private_address"),
+        ("http://192.168.0.10/", "private or local", "private_address"),
+        ("http://169.254.169.254/latest/meta-data/", "private or local", "private_address"),
+        ("http://[::1]/", "private or local", "private_address"),
+        ("http://[::ffff:127.0.0.1]/", "private or local", "private_address"),
+        ("http://0.0.0.0/", "private or local", "private_address"),
+        ("http:///tanpa-host", "no host", "no_host"),
     ],
 )
-def test_url_guard_refuses(url: str, message: str) -> None:
-    with pytest.raises(FetchError, match=message):
+def test_url_guard_refuses(url: str, message: str, key: str) -> None:
+    with pytest.raises(FetchError, match=message) as caught:
         check_url(url)
+    assert caught.value.key == key
 
 
 def test_url_guard_allows_public_addresses() -> None:
@@ -194,6 +216,8 @@ def test_reload_can_refresh_url_documents(web_service: QAService, site: str) -> 
         del Pages.routes["/berubah"]
         report = web_service.reload(refresh_urls=True)
         assert report.failed == 1 and "HTTP 404" in report.errors[0]
+        [detail] = report.error_details
+        assert (detail.message, detail.key) == (report.errors[0], "http_status")
         assert "900 rumah" in web_service.ask("Berapa rumah terendam banjir?").hits[0].sentence
     finally:
         Pages.routes.pop("/berubah", None)

@@ -68,38 +68,80 @@ def test_same_source_with_new_content_is_updated_in_place(service: QAService) ->
 
 
 @pytest.mark.parametrize(
-    ("filename", "data", "status", "message"),
+    ("filename", "data", "status", "message", "key"),
     [
-        ("banjir.html", (PAGES / "article.html").read_bytes(), "added", ""),
+        ("banjir.html", (PAGES / "article.html").read_bytes(), "added", "", None),
         (
             "lama.txt",
             "Kafe “Rénové” menjual kopi Rp 25.000 kepada turis.".encode("cp1252"),
             "added",
             "",
+            None,
         ),
-        ("menu.html", (PAGES / "no-article.html").read_bytes(), "failed", "no article text"),
-        ("foto.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "failed", "PNG image"),
-        ("biner.txt", b"\x00\x01\x02" * 100, "failed", "binary"),
-        ("kosong.txt", b"   \n", "failed", "empty"),
-        ("besar.txt", b"kata " * 1_100_000, "failed", "larger than 5 MB"),
-        ("laporan.docx", b"PK\x03\x04", "failed", "unsupported file type"),
-        ("tanda.txt", "... !!! ??? — …".encode(), "failed", "no sentences with words"),
+        (
+            "menu.html",
+            (PAGES / "no-article.html").read_bytes(),
+            "failed",
+            "no article text",
+            "no_article_text",
+        ),
+        ("foto.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "failed", "PNG image", "binary_format"),
+        ("biner.txt", b"\x00\x01\x02" * 100, "failed", "binary", "binary"),
+        ("kosong.txt", b"   \n", "failed", "empty", "empty"),
+        ("besar.txt", b"kata " * 1_100_000, "failed", "larger than 5 MB", "too_large"),
+        ("laporan.docx", b"PK\x03\x04", "failed", "unsupported file type", "unsupported_type"),
+        (
+            "tanda.txt",
+            "... !!! ??? — …".encode(),
+            "failed",
+            "no sentences with words",
+            "no_sentences",
+        ),
     ],
 )
 def test_uploads_are_checked(
-    service: QAService, filename: str, data: bytes, status: str, message: str
+    service: QAService, *, filename: str, data: bytes, status: str, message: str, key: str | None
 ) -> None:
     revision = service.revision
     result = service.ingest_upload(filename, data)
     assert result.status == status
     assert message in result.error
+    assert result.error_key == key
+    if key is not None:
+        assert result.error_params["name"] == filename
     assert service.revision == revision + (status == "added")
 
 
 def test_text_that_is_empty_or_too_long_is_refused(service: QAService) -> None:
-    assert "empty" in service.ingest_text("Kosong", "  \n ").error
-    assert "limit" in service.ingest_text("Panjang", "kata " * 120_000).error
+    empty = service.ingest_text("Kosong", "  \n ")
+    assert "empty" in empty.error
+    assert (empty.error_key, empty.error_params) == ("empty", {"name": "Kosong"})
+    long = service.ingest_text("Panjang", "kata " * 120_000)
+    assert "limit" in long.error
+    assert (long.error_key, long.error_params) == (
+        "too_long",
+        {"name": "Panjang", "chars": 600_000, "limit": 500_000},
+    )
     assert len(service.documents()) == 1
+
+
+def test_the_same_text_twice_is_a_keyed_duplicate(service: QAService) -> None:
+    first = service.ingest_upload("banjir.txt", ARTICLE_BANJIR.encode())
+    again = service.ingest_upload("banjir-lagi.txt", ARTICLE_BANJIR.encode())
+    assert again.status == "unchanged"
+    assert (again.error_key, again.error_params) == ("duplicate", {"id": first.document_id})
+
+
+def test_reload_errors_carry_keys_in_order(service: QAService, content_dir: Path) -> None:
+    (content_dir / "a-kosong.txt").write_bytes(b"  \n")
+    (content_dir / "b-biner.txt").write_bytes(b"\x00\x01" * 50)
+    report = service.reload()
+    assert report.failed == 2
+    assert [d.message for d in report.error_details] == list(report.errors)
+    assert [(d.key, d.params) for d in report.error_details] == [
+        ("empty", {"name": "a-kosong.txt"}),
+        ("binary", {"name": "b-biner.txt"}),
+    ]
 
 
 def test_remove_takes_a_document_out_of_the_index(service: QAService) -> None:
@@ -202,6 +244,9 @@ def test_failing_reload_keeps_the_old_index(
     monkeypatch.setattr(SnapshotBuilder, "finish", broken_finish)
     report = service.reload()
     assert report.errors and "out of memory" in report.errors[0]
+    [detail] = report.error_details
+    assert (detail.key, detail.cause) == ("reload_failed", None)
+    assert "out of memory" in str(detail.params["reason"])
     assert service.snapshot is old
     assert "Vladimir Putin" in _top(service, PUTIN)
     monkeypatch.undo()
@@ -218,6 +263,10 @@ def test_reload_without_the_content_directory_changes_nothing(
     content_dir.rmdir()
     report = service.reload()
     assert report.errors and "does not exist" in report.errors[0]
+    [detail] = report.error_details
+    assert (detail.message, detail.key) == (report.errors[0], "reload_failed")
+    assert detail.cause is not None and detail.cause.key == "content_dir_missing"
+    assert detail.cause.params == {"path": str(content_dir)}
     assert service.snapshot is old
     assert [d.active for d in service.documents()] == [True]  # nothing deactivated
 
