@@ -3,13 +3,21 @@
 Every user-visible sentence lives here, keyed by a short name; ``text(lang, key, **values)``
 fills ``str.format`` placeholders. Templates are Telegram HTML: values that come from users or
 articles must be escaped by the caller (``render`` does that) before they are passed in.
+
+Errors from the store (``index.errors``: a stable key and parameters besides an English
+sentence) have plain-text templates of their own; ``error_text`` fills one, and ``render``
+escapes the result and falls back to the English sentence when there is no template.
 """
 
 from __future__ import annotations
 
-from typing import Final, Literal
+import string
+from collections.abc import Mapping
+from typing import Final, Literal, cast
 
-__all__ = ["LANGUAGES", "Language", "language_for", "text"]
+from index.errors import ErrorKey, ErrorParam
+
+__all__ = ["LANGUAGES", "Language", "error_text", "language_for", "text"]
 
 Language = Literal["id", "en"]
 LANGUAGES: Final[tuple[Language, ...]] = ("id", "en")
@@ -251,6 +259,161 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "Type a question about the news",
     },
 }
+
+
+# Plain text (escaped after filling). Parameters: see the raise sites in index/.
+_ERRORS: Final[dict[ErrorKey, dict[Language, str]]] = {
+    "empty": {"id": "{name} kosong", "en": "{name} is empty"},
+    "binary": {
+        "id": "{name} bukan berkas teks (berkas biner)",
+        "en": "{name} is a binary file, not text",
+    },
+    "binary_format": {
+        "id": "{name} adalah berkas {format}, bukan teks",
+        "en": "{name} is a {format} file, not text",
+    },
+    "unknown_encoding": {
+        "id": "{name} bukan teks UTF-8 dan pengodeannya tidak dikenali; simpan sebagai UTF-8",
+        "en": "{name} is not UTF-8 text and its encoding cannot be detected; save it as UTF-8",
+    },
+    "invalid_encoding": {
+        "id": "{name} bukan teks {encoding} yang sah",
+        "en": "{name} is not valid {encoding} text",
+    },
+    "unsupported_type": {
+        "id": "{name}: jenis berkas {suffix} tidak didukung; gunakan {allowed}",
+        "en": "{name}: unsupported file type {suffix}; use {allowed}",
+    },
+    "too_large": {
+        "id": "{name} lebih besar dari {limit_mb} MB",
+        "en": "{name} is larger than {limit_mb} MB",
+    },
+    "too_long": {
+        "id": "{name} berisi {chars:,} karakter; batas satu artikel {limit:,} karakter",
+        "en": "{name} has {chars:,} characters of text; the limit for one article is {limit:,}",
+    },
+    "no_article_text": {
+        "id": "tidak ada teks artikel di {name} (hanya menu, tautan atau keterangan gambar)",
+        "en": "{name} has no article text (only menus, links or captions)",
+    },
+    "no_sentences": {
+        "id": "{name} tidak berisi kalimat dengan kata-kata",
+        "en": "{name} has no sentences with words",
+    },
+    "cannot_read": {
+        "id": "tidak dapat membaca {name}: {reason}",
+        "en": "cannot read {name}: {reason}",
+    },
+    "invalid_url": {"id": "{url} bukan URL yang sah", "en": "{url} is not a valid URL"},
+    "only_http": {
+        "id": "hanya URL http dan https yang bisa ditambahkan, bukan {scheme}",
+        "en": "only http and https URLs can be added, not {scheme}",
+    },
+    "no_host": {"id": "{url} tidak memiliki nama host", "en": "{url} has no host name"},
+    "unresolvable_host": {
+        "id": "alamat host {host} tidak ditemukan",
+        "en": "cannot resolve the host {host}",
+    },
+    "private_address": {
+        "id": (
+            "{host} mengarah ke alamat jaringan privat/lokal ({addresses}); "
+            "hanya halaman web publik yang bisa ditambahkan"
+        ),
+        "en": (
+            "{host} points to a private or local address ({addresses}); "
+            "only public web pages can be added"
+        ),
+    },
+    "timeout": {
+        "id": "{url} tidak menjawab dalam {seconds:g} detik",
+        "en": "{url} did not answer within {seconds:g} s",
+    },
+    "cannot_connect": {
+        "id": "tidak dapat terhubung ke {host}: {reason}",
+        "en": "cannot connect to {host}: {reason}",
+    },
+    "download_failed": {
+        "id": "gagal mengunduh {url}: {reason}",
+        "en": "downloading {url} failed: {reason}",
+    },
+    "download_too_slow": {
+        "id": "mengunduh {url} butuh lebih dari {seconds:g} detik",
+        "en": "{url} took longer than {seconds:g} s to download",
+    },
+    "too_many_redirects": {
+        "id": "{url} dialihkan lebih dari {limit} kali",
+        "en": "{url} redirects more than {limit} times",
+    },
+    "http_status": {
+        "id": "{url} menjawab HTTP {status} {reason}",
+        "en": "{url} answered HTTP {status} {reason}",
+    },
+    "not_a_page": {
+        "id": "{url} menjawab HTTP {status}, bukan sebuah halaman",
+        "en": "{url} answered HTTP {status} instead of a page",
+    },
+    "not_html": {
+        "id": "{url} bukan halaman HTML (jenis konten {content_type})",
+        "en": "{url} is not an HTML page (content type {content_type})",
+    },
+    "duplicate": {
+        "id": "teksnya sama dengan artikel #{id}",
+        "en": "same text as article #{id}",
+    },
+    "database_error": {
+        "id": "kesalahan basis data ({reason})",
+        "en": "database error ({reason})",
+    },
+    "database_unavailable": {
+        "id": "basis data tidak tersedia ({reason})",
+        "en": "the database is not available ({reason})",
+    },
+    "content_dir_missing": {
+        "id": "folder konten {path} tidak ada (CONTENT_DIR)",
+        "en": "content directory {path} does not exist (CONTENT_DIR)",
+    },
+    "no_store": {
+        "id": "layanan ini tidak memiliki penyimpanan konten",
+        "en": "this service has no content store",
+    },
+    "reload_failed": {"id": "muat ulang gagal: {reason}", "en": "reload failed: {reason}"},
+    "count_failed": {
+        "id": "penghitungan artikel gagal: {reason}",
+        "en": "counting documents failed: {reason}",
+    },
+}
+
+
+class _NumberFormatter(string.Formatter):
+    """``str.format`` with Indonesian number punctuation (1.234,5) for ``id``."""
+
+    def __init__(self, lang: Language) -> None:
+        super().__init__()
+        self._swap = lang == "id"
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        formatted = str(super().format_field(value, format_spec))
+        if self._swap and isinstance(value, int | float) and not isinstance(value, bool):
+            formatted = formatted.translate(_SWAP_POINTS)
+        return formatted
+
+
+_SWAP_POINTS: Final = str.maketrans(",.", ".,")
+
+
+def error_text(lang: str, key: str | None, params: Mapping[str, ErrorParam]) -> str | None:
+    """The store error ``key`` in ``lang`` with ``params`` filled in (plain text, not yet
+    escaped), or ``None`` when there is no template for the key or the parameters do not fit
+    it — then the caller shows the English message."""
+    # Any string may come in (a newer store, a test fake): an unknown key finds nothing.
+    entry = _ERRORS.get(cast(ErrorKey, key)) if key is not None else None
+    if entry is None:
+        return None
+    language = _as_language(lang) or "id"
+    try:
+        return _NumberFormatter(language).vformat(entry[language], (), params)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        return None
 
 
 def _as_language(value: str | None) -> Language | None:

@@ -27,8 +27,9 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot import callbacks
-from bot.i18n import text
+from bot.i18n import error_text, text
 from index.engine import Answer, Hit
+from index.errors import ErrorDetail
 from index.service import DocumentInfo, IngestResult, ReloadReport, Stats
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "answer_keyboard",
     "escape",
     "highlight",
+    "localized_error",
     "render_abstention",
     "render_answer",
     "render_articles",
@@ -315,6 +317,27 @@ def render_articles(documents: Sequence[DocumentInfo], lang: str) -> list[str]:
 # --- admin reports --------------------------------------------------------------------------
 
 
+def localized_error(detail: ErrorDetail, lang: str) -> str:
+    """A store error in ``lang`` (plain text, not escaped): its template filled with its
+    parameters — a wrapped cause in its ``reason`` translated too — or, for an unknown key or
+    parameters that do not fit the template, the English message."""
+    params = dict(detail.params)
+    if detail.cause is not None:
+        params["reason"] = localized_error(detail.cause, lang)
+    return error_text(lang, detail.key, params) or detail.message
+
+
+def _reload_errors(report: ReloadReport) -> tuple[ErrorDetail, ...]:
+    """The report's errors as details; a report built without (matching) details has its
+    strings shown as they are."""
+    details = report.error_details
+    if len(details) == len(report.errors) and all(
+        d.message == e for d, e in zip(details, report.errors, strict=True)
+    ):
+        return details
+    return tuple(ErrorDetail(e) for e in report.errors)
+
+
 def render_reload(report: ReloadReport, lang: str) -> list[str]:
     body = text(
         lang,
@@ -331,7 +354,7 @@ def render_reload(report: ReloadReport, lang: str) -> list[str]:
     )
     if report.errors:
         body += "\n\n" + text(lang, "reload_errors") + "\n"
-        body += "\n".join(f"• {escape(e)}" for e in report.errors)
+        body += "\n".join(f"• {escape(localized_error(e, lang))}" for e in _reload_errors(report))
     return split_html(body)
 
 
@@ -342,7 +365,7 @@ def render_ingest(result: IngestResult, lang: str) -> list[str]:
                 lang,
                 "ingest_failed",
                 source=escape(result.source),
-                error=escape(result.error or "?"),
+                error=escape(localized_error(result.error_detail, lang) or "?"),
             )
         )
     status_key = f"status_{result.status}"

@@ -79,19 +79,38 @@ class FakeService:
     def ingest_url(self, url: str, *, allow_private: bool = False) -> IngestResult:
         self.calls.append("ingest_url")
         if not url.startswith(("http://", "https://")):
-            return IngestResult(url, "failed", error="only http and https URLs can be added")
+            scheme = url.split(":", 1)[0]
+            return IngestResult(
+                url,
+                "failed",
+                error=f"only http and https URLs can be ingested, not {scheme}",
+                error_key="only_http",
+                error_params={"scheme": scheme},
+            )
         if url not in self.pages:
-            return IngestResult(url, "failed", error="the page answered 404 Not Found")
+            return IngestResult(
+                url,
+                "failed",
+                error=f"{url} answered HTTP 404 Not Found",
+                error_key="http_status",
+                error_params={"url": url, "status": 404, "reason": "Not Found"},
+            )
         return self._add("", self.pages[url], "url", url)
 
     def ingest_upload(self, filename: str, data: bytes) -> IngestResult:
         self.calls.append("ingest_upload")
         if b"\x00" in data[:8192]:
-            return IngestResult(filename, "failed", error="this is a binary file, not text")
+            return IngestResult(
+                filename,
+                "failed",
+                error=f"{filename} is a binary file, not text",
+                error_key="binary",
+                error_params={"name": filename},
+            )
         try:
             text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return IngestResult(filename, "failed", error="the file is not UTF-8 text")
+        except UnicodeDecodeError:  # no key: the bot shows the English sentence
+            return IngestResult(filename, "failed", error=f"{filename} is not UTF-8 text")
         return self._add(Path(filename).stem, text, "upload", filename)
 
     def ingest_text(self, title: str, text: str) -> IngestResult:

@@ -17,7 +17,14 @@ from telegram.ext import ContextTypes
 
 from bot.handlers.common import chat_language, is_admin, is_private, log, reply_chunks, reply_text
 from bot.i18n import Language, text
-from bot.render import escape, render_ingest, render_reload, render_stats, split_html
+from bot.render import (
+    escape,
+    localized_error,
+    render_ingest,
+    render_reload,
+    render_stats,
+    split_html,
+)
 from bot.state import state
 from index.store.errors import StoreError
 
@@ -71,7 +78,8 @@ async def _exclusive(
             chunks = await work()
         except StoreError as exc:  # the database failed: say so instead of "something went wrong"
             log.warning("content change failed: %s", exc)
-            chunks = split_html(text(lang, "store_error", error=escape(str(exc))))
+            error = localized_error(exc.detail(), lang)
+            chunks = split_html(text(lang, "store_error", error=escape(error)))
     await reply_chunks(message, chunks)
 
 

@@ -92,16 +92,18 @@ async def test_database_away_questions_still_answered(
 
     await bot.feed(bot.updates.message("/hapus 1", user_id=ADMIN_ID))
     [refused] = bot.request.texts()
+    assert "basis data tidak tersedia (" in refused  # the store's reason, in Indonesian too
     assert "Basis data sedang tidak bisa dipakai" in refused and "tidak ada yang diubah" in refused
     assert len(service.snapshot.documents) == 1
 
     original = bot.updates.message("Teks artikel baru tentang banjir di Bekasi.", user_id=ADMIN_ID)
     reply = bot.updates.message("/tambah Banjir", user_id=ADMIN_ID, reply_to=original["message"])
     await bot.feed(reply)
-    assert "Gagal menambah" in bot.request.texts()[0]
+    assert "Gagal menambah Banjir: kesalahan basis data (" in bot.request.texts()[0]
 
     await bot.feed(bot.updates.message("/reload", user_id=ADMIN_ID))
     assert bot.request.sent()  # a report (with the error), not silence
+    assert "• muat ulang gagal: basis data tidak tersedia (" in bot.request.texts()[0]
 
     failures = [r for r in caplog.records if r.getMessage().startswith("update ")]
     assert failures == []  # every path above was handled, none fell to the error handler

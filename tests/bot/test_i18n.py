@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import i18n
+from index.errors import ErrorParam
 
 
 @pytest.mark.parametrize(
@@ -40,3 +41,43 @@ def test_every_message_has_both_languages_with_the_same_placeholders() -> None:
 
 def test_unknown_language_falls_back_to_indonesian() -> None:
     assert i18n.text("fr", "not_in_article") == i18n.text("id", "not_in_article")
+
+
+def test_every_store_error_key_has_both_languages_with_the_same_placeholders() -> None:
+    import string
+    from typing import get_args
+
+    from index.errors import ErrorKey
+
+    assert set(i18n._ERRORS) == set(get_args(ErrorKey))
+    for key, entry in i18n._ERRORS.items():
+        assert set(entry) == {"id", "en"}, key
+        fields = [
+            {name for _, name, _, _ in string.Formatter().parse(entry[lang]) if name}
+            for lang in ("id", "en")
+        ]
+        assert fields[0] == fields[1], key
+        assert "<" not in entry["id"] + entry["en"], key  # plain text: escaped after filling
+
+
+@pytest.mark.parametrize(
+    ("lang", "key", "params", "expected"),
+    [
+        ("id", "too_long", {"name": "a", "chars": 1234567, "limit": 500000}, "1.234.567"),
+        ("en", "too_long", {"name": "a", "chars": 1234567, "limit": 500000}, "1,234,567"),
+        ("id", "timeout", {"url": "u", "seconds": 2.5}, "2,5 detik"),
+        ("fr", "empty", {"name": "a"}, "a kosong"),  # an unknown language: Indonesian
+        ("id", None, {}, None),
+        ("id", "no_such_key", {}, None),
+        ("id", "empty", {}, None),
+        ("id", "too_long", {"name": "a", "chars": "many", "limit": 1}, None),
+    ],
+)
+def test_error_text(
+    lang: str, key: str | None, params: dict[str, ErrorParam], expected: str | None
+) -> None:
+    result = i18n.error_text(lang, key, params)
+    if expected is None:
+        assert result is None
+    else:
+        assert result is not None and expected in result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast, get_args
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from bot import render
 from bot.render import split_html, utf16_len
 from index.engine import Answer, Hit
+from index.errors import ErrorDetail, ErrorKey, ErrorParam
 from index.service import DocumentInfo, IngestResult, ReloadReport, Stats
 from tests.bot.telegram_html import check, visible
 
@@ -269,3 +271,268 @@ def test_any_text_renders_to_valid_chunks(
             check(chunk)
         else:
             render._parse(chunk)  # balanced, known tags only
+
+
+# --- store errors in the chat's language ----------------------------------------------------
+
+U = "https://contoh.id/a"
+ERRORS: list[tuple[str, dict[str, ErrorParam], str, str]] = [
+    # key, params, Indonesian, English
+    ("empty", {"name": "a.txt"}, "a.txt kosong", "a.txt is empty"),
+    (
+        "binary",
+        {"name": "a.txt"},
+        "a.txt bukan berkas teks (berkas biner)",
+        "a.txt is a binary file, not text",
+    ),
+    (
+        "binary_format",
+        {"name": "a.txt", "format": "PDF"},
+        "a.txt adalah berkas PDF, bukan teks",
+        "a.txt is a PDF file, not text",
+    ),
+    (
+        "unknown_encoding",
+        {"name": "a.txt"},
+        "a.txt bukan teks UTF-8 dan pengodeannya tidak dikenali; simpan sebagai UTF-8",
+        "a.txt is not UTF-8 text and its encoding cannot be detected; save it as UTF-8",
+    ),
+    (
+        "invalid_encoding",
+        {"name": "a.txt", "encoding": "utf-16"},
+        "a.txt bukan teks utf-16 yang sah",
+        "a.txt is not valid utf-16 text",
+    ),
+    (
+        "unsupported_type",
+        {"name": "a.pdf", "suffix": ".pdf", "allowed": ".html, .txt"},
+        "a.pdf: jenis berkas .pdf tidak didukung; gunakan .html, .txt",
+        "a.pdf: unsupported file type .pdf; use .html, .txt",
+    ),
+    (
+        "too_large",
+        {"name": "a.txt", "limit_mb": 5},
+        "a.txt lebih besar dari 5 MB",
+        "a.txt is larger than 5 MB",
+    ),
+    (
+        "too_long",
+        {"name": "a.txt", "chars": 600_000, "limit": 500_000},
+        "a.txt berisi 600.000 karakter; batas satu artikel 500.000 karakter",
+        "a.txt has 600,000 characters of text; the limit for one article is 500,000",
+    ),
+    (
+        "no_article_text",
+        {"name": U},
+        f"tidak ada teks artikel di {U} (hanya menu, tautan atau keterangan gambar)",
+        f"{U} has no article text (only menus, links or captions)",
+    ),
+    (
+        "no_sentences",
+        {"name": "a.txt"},
+        "a.txt tidak berisi kalimat dengan kata-kata",
+        "a.txt has no sentences with words",
+    ),
+    (
+        "cannot_read",
+        {"name": "a.txt", "reason": "Permission denied"},
+        "tidak dapat membaca a.txt: Permission denied",
+        "cannot read a.txt: Permission denied",
+    ),
+    (
+        "invalid_url",
+        {"url": "http://["},
+        "http://[ bukan URL yang sah",
+        "http://[ is not a valid URL",
+    ),
+    (
+        "only_http",
+        {"scheme": "ftp"},
+        "hanya URL http dan https yang bisa ditambahkan, bukan ftp",
+        "only http and https URLs can be added, not ftp",
+    ),
+    (
+        "no_host",
+        {"url": "http:///x"},
+        "http:///x tidak memiliki nama host",
+        "http:///x has no host name",
+    ),
+    (
+        "unresolvable_host",
+        {"host": "contoh.invalid"},
+        "alamat host contoh.invalid tidak ditemukan",
+        "cannot resolve the host contoh.invalid",
+    ),
+    (
+        "private_address",
+        {"host": "localhost", "addresses": "127.0.0.1"},
+        "localhost mengarah ke alamat jaringan privat/lokal (127.0.0.1); "
+        "hanya halaman web publik yang bisa ditambahkan",
+        "localhost points to a private or local address (127.0.0.1); "
+        "only public web pages can be added",
+    ),
+    (
+        "timeout",
+        {"url": U, "seconds": 10.0},
+        f"{U} tidak menjawab dalam 10 detik",
+        f"{U} did not answer within 10 s",
+    ),
+    (
+        "cannot_connect",
+        {"host": "contoh.id", "reason": "refused"},
+        "tidak dapat terhubung ke contoh.id: refused",
+        "cannot connect to contoh.id: refused",
+    ),
+    (
+        "download_failed",
+        {"url": U, "reason": "reset"},
+        f"gagal mengunduh {U}: reset",
+        f"downloading {U} failed: reset",
+    ),
+    (
+        "download_too_slow",
+        {"url": U, "seconds": 1.5},
+        f"mengunduh {U} butuh lebih dari 1,5 detik",
+        f"{U} took longer than 1.5 s to download",
+    ),
+    (
+        "too_many_redirects",
+        {"url": U, "limit": 5},
+        f"{U} dialihkan lebih dari 5 kali",
+        f"{U} redirects more than 5 times",
+    ),
+    (
+        "http_status",
+        {"url": U, "status": 404, "reason": "Not Found"},
+        f"{U} menjawab HTTP 404 Not Found",
+        f"{U} answered HTTP 404 Not Found",
+    ),
+    (
+        "not_a_page",
+        {"url": U, "status": 204},
+        f"{U} menjawab HTTP 204, bukan sebuah halaman",
+        f"{U} answered HTTP 204 instead of a page",
+    ),
+    (
+        "not_html",
+        {"url": U, "content_type": "image/png"},
+        f"{U} bukan halaman HTML (jenis konten image/png)",
+        f"{U} is not an HTML page (content type image/png)",
+    ),
+    ("duplicate", {"id": 1234}, "teksnya sama dengan artikel #1234", "same text as article #1234"),
+    (
+        "database_error",
+        {"reason": "disk full"},
+        "kesalahan basis data (disk full)",
+        "database error (disk full)",
+    ),
+    (
+        "database_unavailable",
+        {"reason": "connection refused"},
+        "basis data tidak tersedia (connection refused)",
+        "the database is not available (connection refused)",
+    ),
+    (
+        "content_dir_missing",
+        {"path": "/srv/konten"},
+        "folder konten /srv/konten tidak ada (CONTENT_DIR)",
+        "content directory /srv/konten does not exist (CONTENT_DIR)",
+    ),
+    (
+        "no_store",
+        {},
+        "layanan ini tidak memiliki penyimpanan konten",
+        "this service has no content store",
+    ),
+    ("reload_failed", {"reason": "boom"}, "muat ulang gagal: boom", "reload failed: boom"),
+    (
+        "count_failed",
+        {"reason": "boom"},
+        "penghitungan artikel gagal: boom",
+        "counting documents failed: boom",
+    ),
+]
+
+
+def test_the_error_table_covers_every_key() -> None:
+    assert sorted(key for key, *_ in ERRORS) == sorted(get_args(ErrorKey))
+
+
+@pytest.mark.parametrize(
+    ("key", "params", "indonesian", "english"), ERRORS, ids=[e[0] for e in ERRORS]
+)
+def test_each_error_key_renders_in_both_languages(
+    key: ErrorKey, params: dict[str, ErrorParam], indonesian: str, english: str
+) -> None:
+    detail = ErrorDetail("the English message", key, params)
+    assert render.localized_error(detail, "id") == indonesian
+    assert render.localized_error(detail, "en") == english
+    result = IngestResult(
+        "sumber", "failed", error="the English message", error_key=key, error_params=params
+    )
+    [failed] = render.render_ingest(result, "id")
+    check(failed)
+    assert failed == f"❌ Gagal menambah sumber: {render.escape(indonesian)}"
+
+
+@pytest.mark.parametrize(
+    ("detail", "lang"),
+    [
+        (ErrorDetail("English <only>"), "id"),
+        (ErrorDetail("English <only>", cast(ErrorKey, "from_a_newer_store"), {"x": 1}), "id"),
+        (ErrorDetail("English <only>", "too_large", {"name": "a.txt"}), "id"),  # no limit_mb
+        (ErrorDetail("English <only>", "too_long", {"name": "a", "chars": "x", "limit": 1}), "en"),
+        (ErrorDetail("English <only>", "empty", {}), "en"),
+    ],
+    ids=["no-key", "unknown-key", "missing-param", "wrong-param-type", "no-params"],
+)
+def test_errors_without_a_usable_template_fall_back_to_english(
+    detail: ErrorDetail, lang: str
+) -> None:
+    assert render.localized_error(detail, lang) == "English <only>"
+    result = IngestResult(
+        "a", "failed", error=detail.message, error_key=detail.key, error_params=detail.params
+    )
+    [chunk] = render.render_ingest(result, lang)
+    check(chunk)
+    assert chunk.endswith("English &lt;only&gt;")
+
+
+def test_user_text_in_error_parameters_is_escaped() -> None:
+    result = IngestResult(
+        "<b>.txt", "failed", error="e", error_key="empty", error_params={"name": "<b>.txt"}
+    )
+    [chunk] = render.render_ingest(result, "id")
+    check(chunk)
+    assert chunk == "❌ Gagal menambah &lt;b&gt;.txt: &lt;b&gt;.txt kosong"
+
+
+def test_reload_errors_are_translated_with_their_causes() -> None:
+    missing = ErrorDetail(
+        "content directory /k does not exist", "content_dir_missing", {"path": "/k"}
+    )
+    details = (
+        ErrorDetail("kosong.txt is empty", "empty", {"name": "kosong.txt"}),
+        ErrorDetail("reload failed: ...", "reload_failed", {"reason": "..."}, missing),
+        ErrorDetail("something new"),
+    )
+    report = ReloadReport(failed=1, errors=tuple(d.message for d in details), error_details=details)
+    [indonesian] = render.render_reload(report, "id")
+    check(indonesian)
+    assert indonesian.endswith(
+        "Masalah:\n• kosong.txt kosong\n"
+        "• muat ulang gagal: folder konten /k tidak ada (CONTENT_DIR)\n• something new"
+    )
+    [english] = render.render_reload(report, "en")
+    assert english.endswith(
+        "Problems:\n• kosong.txt is empty\n"
+        "• reload failed: content directory /k does not exist (CONTENT_DIR)\n• something new"
+    )
+
+
+def test_reload_errors_without_matching_details_are_shown_as_they_are() -> None:
+    stale = (ErrorDetail("other", "empty", {"name": "x"}),)
+    for details in ((), stale):
+        report = ReloadReport(errors=("a.txt is empty",), error_details=details)
+        [chunk] = render.render_reload(report, "id")
+        assert chunk.endswith("Masalah:\n• a.txt is empty")

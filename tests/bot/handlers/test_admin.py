@@ -84,18 +84,30 @@ async def test_second_content_change_while_one_runs_is_told_to_wait(bot: Harness
 
 
 @pytest.mark.parametrize(
-    ("command", "expected"),
+    ("command", "lang", "expected"),
     [
-        ("/tambah https://berita.example/jembatan", "✅ Artikel #2 ditambahkan"),
-        ("/tambah https://berita.example/hilang", "404"),
-        ("/tambah ftp://berita.example/x", "only http and https"),
-        ("/tambah", "Cara menambah artikel"),
-        ("/tambah bukan-url", "Cara menambah artikel"),
+        ("/tambah https://berita.example/jembatan", "id", "✅ Artikel #2 ditambahkan"),
+        (
+            "/tambah https://berita.example/hilang",
+            "id",
+            "❌ Gagal menambah https://berita.example/hilang: "
+            "https://berita.example/hilang menjawab HTTP 404 Not Found",
+        ),
+        (
+            "/tambah https://berita.example/hilang",
+            "en",
+            "❌ Could not add https://berita.example/hilang: "
+            "https://berita.example/hilang answered HTTP 404 Not Found",
+        ),
+        ("/tambah ftp://berita.example/x", "id", "hanya URL http dan https"),
+        ("/tambah ftp://berita.example/x", "en", "only http and https URLs can be added, not ftp"),
+        ("/tambah", "id", "Cara menambah artikel"),
+        ("/tambah bukan-url", "id", "Cara menambah artikel"),
     ],
 )
-async def test_tambah_url(bot: Harness, command: str, expected: str) -> None:
+async def test_tambah_url(bot: Harness, command: str, lang: str, expected: str) -> None:
     bot.service.pages["https://berita.example/jembatan"] = ARTICLE
-    await bot.feed(bot.updates.message(command, user_id=ADMIN_ID))
+    await bot.feed(bot.updates.message(command, user_id=ADMIN_ID, lang=lang))
     assert expected in only_text(bot)
 
 
@@ -151,8 +163,8 @@ async def test_admin_document_upload_is_ingested(
         (document("laporan.pdf", "application/pdf"), b"%PDF", "Hanya berkas teks"),
         (document("program.exe", "application/octet-stream"), b"MZ", "Hanya berkas teks"),
         (document("menyamar.txt", "application/octet-stream"), b"\x00", "Hanya berkas teks"),
-        (document("biner.txt"), b"\x00\x01\x02binary", "binary file"),
-        (document("latin1.txt"), "café olé".encode("latin-1"), "not UTF-8"),
+        (document("biner.txt"), b"\x00\x01\x02binary", "biner.txt bukan berkas teks"),
+        (document("latin1.txt"), "café olé".encode("latin-1"), "not UTF-8"),  # no key
         (
             document("besar-tanpa-ukuran.txt", size=None),
             b"a " * (1024 * 1024 + 10),

@@ -3,6 +3,7 @@ the contract between bot and store, exercised through Telegram updates."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -89,14 +90,39 @@ async def test_admin_content_commands(store_bot: Harness) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "expected"),
+    ("name", "content", "lang", "expected"),
     [
-        ("jembatan.txt", ARTICLE.encode(), "✅ Artikel #"),
-        ("biner.txt", b"\x00\x01\x02\x03" * 100, "❌"),
-        ("kosong.txt", b"   \n", "❌"),
+        (
+            "jembatan.txt",
+            ARTICLE.encode(),
+            "id",
+            "✅ Artikel #2 ditambahkan: Jembatan (3 kalimat).",
+        ),
+        (
+            "biner.txt",
+            b"\x00\x01\x02\x03" * 100,
+            "id",
+            "❌ Gagal menambah biner.txt: biner.txt bukan berkas teks (berkas biner)",
+        ),
+        ("kosong.txt", b"   \n", "id", "❌ Gagal menambah kosong.txt: kosong.txt kosong"),
+        ("kosong.txt", b"   \n", "en", "❌ Could not add kosong.txt: kosong.txt is empty"),
+        (
+            "tanda.txt",
+            b"... !!! ???",
+            "id",
+            "❌ Gagal menambah tanda.txt: tanda.txt tidak berisi kalimat dengan kata-kata",
+        ),
+        (
+            "foto.txt",
+            b"\x89PNG\r\n\x1a\n\x00\x00",
+            "id",
+            "❌ Gagal menambah foto.txt: foto.txt adalah berkas PNG, bukan teks",
+        ),
     ],
 )
-async def test_uploads(store_bot: Harness, name: str, content: bytes, expected: str) -> None:
+async def test_uploads(
+    store_bot: Harness, name: str, content: bytes, lang: str, expected: str
+) -> None:
     bot = store_bot
     bot.request.files[f"documents/id-{name}"] = content
     doc = {
@@ -105,15 +131,65 @@ async def test_uploads(store_bot: Harness, name: str, content: bytes, expected: 
         "file_name": name,
         "mime_type": "text/plain",
     }
-    await bot.feed(bot.updates.message(None, user_id=ADMIN_ID, extra={"document": doc}))
-    assert expected in last_text(bot)
+    await bot.feed(bot.updates.message(None, user_id=ADMIN_ID, lang=lang, extra={"document": doc}))
+    assert last_text(bot) == expected
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:9/rahasia", "http://localhost/admin", "file:///etc/passwd"]
+    ("url", "lang", "expected"),
+    [
+        (
+            "http://127.0.0.1:9/rahasia",
+            "id",
+            "127.0.0.1 mengarah ke alamat jaringan privat/lokal (127.0.0.1); "
+            "hanya halaman web publik yang bisa ditambahkan",
+        ),
+        ("http://localhost/admin", "id", "localhost mengarah ke alamat jaringan privat/lokal"),
+        (
+            "file:///etc/passwd",
+            "id",
+            "hanya URL http dan https yang bisa ditambahkan, bukan file",
+        ),
+        (
+            "http://127.0.0.1:9/rahasia",
+            "en",
+            "127.0.0.1 points to a private or local address (127.0.0.1); "
+            "only public web pages can be added",
+        ),
+    ],
 )
-async def test_tambah_refuses_local_addresses(store_bot: Harness, url: str) -> None:
-    await store_bot.feed(store_bot.updates.message(f"/tambah {url}", user_id=ADMIN_ID))
+async def test_tambah_refuses_local_addresses_in_the_chat_language(
+    store_bot: Harness, url: str, lang: str, expected: str
+) -> None:
+    await store_bot.feed(store_bot.updates.message(f"/tambah {url}", user_id=ADMIN_ID, lang=lang))
     text = last_text(store_bot)
-    assert text.startswith("❌"), text
+    prefix = "❌ Gagal menambah" if lang == "id" else "❌ Could not add"
+    assert text.startswith(f"{prefix} {url}: "), text
+    assert expected in text
     assert len(store_bot.service.documents()) == 1
+
+
+async def test_tambah_follows_the_chat_setting_not_the_user_language(store_bot: Harness) -> None:
+    await store_bot.feed(store_bot.updates.message("/bahasa id", user_id=ADMIN_ID, lang="en"))
+    await store_bot.feed(
+        store_bot.updates.message("/tambah ftp://contoh.id/x", user_id=ADMIN_ID, lang="en")
+    )
+    assert "hanya URL http dan https" in last_text(store_bot)
+
+
+async def test_reload_problems_are_in_the_chat_language(store_bot: Harness, tmp_path: Path) -> None:
+    content = tmp_path / "konten"
+    shutil.copytree(CONTENT_DIR, content)
+    (content / "kosong.txt").write_bytes(b" \n")
+    store_bot.service._content_dir = content  # type: ignore[attr-defined]
+    await store_bot.feed(store_bot.updates.message("/reload", user_id=ADMIN_ID))
+    assert last_text(store_bot).endswith("Masalah:\n• kosong.txt kosong")
+    shutil.rmtree(content)
+    await store_bot.feed(store_bot.updates.message("/reload", user_id=ADMIN_ID, lang="en"))
+    assert last_text(store_bot).endswith(
+        f"Problems:\n• reload failed: content directory {content} does not exist (CONTENT_DIR)"
+    )
+    await store_bot.feed(store_bot.updates.message("/reload", user_id=ADMIN_ID))
+    assert last_text(store_bot).endswith(
+        f"Masalah:\n• muat ulang gagal: folder konten {content} tidak ada (CONTENT_DIR)"
+    )
