@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import pickle
 from pathlib import Path
 
 import pytest
@@ -95,14 +94,6 @@ def test_undetectable_bytes_are_refused() -> None:
     with pytest.raises(SourceError, match=r"berkas\.txt") as caught:
         decode_bytes(noise, "berkas.txt")
     assert (caught.value.key, caught.value.params) == ("unknown_encoding", {"name": "berkas.txt"})
-
-
-def test_source_errors_keep_key_and_params_through_pickle() -> None:
-    error = SourceError("x is empty", key="empty", params={"name": "x"})
-    copy = pickle.loads(pickle.dumps(error))
-    assert (str(copy), copy.key, copy.params) == ("x is empty", "empty", {"name": "x"})
-    plain = SourceError("no key")  # the English-only form still works
-    assert (plain.key, plain.params, plain.detail().message) == (None, {}, "no key")
 
 
 @pytest.mark.parametrize(
