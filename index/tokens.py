@@ -267,14 +267,21 @@ def _prefix_plans(
     visitors: list[object], gates: list[re.Pattern[str] | None]
 ) -> dict[str, _PrefixPlan]:
     """For each possible first character, the prefix visitors in order; a visitor whose gate can
-    never match a word starting with that character becomes ``(None, None)`` (a no-op)."""
+    never match a word starting with that character becomes ``(None, None)`` (a no-op).
+
+    Only the first no-op of a plan is kept: the loop checks the unchanged word once at the first
+    no-op, and the word stays unchanged until a visitor acts, after which the loop returns —
+    so later no-ops would only repeat that check."""
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-"
     plans: dict[str, _PrefixPlan] = {}
     for first in [*alphabet, ""]:
         plan: list[tuple[object | None, re.Pattern[str] | None]] = []
+        has_noop = False
         for visitor, gate in zip(visitors, gates, strict=True):
             if gate is not None and first and not _may_start_with(gate, first):
-                plan.append((None, None))
+                if not has_noop:
+                    plan.append((None, None))
+                    has_noop = True
             else:
                 plan.append((visitor, gate))
         plans[first] = tuple(plan)
