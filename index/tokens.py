@@ -111,7 +111,7 @@ def sastrawi() -> Callable[[str], str]:
     runs a regex over every word; ``Tokenizer`` normalises and memoises itself, so it calls
     ``stem_word`` — for a lower-case ``[a-z0-9-]`` word that is exactly ``stem(word)``. The
     stemmer is PySastrawi's own, run with gated prefix rules (``_gated_stemmer``): same stems,
-    about three times faster on new words.
+    about four times faster on new words.
     """
     with _sastrawi_lock:
         from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
@@ -233,8 +233,9 @@ def _literal_removals() -> None:
 
 
 _RULE_SOURCE = re.compile(
-    r"""^\s*def disambiguate\(self, word\):\s*(?:(?:\"\"\"[\s\S]*?\"\"\")\s*)?"""
-    r"""matches = re\.match\(r'([^'\\]*)', word\)\s*if matches:"""
+    r"""^\s*def disambiguate\(self, word(?:: str)?\)(?: -> [^:]+)?:\s*"""
+    r"""(?:(?:\"\"\"[\s\S]*?\"\"\")\s*)?"""
+    r"""matches = re\.match\(r(?:'([^'\\]*)'|"([^"\\]*)"), word\)\s*if matches:"""
 )
 
 
@@ -248,7 +249,8 @@ def _leading_pattern(rule: object) -> str | None:
         source = inspect.getsource(type(rule).disambiguate)  # type: ignore[attr-defined]
     except (OSError, TypeError, AttributeError):
         return None
-    found = _RULE_SOURCE.match(textwrap.dedent(source))
+    source = textwrap.dedent(source)
+    found = _RULE_SOURCE.match(source)
     if found is None:
         return None
     body = source[found.end() :]
@@ -257,7 +259,7 @@ def _leading_pattern(rule: object) -> str | None:
     for line in body.splitlines()[1:]:
         if line.strip() and len(line) - len(line.lstrip()) <= indent:
             return None
-    return found.group(1)
+    return found.group(1) if found.group(1) is not None else found.group(2)
 
 
 _PrefixPlan = tuple[tuple[object | None, "re.Pattern[str] | None"], ...]

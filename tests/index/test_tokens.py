@@ -185,8 +185,29 @@ class _OddRule:
         return word  # acts on every word: must never be skipped
 
 
-def test_a_rule_of_another_shape_is_never_skipped() -> None:
-    assert _leading_pattern(_OddRule()) is None
+class _RuleWithElse:
+    def disambiguate(self, word: str) -> str | None:
+        matches = re.match(r"^ber(.*)$", word)
+        if matches:
+            return matches.group(1)
+        else:
+            return "r" + word
+
+
+class _PlainRule:
+    def disambiguate(self, word: str) -> str | None:
+        """Rule: berV -> ber-V."""
+        matches = re.match(r"^ber([aiueo].*)$", word)
+        if matches:
+            return matches.group(1)
+
+
+@pytest.mark.parametrize(
+    ("rule", "pattern"),
+    [(_OddRule(), None), (_RuleWithElse(), None), (_PlainRule(), "^ber([aiueo].*)$")],
+)
+def test_only_rules_of_the_expected_shape_get_a_gate(rule: object, pattern: str | None) -> None:
+    assert _leading_pattern(rule) == pattern
 
 
 @pytest.mark.parametrize(
