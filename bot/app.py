@@ -174,10 +174,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             break
     interval = float(app.bot_data.get("revision_poll_seconds", 0))
     if interval > 0:
-        st = state_of(app.bot_data)
-        task = asyncio.get_running_loop().create_task(_watch_revisions(st, interval))
-        st.background.add(task)
-        task.add_done_callback(st.background.discard)
+        # The service's watcher thread keeps the index in step with other instances: on
+        # PostgreSQL it listens for change notifications (and checks every `interval` s as
+        # a fallback), on SQLite it checks every `interval` s. `service.close()` stops it.
+        await asyncio.to_thread(state_of(app.bot_data).service.start_watching, interval)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -185,14 +185,3 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     for task in list(st.background):
         task.cancel()
     await asyncio.gather(*st.background, return_exceptions=True)
-
-
-async def _watch_revisions(st: BotState, interval: float) -> None:
-    """Reload when another instance changed the content (the service decides and swaps)."""
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            if await asyncio.to_thread(st.service.check_for_newer_revision):
-                log.info("content changed elsewhere: index reloaded")
-        except Exception:  # keep watching: a database hiccup must not stop the bot
-            log.exception("checking for a newer content revision failed")

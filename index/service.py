@@ -42,6 +42,7 @@ from index.store.errors import StoreError, StoreUnavailableError
 from index.tokens import Tokenizer, default_tokenizer
 
 if TYPE_CHECKING:
+    from index.store.db import ChangeListener
     from index.store.ingest import IngestProgress
     from index.store.store import ContentStore
 
@@ -57,6 +58,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+NOTIFY_MIN_GAP_S = 0.5
+"""Least time between two rebuilds caused by change notifications (a batch ingest elsewhere
+notifies once per document)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +178,7 @@ class QAService:
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._watch_failing = False
+        self._listener: ChangeListener | None = None
         self.start_report = ReloadReport()
 
     # --- construction ------------------------------------------------------------------------
@@ -527,20 +533,53 @@ class QAService:
             return False
 
     def start_watching(self, interval: float = 3.0) -> None:
-        """Poll the content revision every ``interval`` seconds in a daemon thread (for
-        processes without a scheduler of their own)."""
+        """Keep the index in step with changes made by other instances, in a daemon thread.
+
+        On PostgreSQL the thread LISTENs for the notification every content change sends at
+        commit and checks the revision as soon as one arrives, and at the latest every
+        ``interval`` seconds (a missed or merged notification never leaves it stale; if the
+        listening connection fails it polls and reconnects later). On SQLite it polls every
+        ``interval`` seconds. ``close()`` stops it."""
         if self._watcher is not None or self._store is None:
             return
+        listener = self._store.change_listener() if self._live else None
+        self._listener = listener
 
         def loop() -> None:
-            while not self._stop.wait(interval):
-                self.check_for_newer_revision()
+            if listener is None:
+                while not self._stop.wait(interval):
+                    self.check_for_newer_revision()
+                return
+            try:
+                due = time.monotonic() + interval
+                last = 0.0
+                while not self._stop.is_set():
+                    notified = listener.wait(due - time.monotonic())
+                    if self._stop.is_set():
+                        break
+                    now = time.monotonic()
+                    if not notified and now < due:
+                        continue  # woke up to retry listening
+                    gap = last + NOTIFY_MIN_GAP_S - now
+                    # A burst (a batch ingest elsewhere notifies once per document): one
+                    # rebuild per gap, not one per notification.
+                    if notified and gap > 0 and self._stop.wait(gap):
+                        break
+                    self.check_for_newer_revision()
+                    last = time.monotonic()
+                    due = last + interval
+            except Exception:  # pragma: no cover - wait() and the check never raise
+                log.exception("the content revision watcher stopped")
+            finally:
+                listener.close()
 
         self._watcher = threading.Thread(target=loop, name="revision-watcher", daemon=True)
         self._watcher.start()
 
     def close(self) -> None:
         self._stop.set()
+        if self._listener is not None:
+            self._listener.close()  # wakes the watcher if it waits for a notification
         if self._watcher is not None:
             self._watcher.join(timeout=5)
             self._watcher = None

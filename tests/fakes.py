@@ -41,6 +41,7 @@ class FakeService:
         self.fail_logging = False
         self.reload_delay = 0.0
         self.closed = False
+        self.watching: float | None = None  # start_watching's interval
 
     # -- answering ---------------------------------------------------------------------------
     def ask(self, question: str, top_k: int = 3, document_id: int | None = None) -> Answer:
@@ -183,6 +184,9 @@ class FakeService:
 
     def check_for_newer_revision(self) -> bool:
         return False
+
+    def start_watching(self, interval: float = 3.0) -> None:
+        self.watching = interval
 
     def close(self) -> None:
         self.closed = True

@@ -13,10 +13,13 @@ process committed in between, instead of waiting for the busy timeout.
 from __future__ import annotations
 
 import logging
+import selectors
+import socket
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from index.store.errors import StoreError, StoreUnavailableError
 
 __all__ = [
+    "CONTENT_CHANNEL_SQL",
+    "ChangeListener",
     "Database",
     "StoreError",
     "StoreUnavailableError",
@@ -47,6 +52,12 @@ _PG_MIGRATION_LOCK = 7_326_915_001
 SCHEMA_HEAD = "0001"
 """The newest migration in ``migrations/versions`` (a test keeps the two in step)."""
 _WRITE = "tanyaberita_write"
+CONTENT_CHANNEL_SQL = "'tanyaberita_content_' || left(md5(coalesce(current_schema(), '')), 12)"
+"""The PostgreSQL notification channel of content changes, as an SQL expression: one channel per
+schema (several deployments or test runs may share a database), the same for the notifying
+transaction and the listening connection because both compute it from their own session."""
+LISTEN_RETRY_S = (1.0, 60.0)
+"""After the listening connection fails: first retry, longest pause between retries."""
 # Alembic keeps its migration context in module globals: one upgrade at a time per process.
 _UPGRADE_LOCK = threading.Lock()
 
@@ -109,6 +120,159 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def change_listener(self) -> ChangeListener | None:
+        """A listener for content-change notifications (PostgreSQL; None on SQLite)."""
+        if self.dialect != "postgresql":
+            return None
+        return ChangeListener(self.engine.url)
+
+
+class ChangeListener:
+    """One dedicated autocommit psycopg connection that LISTENs on the content channel.
+
+    ``wait(timeout)`` returns True as soon as a notification arrives (or right after the
+    connection was (re)established, since changes may have been missed meanwhile) and False
+    when ``timeout`` passes; it never raises. A failed connection is logged once per outage
+    and retried with a growing pause (``LISTEN_RETRY_S``) — callers poll meanwhile.
+    ``close()`` may be called from any thread: a ``wait`` in progress returns at once, and the
+    connection is closed by the thread that waits (or by ``close`` when none does).
+    """
+
+    def __init__(self, url: URL) -> None:
+        # libpq takes the SQLAlchemy URL without the driver name (query options kept).
+        self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._describe = describe_url(url)
+        self._conn: Any = None
+        self._failing = False
+        self._retry_at = 0.0
+        self._retry = LISTEN_RETRY_S[0]
+        self._closed = threading.Event()
+        self._waker, self._wake = socket.socketpair()
+        self._waker.setblocking(False)
+        self._lock = threading.Lock()  # one waiter at a time
+
+    @property
+    def listening(self) -> bool:
+        return self._conn is not None
+
+    @property
+    def backend_pid(self) -> int | None:
+        """The server process of the listening connection (None while not listening)."""
+        conn = self._conn
+        return None if conn is None else int(conn.info.backend_pid)
+
+    def _listen(self) -> bool:
+        import psycopg
+
+        try:
+            conn = psycopg.connect(
+                self._conninfo,
+                autocommit=True,
+                connect_timeout=PG_CONNECT_TIMEOUT_S,
+                application_name="tanyaberita-listener",
+                # A silently dropped connection would deliver nothing: notice it within ~2 min.
+                keepalives=1,
+                keepalives_idle=60,
+                keepalives_interval=10,
+                keepalives_count=5,
+            )
+            try:
+                channel = conn.execute(f"SELECT {CONTENT_CHANNEL_SQL}").fetchone()
+                conn.execute(f'LISTEN "{channel[0] if channel else ""}"')
+            except BaseException:
+                conn.close()
+                raise
+        except Exception as error:
+            self._failed(error)
+            return False
+        self._conn = conn
+        self._retry = LISTEN_RETRY_S[0]
+        if self._failing:
+            self._failing = False
+            log.warning("listening for content changes on %s again", self._describe)
+        return True
+
+    def _failed(self, error: BaseException) -> None:
+        if self._conn is not None:
+            with suppress(Exception):
+                self._conn.close()
+            self._conn = None
+        if not self._failing:
+            self._failing = True
+            log.warning(
+                "listening for content changes on %s failed (%s); polling until it works again",
+                self._describe,
+                _reason(error),
+            )
+        log.debug("content change listener failed", exc_info=True)
+        self._retry_at = time.monotonic() + self._retry
+        self._retry = min(self._retry * 2, LISTEN_RETRY_S[1])
+
+    def _drain(self) -> bool:
+        """Consume what the socket holds: True when it brought a notification."""
+        return any(True for _ in self._conn.notifies(timeout=0))
+
+    def wait(self, timeout: float) -> bool:
+        with self._lock:
+            try:
+                return self._wait(max(0.0, timeout))
+            finally:
+                if self._closed.is_set():
+                    self._shut()
+
+    def _wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        if self._closed.is_set():
+            return False
+        if self._conn is None and time.monotonic() >= self._retry_at and self._listen():
+            return True  # (re)connected: whatever changed before is for the caller to check
+        try:
+            if self._conn is not None and self._drain():  # received during an earlier call
+                return True
+            with selectors.DefaultSelector() as selector:
+                selector.register(self._waker, selectors.EVENT_READ)
+                if self._conn is not None:
+                    selector.register(self._conn.fileno(), selectors.EVENT_READ)
+                else:
+                    deadline = min(deadline, max(self._retry_at, time.monotonic()))
+                while not self._closed.is_set():
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    for key, _ in selector.select(remaining):
+                        if key.fileobj is self._waker:
+                            return False
+                        if self._drain():
+                            return True
+                return False
+        except Exception as error:
+            if self._closed.is_set():
+                return False
+            self._failed(error)
+            return False
+
+    def _shut(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with suppress(Exception):
+                conn.close()
+        for end in (self._waker, self._wake):
+            with suppress(OSError):
+                end.close()
+
+    def close(self) -> None:
+        """Stop: a ``wait`` in progress returns now; later ones return False at once."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        with suppress(OSError):
+            self._wake.send(b"\0")
+        if self._lock.acquire(blocking=False):
+            try:
+                self._shut()
+            finally:
+                self._lock.release()
 
 
 def _sqlite_engine(url: URL) -> Engine:

@@ -12,7 +12,8 @@
   directory), ``file`` (absolute path), ``url``, ``upload`` (file name), ``jsonl`` (file and
   record id) or ``text`` (the text's own hash: texts have no other identity).
 - **Every change bumps the content revision** in the same transaction, so other instances
-  that poll it see complete changes only.
+  that poll it see complete changes only; on PostgreSQL the same transaction notifies them
+  (``pg_notify``, delivered at commit), so they need not wait for their next poll.
 - Stemming happens before the write transaction, so the database lock is held only for
   the inserts; an unchanged source is detected before stemming.
 """
@@ -39,6 +40,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Row, Table, case, delete, func, insert, select, update
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -46,7 +48,7 @@ from index.engine import Answer, Document, EmptyDocumentError, prepare_document
 from index.errors import ErrorDetail
 from index.service import DocumentInfo, IngestResult, Stats
 from index.sources import DOCUMENT_SUFFIXES, SourceError, parse_bytes
-from index.store.db import Database
+from index.store.db import CONTENT_CHANNEL_SQL, ChangeListener, Database
 from index.store.errors import StoreError
 from index.store.models import (
     ChatRow,
@@ -212,6 +214,10 @@ class ContentStore:
     def close(self) -> None:
         self.db.dispose()
 
+    def change_listener(self) -> ChangeListener | None:
+        """Notifications of content changes (PostgreSQL; None on SQLite: poll instead)."""
+        return self.db.change_listener()
+
     # --- revision ----------------------------------------------------------------------------
 
     def revision(self) -> int:
@@ -221,10 +227,21 @@ class ContentStore:
 
     @staticmethod
     def _bump(session: Session) -> None:
-        session.connection().execute(
+        """Next content revision, in the caller's transaction. On PostgreSQL it also notifies
+        the listening instances (delivered at commit; never for a rolled-back change)."""
+        conn = session.connection()
+        bump = (
             update(_STATE)
             .where(_STATE.c.id == 1)
             .values(revision=_STATE.c.revision + 1, updated_at=utcnow())
+        )
+        if conn.dialect.name != "postgresql":
+            conn.execute(bump)
+            return
+        revision = conn.execute(bump.returning(_STATE.c.revision)).scalar()
+        conn.execute(
+            sql_text(f"SELECT pg_notify({CONTENT_CHANNEL_SQL}, :revision)"),
+            {"revision": str(revision)},
         )
 
     # --- writing documents -------------------------------------------------------------------

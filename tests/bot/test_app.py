@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import pytest
@@ -97,40 +96,21 @@ async def test_post_init_survives_a_bot_api_without_set_my_commands(
         await app.shutdown()
 
 
-class CountingService(FakeService):
-    def __init__(self) -> None:
-        super().__init__()
-        self.checks = 0
-
-    def check_for_newer_revision(self) -> bool:
-        self.checks += 1
-        if self.checks == 2:
-            raise RuntimeError("database went away")
-        return self.checks == 3
-
-
-async def test_revision_watcher_keeps_checking_through_errors_and_stops_on_shutdown(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    service = CountingService()
-    app = build_application(
-        make_settings(),
-        service,
-        request=RecordingRequest(),
-        rate_limit=False,
-        revision_poll_seconds=0.01,
-    )
-    await app.initialize()
-    with caplog.at_level(logging.INFO):
+async def test_the_service_watches_for_content_changed_elsewhere() -> None:
+    """The bot starts the service's revision watcher (LISTEN/NOTIFY on PostgreSQL, polling
+    on SQLite; tested in tests/store) with its interval, unless the interval is 0."""
+    for interval, expected in ((0.01, 0.01), (0, None)):
+        service = FakeService()
+        app = build_application(
+            make_settings(),
+            service,
+            request=RecordingRequest(),
+            rate_limit=False,
+            revision_poll_seconds=interval,
+        )
+        await app.initialize()
         await _post_init(app)
-        for _ in range(200):
-            if service.checks >= 4:
-                break
-            await asyncio.sleep(0.01)
         await _post_shutdown(app)
-    await app.shutdown()
-    assert service.checks >= 4
-    assert state(app).background == set()
-    messages = [r.getMessage() for r in caplog.records]
-    assert any("revision failed" in m for m in messages)
-    assert any("index reloaded" in m for m in messages)
+        await app.shutdown()
+        assert service.watching == expected
+        assert state(app).background == set()
