@@ -99,4 +99,4 @@ async def test_content_changes_propagate_between_two_bots(
     for bot, log in zip(bots, logs, strict=True):
         assert bot.process.returncode == 0, log[-2000:]
         assert "Traceback" not in log, log[-2000:]
-        assert "content changed elsewhere: index reloaded" in log
+        assert "loaded (changed by another instance)" in log
