@@ -21,7 +21,13 @@ import numpy as np
 import numpy.typing as npt
 
 from index.bm25 import PostingsBM25, PostingsBuilder
-from index.rerank import Candidate, Reranker, analyse_question, default_reranker
+from index.rerank import (
+    Candidate,
+    Reranker,
+    analyse_question,
+    default_reranker,
+    function_words,
+)
 from index.text import segment
 from index.tokens import Tokenizer, default_tokenizer
 
@@ -609,14 +615,20 @@ class IndexSnapshot:
         self, text: str, terms: set[str], seen: dict[str, bool]
     ) -> tuple[tuple[int, int], ...]:
         """Spans of the words of ``text`` whose terms are in ``terms``; ``seen`` remembers the
-        verdict per word across the hits of one answer (words repeat: "yang", "di", names)."""
+        verdict per word across the hits of one answer (words repeat: "yang", "di", names).
+
+        A function word is never marked, even when a question word stems to it ("perantara"
+        → ``antara``): bold "antara" would point at a match that is not one."""
         spans: list[tuple[int, int]] = []
         word_terms = self._tokenizer.word_terms
+        skip = function_words()
         for match in _WORD_SPAN.finditer(text):
             word = match.group()
             marked = seen.get(word)
             if marked is None:
-                marked = seen[word] = not terms.isdisjoint(word_terms(word))
+                marked = seen[word] = word.lower() not in skip and not terms.isdisjoint(
+                    word_terms(word)
+                )
             if marked:
                 spans.append(match.span())
         return tuple(spans)

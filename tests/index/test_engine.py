@@ -36,6 +36,24 @@ def test_answer_carries_passage_and_source(snapshot: IndexSnapshot) -> None:
     assert "Presiden" in marked and "perantara" in marked
 
 
+def test_function_words_are_never_highlighted() -> None:
+    """ "perantara" stems to ``antara``: the word "antara" in an answer is not a match to mark."""
+    snap = IndexSnapshot(
+        [
+            prepare_document(
+                1,
+                "Uji",
+                "Putin menjadi perantara gencatan senjata. Pertempuran antara pasukan perantara "
+                "dan tentara dimulai kemarin.",
+            )
+        ]
+    )
+    answer = snap.ask("siapa yang jadi perantara pertempuran?", top_k=2)
+    marked = {h.sentence[a:b] for h in answer.hits for a, b in h.highlights}
+    assert "perantara" in marked and "Pertempuran" in marked
+    assert "antara" not in marked
+
+
 @pytest.mark.parametrize(
     ("question", "reason"),
     [
