@@ -1,4 +1,4 @@
-"""Learn the re-ranker weights and the abstention threshold on tuning data only.
+"""Learn the re-ranker weights and the abstention thresholds on tuning data only.
 
 Usage::
 
@@ -7,17 +7,25 @@ Usage::
 
 Model: a listwise (softmax) linear model over the candidates of each question — maximise the
 probability of the sentences that contain a gold answer — with L2 regularisation, fitted with
-L-BFGS. Training data: the tuning part of ``tydiqa_id_train.jsonl`` (see
-``benchmarks.tydi_split``), the same questions with their paragraph hidden among 7 other
-paragraphs (article-sized documents), and ``facqa_train.jsonl`` (news). The TyDi held-apart part
-(which contains the CI slice) and FacQA valid are only scored. ``--write`` stores the weights and
-the threshold in ``index/lexicon/rerank_weights.json`` (weights only, no data).
+L-BFGS. Training data (``TRAIN_PARTS``): the tuning part of ``tydiqa_id_train.jsonl`` (see
+``benchmarks.tydi_split``) as paragraphs, as long documents (among 7 random paragraphs, and
+among the 7 most similar ones), asked against all tuning paragraphs at once, FacQA train, and
+the whole-article sets (``benchmarks.articles``: news, Wikipedia, QASiNa — each article indexed
+alone). The TyDi held-apart part (which contains the CI slice) and FacQA valid are only scored.
 
-Abstention threshold: the evidence (IDF-weighted coverage of the question's informative terms by
-the best passages) is measured on the tuning questions asked against their own context
-(answerable) and against a random other context (off-topic), as paragraphs and as long
-documents; the threshold is the largest value that keeps false abstentions on the answerable
-tuning questions at or below ``--max-false-abstain`` in both.
+Whole-article figures are cross-validated **by article**: the model is refitted without one
+fold of a set's articles and scored on that fold (``articles.FOLDS``), and reported with a
+standard error. ``--write`` stores the weights and thresholds in
+``index/lexicon/rerank_weights.json`` (weights only, no data).
+
+Abstention thresholds (``Reranker.min_coverage`` on the background-weighted share of the
+question found in the best passage, ``Reranker.min_rare`` on the rarest unit found there):
+the pair on a grid that abstains most often on the off-topic tuning questions (news off-topic,
+TyDi tuning questions asked against another long document) while false abstentions stay within
+``--max-false-abstain`` on the answerable TyDi tuning paragraphs, ``--max-false-abstain-long``
+on the same questions in long documents, and ``--max-false-abstain-articles`` on the answerable
+whole-article questions. Documents of more than ``SHORT_DOCUMENT`` sentences get their own
+threshold on the share (``min_coverage_long``).
 """
 
 from __future__ import annotations
@@ -35,16 +43,19 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
+from benchmarks.articles import FOLDS, article_folds, by_article, load_whole_articles
 from benchmarks.tydi_split import (
     CI_SLICE,
     context_bucket,
     mismatched,
     split_tydi,
     with_distractors,
+    with_similar,
 )
 from index.engine import IndexSnapshot
 from index.evaluation import EvalRecord, build_eval_index, matches_answer, read_qa_file
-from index.rerank import FEATURES, Candidate, QuestionAnalysis, Reranker
+from index.question import QuestionAnalysis
+from index.rerank import FEATURES, SHORT_DOCUMENT, Candidate, Reranker
 
 DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", "../shared/data"))
 WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "index" / "lexicon" / "rerank_weights.json"
@@ -79,21 +90,42 @@ class FeatureSet:
     gold: np.ndarray  # (questions, candidates) candidate contains a gold answer
 
 
+def _indexes(
+    records: Sequence[EvalRecord], per_article: bool, reranker: Any
+) -> list[tuple[list[EvalRecord], IndexSnapshot, dict[str, int]]]:
+    """One index for all records, or (``per_article``) one per article, as the bot has it."""
+    groups = list(by_article(records).values()) if per_article else [list(records)]
+    out = []
+    for group in groups:
+        snapshot, ids = build_eval_index(group, reranker=reranker)
+        out.append((group, snapshot, ids))
+    return out
+
+
 def collect(
-    records: Sequence[EvalRecord], features: Sequence[str], *, open_domain: bool = False
+    records: Sequence[EvalRecord],
+    features: Sequence[str],
+    *,
+    open_domain: bool = False,
+    per_article: bool = False,
 ) -> FeatureSet:
     """Ask every question against its own context (or, ``open_domain``, against all contexts at
-    once) and record the features of all candidates."""
+    once; or, ``per_article``, with each context indexed alone) and record the features of all
+    candidates, in the order of ``records``."""
     recorder = Recorder(Reranker({}, pool=POOL, abstain=False))
-    snapshot, ids = build_eval_index(records, reranker=recorder)  # type: ignore[arg-type]
-    rows: list[list[list[float]]] = []
-    golds: list[list[bool]] = []
-    for record in records:
-        recorder.last = []
-        document = None if open_domain else ids[record.context]
-        snapshot.ask(record.question, top_k=POOL, document_id=document)
-        rows.append([[c.features.get(f, 0.0) for f in features] for c in recorder.last])
-        golds.append([matches_answer(c.text, record.answers) for c in recorder.last])
+    found: dict[int, tuple[list[list[float]], list[bool]]] = {}
+    position = {id(r): i for i, r in enumerate(records)}
+    for group, snapshot, ids in _indexes(records, per_article, recorder):
+        for record in group:
+            recorder.last = []
+            document = None if open_domain else ids[record.context]
+            snapshot.ask(record.question, top_k=POOL, document_id=document)
+            found[position[id(record)]] = (
+                [[c.features.get(f, 0.0) for f in features] for c in recorder.last],
+                [matches_answer(c.text, record.answers) for c in recorder.last],
+            )
+    rows = [found[i][0] for i in range(len(records))]
+    golds = [found[i][1] for i in range(len(records))]
     width = max((len(r) for r in rows), default=1) or 1
     values = np.zeros((len(rows), width, len(features)))
     mask = np.zeros((len(rows), width), dtype=bool)
@@ -146,6 +178,14 @@ def subset(data: FeatureSet, rows: np.ndarray) -> FeatureSet:
     return FeatureSet(data.values[rows], data.mask[rows], data.gold[rows])
 
 
+def hits_at_1(data: FeatureSet, w: np.ndarray) -> np.ndarray:
+    """Per question: does the top candidate by ``w`` hold a gold answer (ties: earlier
+    candidate first, as the engine)."""
+    s = np.where(data.mask, data.values @ w, -np.inf)
+    top = np.argmax(s, axis=1)
+    return (data.gold[np.arange(len(top)), top] & data.mask.any(axis=1)).astype(float)
+
+
 def score(data: FeatureSet, w: np.ndarray) -> tuple[float, float]:
     """Hit@1 and MRR@10 of ranking by ``w`` (ties: earlier candidate first, as the engine)."""
     s = np.where(data.mask, data.values @ w, -np.inf)
@@ -158,101 +198,288 @@ def score(data: FeatureSet, w: np.ndarray) -> tuple[float, float]:
 
 
 def evidence_values(
-    records: Sequence[EvalRecord], reranker: Reranker
-) -> tuple[list[float], list[float]]:
-    """Evidence of answerable questions (own context) and off-topic ones (other context)."""
+    records: Sequence[EvalRecord], reranker: Reranker, *, per_article: bool = False
+) -> list[dict[str, float]]:
+    """The abstention evidence of each question (``Reranker.rank`` on the shipped weights,
+    abstention off); a question the engine cannot search at all (no term matches) gets
+    ``{"unanswerable": 1}``: it abstains whatever the thresholds."""
     no_abstain = Reranker(reranker.weights, pool=reranker.pool, abstain=False)
-
-    def run(rs: Sequence[EvalRecord]) -> list[float]:
-        recorder = Recorder(no_abstain)
-        snapshot: IndexSnapshot
-        snapshot, ids = build_eval_index(rs, reranker=recorder)  # type: ignore[arg-type]
-        out = []
-        for r in rs:
+    recorder = Recorder(no_abstain)
+    out: dict[int, dict[str, float]] = {}
+    position = {id(r): i for i, r in enumerate(records)}
+    for group, snapshot, ids in _indexes(records, per_article, recorder):
+        for r in group:
             recorder.last = []
             answer = snapshot.ask(r.question, top_k=3, document_id=ids[r.context])
-            out.append(recorder.last[0].coverage if recorder.last and not answer.abstained else -1)
-        return out
-
-    return run(records), run(mismatched(records))
-
-
-def pick_threshold(pos: list[float], max_false_abstain: float) -> float:
-    """Largest threshold (grid of 0.01) whose false-abstain rate stays within the limit;
-    questions the engine cannot answer at all (no term match, -1) abstain at any threshold."""
-    values = np.asarray(pos)
-    best = 0.0
-    for t in np.arange(0.0, 0.61, 0.01):
-        if float((values < t).mean()) <= max_false_abstain:
-            best = round(float(t), 2)
-    return best
+            if recorder.last and not answer.abstained:
+                best = recorder.last[0]
+                out[position[id(r)]] = {**best.evidence, "document_length": best.document_length}
+            else:
+                out[position[id(r)]] = {"unanswerable": 1}
+    return [out[i] for i in range(len(records))]
 
 
-FIRST_SENTENCE_MODEL = (
+Thresholds = tuple[float, float, float]
+"""``(min_coverage, min_coverage_long, min_rare)``."""
+
+
+def abstains(evidence: dict[str, float], thresholds: Thresholds) -> bool:
+    if evidence.get("unanswerable"):
+        return True
+    short, long, rare = thresholds
+    threshold = long if evidence["document_length"] > SHORT_DOCUMENT else short
+    return evidence["background_share"] < threshold or evidence["rare_found"] < rare
+
+
+def rate(evidence: Sequence[dict[str, float]], thresholds: Thresholds) -> float:
+    if not evidence:
+        return 0.0
+    return sum(abstains(e, thresholds) for e in evidence) / len(evidence)
+
+
+COVERAGE_GRID = tuple(round(0.05 * i, 2) for i in range(9))  # 0 … 0.4
+RARE_GRID = (0.0, 1.0, 1.5, 2.0, 2.5, 3.0)
+
+
+def pick_thresholds(
+    answerable: dict[str, Sequence[dict[str, float]]],
+    limits: dict[str, float],
+    off_topic: Sequence[Sequence[dict[str, float]]],
+) -> Thresholds:
+    """The thresholds of the grid with the highest mean off-topic abstention whose
+    false-abstention rate on each answerable set stays within its limit."""
+    best: tuple[float, Thresholds] = (-1.0, (0.0, 0.0, 0.0))
+    for short in COVERAGE_GRID:
+        for long in COVERAGE_GRID:
+            for rare in RARE_GRID:
+                pick = (short, long, rare)
+                if any(rate(answerable[k], pick) > limits[k] for k in answerable):
+                    continue
+                caught = float(np.mean([rate(o, pick) for o in off_topic]))
+                if caught > best[0]:
+                    best = (caught, pick)
+    return best[1]
+
+
+LEAD_SPLIT_MODEL = (
     "bm25_doc",
     "coverage",
     "type_cue_new",
     "definition",
     "new_number",
-    "first_sentence",
+    "lead_short",
+    "lead_long",
     "anaphora_coverage",
     "document_evidence",
 )
-"""The model shipped before ``paragraph_first``: the lead prior only for the document's first
-sentence."""
+"""The shipped model: the lead prior split by document size (docs/quality.md)."""
 
-SHIPPED = tuple("paragraph_first" if f == "first_sentence" else f for f in FIRST_SENTENCE_MODEL)
-"""The features the shipped model uses (chosen by the ablation in docs/quality.md)."""
+PREVIOUS = (
+    "bm25_doc",
+    "coverage",
+    "type_cue_new",
+    "definition",
+    "new_number",
+    "paragraph_first",
+    "anaphora_coverage",
+    "document_evidence",
+)
+"""The model shipped before the whole-article work."""
+
+SHIPPED = LEAD_SPLIT_MODEL
+FIRST_SENTENCE = tuple("first_sentence" if f == "paragraph_first" else f for f in PREVIOUS)
 
 ABLATION: tuple[tuple[str, ...], ...] = (
     ("bm25",),
     ("bm25_doc",),
     ("bm25_doc", "coverage"),
-    ("bm25_doc", "coverage", "type_cue"),
     ("bm25_doc", "coverage", "type_cue_new"),
     ("bm25_doc", "coverage", "type_cue_new", "definition"),
     ("bm25_doc", "coverage", "type_cue_new", "definition", "new_number"),
-    FIRST_SENTENCE_MODEL[:-2],
-    FIRST_SENTENCE_MODEL[:-1],
-    FIRST_SENTENCE_MODEL,
-    (*FIRST_SENTENCE_MODEL, "paragraph_first"),
+    ("bm25_doc", "coverage", "type_cue_new", "definition", "new_number", "anaphora_coverage"),
+    (*FIRST_SENTENCE[:5], "anaphora_coverage", "document_evidence"),
+    PREVIOUS,
+    FIRST_SENTENCE,
     SHIPPED,
     (*SHIPPED, "position"),
     (*SHIPPED, "neighbour_coverage"),
     (*SHIPPED, "passage_evidence"),
+    (*SHIPPED, "proximity"),
+    (*SHIPPED, "coverage_background"),
+    (*SHIPPED, "bm25_background"),
+    (*SHIPPED, "type_cue"),
     (*SHIPPED, "bm25"),
 )
 
 
 def load_parts(data: Path) -> dict[str, list[EvalRecord]]:
     """Training and evaluation parts (see docs/quality.md for what each one is). Names ending
-    in ``_open`` are asked against all contexts of the part at once."""
+    in ``_open`` are asked against all contexts of the part at once; names starting with
+    ``whole_`` index each article alone."""
     records = read_qa_file(data / "tydiqa_id_train.jsonl")
     tuning, held = split_tydi(records)
-    return {
+    parts = {
         "tydi_tuning": tuning,
         "tydi_tuning_long": with_distractors(tuning),
+        "tydi_tuning_similar": with_similar(tuning),
         "tydi_tuning_open": tuning,
         "facqa_train": read_qa_file(data / "facqa_train.jsonl"),
         "tydi_held": held,
         "tydi_held_long": with_distractors(held),
+        "tydi_held_similar": with_similar(held),
         "tydi_held_open": held,
         "tydi_ci_slice": records[:CI_SLICE],
         "facqa_valid": read_qa_file(data / "facqa_valid.jsonl"),
     }
+    for name, rs in load_whole_articles(data).items():
+        parts[f"whole_{name}"] = [r for r in rs if r.answers]
+    return parts
 
 
 CV_FOLDS = 4
-TUNING_PARTS = ("tydi_tuning", "tydi_tuning_long", "tydi_tuning_open")
-TRAIN_PARTS = ("tydi_tuning", "tydi_tuning_long", "tydi_tuning_open", "facqa_train")
+TUNING_PARTS = ("tydi_tuning", "tydi_tuning_long", "tydi_tuning_similar", "tydi_tuning_open")
+BASE_PARTS = (*TUNING_PARTS, "facqa_train")
 REPORT_PARTS = (
-    "tydi_tuning",
     "tydi_held",
     "tydi_held_long",
+    "tydi_held_similar",
     "tydi_held_open",
     "tydi_ci_slice",
     "facqa_valid",
 )
+
+
+def choose_thresholds(
+    records: dict[str, list[EvalRecord]],
+    data: Path,
+    weights: dict[str, float],
+    *,
+    limit: float,
+    limit_long: float,
+    limit_articles: float,
+) -> Thresholds:
+    """Abstention thresholds for ``weights`` (see the module docstring); prints each rate."""
+    reranker = Reranker(weights, pool=POOL)
+    articles = load_whole_articles(data)
+    answerable = {
+        "tydi_tuning": evidence_values(records["tydi_tuning"], reranker),
+        "tydi_tuning_long": evidence_values(records["tydi_tuning_long"], reranker),
+        "whole_articles": [
+            e
+            for rs in articles.values()
+            for e in evidence_values([r for r in rs if r.answers], reranker, per_article=True)
+        ],
+    }
+    limits = {
+        "tydi_tuning": limit,
+        "tydi_tuning_long": limit_long,
+        "whole_articles": limit_articles,
+    }
+    off_topic = {
+        "tydi_tuning_other_paragraph": evidence_values(
+            mismatched(records["tydi_tuning"]), reranker
+        ),
+        "tydi_tuning_other_long": evidence_values(
+            mismatched(records["tydi_tuning_long"]), reranker
+        ),
+        "news_off_topic": evidence_values(
+            [r for r in articles.get("news", []) if not r.answers], reranker, per_article=True
+        ),
+    }
+    picked = pick_thresholds(answerable, limits, [o for o in off_topic.values() if o])
+    for name, ev in {**answerable, **off_topic}.items():
+        print(f"{name}: abstains {rate(ev, picked):.4f}")
+    print("thresholds: min_coverage {}, min_coverage_long {}, min_rare {}".format(*picked))
+    return picked
+
+
+class Trainer:
+    """The recorded candidate features of every part, and the fits and scores made of them."""
+
+    def __init__(self, data: Path) -> None:
+        self.names = list(FEATURES)
+        self.records = load_parts(data)
+        self.whole = [p for p in self.records if p.startswith("whole_")]
+        self.parts = {
+            name: collect(
+                rs,
+                self.names,
+                open_domain=name.endswith("_open"),
+                per_article=name.startswith("whole_"),
+            )
+            for name, rs in self.records.items()
+        }
+        self.train_parts = (*BASE_PARTS, *self.whole)
+        # Folds of the tuning part by context, salted: the plain hash already split off the
+        # held-apart part. The long-document copies follow their paragraph into its fold.
+        self.folds = np.array(
+            [context_bucket("cv " + r.context, CV_FOLDS) for r in self.records["tydi_tuning"]]
+        )
+
+    def columns(self, part: str, feats: Sequence[str]) -> FeatureSet:
+        data = self.parts[part]
+        idx = [self.names.index(f) for f in feats]
+        return FeatureSet(data.values[:, :, idx], data.mask, data.gold)
+
+    def evaluate(self, feats: Sequence[str]) -> tuple[np.ndarray, dict[str, tuple[float, float]]]:
+        """Weights fitted on all training parts, and the held-apart scores."""
+        w = fit(concat([self.columns(p, feats) for p in self.train_parts]))
+        return w, {k: score(self.columns(k, feats), w) for k in REPORT_PARTS}
+
+    def cross_validate(self, feats: Sequence[str]) -> tuple[float, float]:
+        """TyDi tuning Hit@1 on left-out folds: asked against the own paragraph, and all."""
+        folds = self.folds
+        hits = [0.0, 0.0]
+        for k in range(CV_FOLDS):
+            train = [subset(self.columns(p, feats), folds != k) for p in TUNING_PARTS]
+            others = [self.columns(p, feats) for p in ("facqa_train", *self.whole)]
+            w = fit(concat([*train, *others]))
+            for mode, part in enumerate(("tydi_tuning", "tydi_tuning_open")):
+                test = subset(self.columns(part, feats), folds == k)
+                hits[mode] += score(test, w)[0] * int((folds == k).sum())
+        return round(hits[0] / len(folds), 4), round(hits[1] / len(folds), 4)
+
+    def article_cv(self, feats: Sequence[str]) -> dict[str, np.ndarray]:
+        """Whole-article Hit@1 per question, each fold of a set's articles left out in turn."""
+        out: dict[str, np.ndarray] = {}
+        for name in self.whole:
+            folds = FOLDS[name.removeprefix("whole_")]
+            fold_of = np.array(article_folds(self.records[name], folds))
+            hits = np.zeros(len(fold_of))
+            for k in sorted(set(fold_of.tolist())):
+                rest = [self.columns(p, feats) for p in self.train_parts if p != name]
+                own = subset(self.columns(name, feats), fold_of != k)
+                w = fit(concat([*rest, own]))
+                test = subset(self.columns(name, feats), fold_of == k)
+                hits[fold_of == k] = hits_at_1(test, w)
+            out[name] = hits
+        return out
+
+    def naive_hits(self, name: str) -> np.ndarray:
+        return hits_at_1(self.columns(name, ["bm25"]), np.ones(1))
+
+    def versus_naive(self, name: str, hits: np.ndarray) -> str:
+        """``0.667 (+3.1 ± 4.0)``: Hit@1 and its paired difference to naive BM25, in points."""
+        diff = hits - self.naive_hits(name)
+        se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
+        return f"{hits.mean():.3f} ({100 * diff.mean():+.1f} ± {100 * se:.1f})"
+
+    def ablation(self) -> None:
+        heads = [
+            *(f"{p.removeprefix('whole_')} CV Hit@1 (vs naive)" for p in self.whole),
+            "TyDi tuning CV (own / all)",
+            *(f"{p} Hit@1" for p in REPORT_PARTS),
+        ]
+        print("| features | " + " | ".join(heads) + " |")
+        print("|---" * (len(heads) + 1) + "|")
+        for feats in ABLATION:
+            _, res = self.evaluate(feats)
+            cv_whole = self.article_cv(feats)
+            cells = [self.versus_naive(name, cv_whole[name]) for name in self.whole]
+            cv = self.cross_validate(feats)
+            cells.append(f"{cv[0]:.3f} / {cv[1]:.3f}")
+            cells += [f"{res[p][0]:.3f}" for p in REPORT_PARTS]
+            print(f"| {' + '.join(feats)} | {' | '.join(cells)} |", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -260,84 +487,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--features", help="comma-separated features (default: the shipped set)")
     parser.add_argument("--max-false-abstain", type=float, default=0.035)
+    parser.add_argument("--max-false-abstain-long", type=float, default=0.05)
+    parser.add_argument("--max-false-abstain-articles", type=float, default=0.015)
     parser.add_argument("--write", action="store_true", help="update rerank_weights.json")
     parser.add_argument("--ablation", action="store_true", help="print the ablation table")
     args = parser.parse_args(argv)
     if not (args.data / "tydiqa_id_train.jsonl").is_file():
         print(f"error: no tydiqa_id_train.jsonl in {args.data} (--data)", file=sys.stderr)
         return 2
-    names = list(FEATURES)
-    records = load_parts(args.data)
-    parts = {
-        name: collect(rs, names, open_domain=name.endswith("_open")) for name, rs in records.items()
-    }
-
-    def columns(data: FeatureSet, feats: Sequence[str]) -> FeatureSet:
-        idx = [names.index(f) for f in feats]
-        return FeatureSet(data.values[:, :, idx], data.mask, data.gold)
-
-    def evaluate(feats: Sequence[str]) -> tuple[np.ndarray, dict[str, tuple[float, float]]]:
-        w = fit(concat([columns(parts[p], feats) for p in TRAIN_PARTS]))
-        return w, {k: score(columns(parts[k], feats), w) for k in REPORT_PARTS}
-
-    # Folds of the tuning part by context, salted: the plain hash already split off the
-    # held-apart part. The long-document copies follow their paragraph into its fold;
-    # feature choices are made on this cross-validation, inside the tuning data.
-    folds = np.array([context_bucket("cv " + r.context, CV_FOLDS) for r in records["tydi_tuning"]])
-
-    def cross_validate(feats: Sequence[str]) -> tuple[float, float]:
-        """Hit@1 on left-out folds: asked against the own paragraph, and against all."""
-        hits = [0.0, 0.0]
-        for k in range(CV_FOLDS):
-            train = [subset(columns(parts[p], feats), folds != k) for p in TUNING_PARTS]
-            w = fit(concat([*train, columns(parts["facqa_train"], feats)]))
-            for mode, part in enumerate(("tydi_tuning", "tydi_tuning_open")):
-                test = subset(columns(parts[part], feats), folds == k)
-                hits[mode] += score(test, w)[0] * int((folds == k).sum())
-        return round(hits[0] / len(folds), 4), round(hits[1] / len(folds), 4)
-
-    if args.ablation:
-        heads = ["tuning CV Hit@1 (own / all)", *(f"{p} Hit@1 / MRR" for p in REPORT_PARTS)]
-        print("| features | " + " | ".join(heads) + " |")
-        print("|---" * (len(heads) + 1) + "|")
-        for feats in ABLATION:
-            _, res = evaluate(feats)
-            cells = " | ".join(f"{res[p][0]:.3f} / {res[p][1]:.3f}" for p in REPORT_PARTS)
-            cv = cross_validate(feats)
-            print(f"| {' + '.join(feats)} | {cv[0]:.3f} / {cv[1]:.3f} | {cells} |", flush=True)
-        return 0
-
     feats = args.features.split(",") if args.features else list(SHIPPED)
-    unknown = [f for f in feats if f not in names]
+    unknown = [f for f in feats if f not in FEATURES]
     if unknown:
-        print(f"error: unknown features {unknown}; known: {names}", file=sys.stderr)
+        print(f"error: unknown features {unknown}; known: {list(FEATURES)}", file=sys.stderr)
         return 2
-    w, res = evaluate(feats)
+    trainer = Trainer(args.data)
+    if args.ablation:
+        trainer.ablation()
+        return 0
+    w, res = trainer.evaluate(feats)
     weights = {f: round(float(v), 4) for f, v in zip(feats, w, strict=True)}
     print(json.dumps({"weights": weights, "hit@1/mrr": res}))
-    reranker = Reranker(weights, pool=POOL)
-    curves = {
-        name: evidence_values(records[name], reranker)
-        for name in ("tydi_tuning", "tydi_tuning_long")
-    }
-    threshold = min(pick_threshold(pos, args.max_false_abstain) for pos, _ in curves.values())
-    for name, (pos, neg) in curves.items():
-        print(
-            f"{name}: threshold {threshold}: false-abstain "
-            f"{float((np.asarray(pos) < threshold).mean()):.4f}, off-topic (other context) "
-            f"abstain {float((np.asarray(neg) < threshold).mean()):.4f}"
-        )
+    cv_whole = trainer.article_cv(feats)
+    for name in trainer.whole:
+        versus = trainer.versus_naive(name, cv_whole[name])
+        print(f"{name}: by-article CV Hit@1 {versus}, naive {trainer.naive_hits(name).mean():.3f}")
+    short, long, rare = choose_thresholds(
+        trainer.records,
+        args.data,
+        weights,
+        limit=args.max_false_abstain,
+        limit_long=args.max_false_abstain_long,
+        limit_articles=args.max_false_abstain_articles,
+    )
     if args.write:
         payload = {
             "_about": (
                 "Learned by benchmarks/train_reranker.py on the tuning part of TyDi QA "
-                "Indonesian (split by context, see benchmarks/tydi_split.py), the same as long "
-                "documents, and FacQA train. Weights only."
+                "Indonesian (split by context, see benchmarks/tydi_split.py) as paragraphs, "
+                "long and topical documents, FacQA train, and the whole-article sets "
+                "(news_qa_dev, squad_id_articles_tuning, qasina_wholedoc). Weights only."
             ),
             "weights": weights,
-            "min_coverage": threshold,
+            "min_coverage": short,
+            "min_coverage_long": long,
+            "min_rare": rare,
             "pool": POOL,
-            "evidence_sentences": reranker.evidence_sentences,
+            "evidence_sentences": Reranker(weights).evidence_sentences,
         }
         WEIGHTS_PATH.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {WEIGHTS_PATH}")

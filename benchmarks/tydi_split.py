@@ -9,8 +9,12 @@ tuning part is used to learn weights and thresholds.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
+from collections import Counter
 from collections.abc import Sequence
+
+import numpy as np
 
 from index.evaluation import EvalRecord
 
@@ -74,3 +78,47 @@ def with_distractors(
             EvalRecord(record.id, documents[record.context], record.question, record.answers)
         )
     return out
+
+
+def with_similar(
+    records: Sequence[EvalRecord], paragraphs: int = 7, seed: int = 31
+) -> list[EvalRecord]:
+    """Like ``with_distractors``, but the other paragraphs are the ``paragraphs`` most similar
+    ones (TF-IDF cosine over stems): a *topical* long document, where the neighbours speak of
+    the same things — closer to a whole article than random paragraphs, which make the
+    question's own paragraph easy to spot."""
+    from scipy.sparse import csr_matrix, diags
+
+    from index.tokens import default_tokenizer
+
+    tokenizer = default_tokenizer()
+    contexts = sorted({r.context for r in records})
+    if len(contexts) < 2:
+        return list(records)
+    counts = [Counter(tokenizer.tokens(c)) for c in contexts]
+    vocabulary: dict[str, int] = {}
+    frequency: Counter[str] = Counter()
+    for count in counts:
+        frequency.update(count.keys())
+        for term in count:
+            vocabulary.setdefault(term, len(vocabulary))
+    data: list[float] = []
+    columns: list[int] = []
+    starts = [0]
+    for count in counts:
+        for term, n in count.items():
+            columns.append(vocabulary[term])
+            data.append((1 + math.log(n)) * math.log(len(contexts) / frequency[term]))
+        starts.append(len(columns))
+    matrix = csr_matrix((data, columns, starts), shape=(len(contexts), len(vocabulary)))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    matrix = diags(1 / np.where(norms > 0, norms, 1.0)) @ matrix
+    similarity = (matrix @ matrix.T).toarray()
+    np.fill_diagonal(similarity, -1.0)
+    rng = random.Random(seed)
+    documents: dict[str, str] = {}
+    for i, context in enumerate(contexts):
+        near = [contexts[j] for j in np.argsort(-similarity[i], kind="stable")[:paragraphs]]
+        near.insert(rng.randrange(len(near) + 1), context)
+        documents[context] = "\n\n".join(near)
+    return [EvalRecord(r.id, documents[r.context], r.question, r.answers) for r in records]

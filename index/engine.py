@@ -21,13 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from index.bm25 import PostingsBM25, PostingsBuilder
-from index.rerank import (
-    Candidate,
-    Reranker,
-    analyse_question,
-    default_reranker,
-    function_words,
-)
+from index.question import analyse_question, function_words
+from index.rerank import Candidate, Reranker, default_reranker
 from index.text import segment
 from index.tokens import Tokenizer, default_tokenizer
 

@@ -1,19 +1,19 @@
-"""Question analysis, re-ranking of BM25 candidates, and the abstention decision.
+"""Re-ranking of BM25 candidates, and the abstention decision.
 
 BM25Okapi (``index.bm25``) picks a candidate pool; the re-ranker scores each candidate with a
-linear model over a few features and sorts by it. The weights are learned offline on the tuning
-part of TyDi QA Indonesian (``benchmarks/train_reranker.py``) and shipped as
-``lexicon/rerank_weights.json`` — only the weights, never the data. docs/quality.md has the
-ablation that decided which features stay.
+linear model over features and sorts by it. Every feature is one function registered in
+``FEATURES`` (adding a feature touches that function only); the weights are learned offline by
+``benchmarks/train_reranker.py`` and shipped as ``lexicon/rerank_weights.json`` — only the
+weights, never the data. docs/quality.md has the ablation that decided which features stay.
 
 Ranking features use statistics of the candidate's *own document* (how many of its sentences
-contain a term), so they mean the same thing whether a single article is indexed or thousands:
-in a one-article index they equal the global statistics, and the evaluation (many contexts in one
-index, each question asked against its own context) measures exactly what a user sees.
+contain a term) and of the *background* (how common a term is in Indonesian news at large,
+``index.background``), so they mean the same thing whether a single article is indexed or
+thousands.
 
-Abstention is decided from evidence — how much of the question's informative vocabulary
-(IDF-weighted) the best candidates contain — not from a raw score threshold, which would mean
-different things on different corpora.
+Abstention is decided from evidence — how much of the question's informative vocabulary,
+weighted by how rare each word is in the background, the best passages contain — not from a raw
+score threshold, which would mean different things on different corpora.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -29,101 +29,20 @@ from typing import NamedTuple
 
 import numpy as np
 
+from index.background import Background, default_background
 from index.bm25 import K1, B, PostingsBM25
-from index.tokens import Tokenizer, fold
+from index.question import QuestionAnalysis, analyse_question
+from index.tokens import fold
 
 __all__ = [
     "FEATURES",
     "Candidate",
-    "QuestionAnalysis",
     "Reranker",
+    "abstention_signals",
     "analyse_question",
     "default_reranker",
-    "function_words",
     "load_reranker",
-    "smalltalk_words",
 ]
-
-
-def _lexicon(name: str) -> frozenset[str]:
-    raw = resources.files("index.lexicon").joinpath(name).read_text(encoding="utf-8")
-    return frozenset(ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.startswith("#"))
-
-
-@cache
-def function_words() -> frozenset[str]:
-    return _lexicon("function_words.txt")
-
-
-@cache
-def smalltalk_words() -> frozenset[str]:
-    return _lexicon("smalltalk.txt")
-
-
-# Order matters: the first matching type wins ("tahun berapa" is a date, not a number; "apa" is
-# the weakest cue and is checked last).
-_QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "when",
-        re.compile(
-            r"\b(kapan|kapankah|bilamana|tanggal berapa|tahun berapa|jam berapa|pukul berapa|"
-            r"abad ke ?berapa|bulan apa|hari apa|tahun apa|tanggal)\b"
-        ),
-    ),
-    ("number", re.compile(r"\b(berapa|berapakah)\b")),
-    ("who", re.compile(r"\b(siapa|siapakah)\b")),
-    (
-        "where",
-        re.compile(r"\b(di ?mana|di ?manakah|ke ?mana|ke ?manakah|dari ?mana|dari ?manakah)\b"),
-    ),
-    ("why", re.compile(r"\b(mengapa|kenapa)\b")),
-    ("how", re.compile(r"\b(bagaimana|bagaimanakah)\b")),
-    # "Apa itu X?", "Apakah yang dimaksud dengan X?", "Apa arti X?": asks for a definition.
-    (
-        "define",
-        re.compile(
-            r"\b(apa|apakah|apaan) (itu|yang dimaksud|yg dimaksud|arti|artinya|pengertian|"
-            r"definisi|maksud)\b|\b(arti|pengertian|definisi) (dari )?\w+ (apa|adalah)\b"
-        ),
-    ),
-    ("what", re.compile(r"\b(apa|apakah|apaan)\b")),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionAnalysis:
-    """A question after the shared pipeline.
-
-    ``terms``: every index term, in order (what BM25 scores). ``informative``: the distinct terms
-    that are not question or function words (what coverage and highlighting use).
-    """
-
-    text: str
-    terms: tuple[str, ...]
-    informative: tuple[str, ...]
-    qtype: str
-    smalltalk: bool = False
-
-
-def analyse_question(text: str, tokenizer: Tokenizer) -> QuestionAnalysis:
-    """Run the shared token pipeline and mark which terms carry the question's content.
-
-    Function words are recognised on the surface word, before stemming, so that a content word
-    whose stem happens to equal a function word (``perantara`` → ``antara``) still counts.
-    """
-    words = tokenizer.words(text)
-    skip = function_words()
-    terms: list[str] = []
-    informative: dict[str, None] = {}
-    for word in words:
-        stems = tokenizer.stem(word)
-        terms.extend(stems)
-        if word not in skip:
-            informative.update(dict.fromkeys(stems))
-    normalised = " ".join(words)
-    qtype = next((name for name, pat in _QUESTION_TYPES if pat.search(normalised)), "other")
-    smalltalk = bool(words) and all(w in smalltalk_words() for w in words)
-    return QuestionAnalysis(fold(text), tuple(terms), tuple(informative), qtype, smalltalk)
 
 
 @dataclass(slots=True)
@@ -147,6 +66,7 @@ class Candidate:
     final_score: float = 0.0
     coverage: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, float] = field(default_factory=dict)
     lowered: str | None = None
 
 
@@ -185,25 +105,6 @@ _HAS_DIGIT = re.compile(r"\d")
 # On lower-cased text. "(?<=\w{3})nya" is "\w{3,}nya" without trying every start of the word.
 _ANAPHORA = re.compile(r"\b(ini|itu|tersebut|ia|dia|beliau|mereka|sana|situ)\b|(?<=\w\w\w)nya\b")
 
-FEATURES: tuple[str, ...] = (
-    "bm25",
-    "bm25_doc",
-    "coverage",
-    "neighbour_coverage",
-    "anaphora_coverage",
-    "passage_evidence",
-    "document_evidence",
-    "type_cue",
-    "type_cue_new",
-    "definition",
-    "new_number",
-    "position",
-    "first_sentence",
-    "paragraph_first",
-)
-"""Every feature the re-ranker can compute (docs/quality.md describes each and its ablation).
-A feature whose weight is 0 is not computed."""
-
 _CONNECTORS = frozenset({"di", "ke", "dari", "dekat", "pukul", "jam", "tahun"})
 _WORDS = re.compile(r"\w+")
 
@@ -229,6 +130,255 @@ class _DocStats(NamedTuple):
 # frozen dataclass's __init__ costs ~2 µs.
 
 
+class _Question:
+    """What every feature of one question's candidates may read (computed once per question)."""
+
+    __slots__ = (
+        "analysis",
+        "background_idf",
+        "background_total",
+        "cue",
+        "cue_on_lowered",
+        "global_idf",
+        "global_total",
+        "known_words",
+        "question_terms",
+        "stats",
+        "top_bm25",
+    )
+
+    def __init__(
+        self,
+        analysis: QuestionAnalysis,
+        candidates: Sequence[Candidate],
+        stats: dict[int, _DocStats],
+        global_idf: dict[str, float],
+        background_idf: dict[str, float],
+    ) -> None:
+        self.analysis = analysis
+        self.stats = stats
+        self.global_idf = global_idf
+        self.global_total = sum(global_idf.values()) or 1.0
+        self.background_idf = background_idf
+        self.background_total = sum(background_idf.values()) or 1.0
+        self.top_bm25 = max(c.bm25 for c in candidates) or 1.0
+        self.cue = _CUES.get(analysis.qtype)
+        self.cue_on_lowered = analysis.qtype in _LOWER_CASE_CUES
+        self.question_terms = set(analysis.terms)
+        self.known_words = set(_WORDS.findall(analysis.text)) | _CONNECTORS
+
+
+FeatureFunction = Callable[[Candidate, _Question], float]
+
+
+@dataclass(frozen=True, slots=True)
+class _Feature:
+    compute: FeatureFunction
+    scale_by_max: bool
+    questions: frozenset[str] | None  # question types it applies to (None: all)
+
+
+_REGISTRY: dict[str, _Feature] = {}
+
+
+def _feature(
+    name: str, *, scale_by_max: bool = False, questions: str | None = None
+) -> Callable[[FeatureFunction], FeatureFunction]:
+    """Register a feature. ``scale_by_max``: divide by the best candidate's value.
+    ``questions``: space-separated question types the feature applies to (0 for the others)."""
+
+    def register(compute: FeatureFunction) -> FeatureFunction:
+        kinds = frozenset(questions.split()) if questions else None
+        _REGISTRY[name] = _Feature(compute, scale_by_max, kinds)
+        return compute
+
+    return register
+
+
+def _doc(c: Candidate, q: _Question) -> _DocStats:
+    return q.stats[c.sentence_id - c.position]
+
+
+@_feature("bm25", scale_by_max=True)
+def _bm25(c: Candidate, q: _Question) -> float:
+    """BM25Okapi over the searched sentences: the naive baseline."""
+    return c.bm25
+
+
+@_feature("bm25_doc", scale_by_max=True)
+def _bm25_doc(c: Candidate, q: _Question) -> float:
+    """BM25 with the IDF taken inside the candidate's document."""
+    return _doc_bm25(q.analysis.terms, c.tokens, _doc(c, q))
+
+
+@_feature("bm25_background", scale_by_max=True)
+def _bm25_background(c: Candidate, q: _Question) -> float:
+    """BM25 of the informative terms with their IDF in the background: a word that is common in
+    the news ("tahun", "kata") matters less than a rare one, however rare both are in a short
+    article."""
+    return _doc_bm25(q.analysis.informative, c.tokens, _doc(c, q), q.background_idf)
+
+
+@_feature("coverage")
+def _coverage(c: Candidate, q: _Question) -> float:
+    """Share of the informative terms in the sentence, weighted by rarity inside the document."""
+    doc = _doc(c, q)
+    present = set(c.tokens)
+    return sum(v for t, v in doc.weight.items() if t in present) / (doc.total or 1.0)
+
+
+@_feature("coverage_background")
+def _coverage_background(c: Candidate, q: _Question) -> float:
+    """Share of the question's background-IDF mass in the sentence."""
+    present = set(c.tokens)
+    return sum(v for t, v in q.background_idf.items() if t in present) / q.background_total
+
+
+@_feature("proximity")
+def _proximity(c: Candidate, q: _Question) -> float:
+    """How tightly the matched informative terms sit together: distinct matched terms divided by
+    the length of the shortest token window holding all of them (0 with fewer than two)."""
+    wanted = set(q.analysis.informative)
+    hits = [(i, t) for i, t in enumerate(c.tokens) if t in wanted]
+    distinct = len({t for _, t in hits})
+    if distinct < 2:
+        return 0.0
+    best = len(c.tokens)
+    counts: dict[str, int] = {}
+    left = 0
+    for position, term in hits:
+        counts[term] = counts.get(term, 0) + 1
+        while len(counts) == distinct:
+            best = min(best, position - hits[left][0] + 1)
+            first = hits[left][1]
+            counts[first] -= 1
+            if not counts[first]:
+                del counts[first]
+            left += 1
+    return distinct / best
+
+
+@_feature("neighbour_coverage")
+def _neighbour_coverage(c: Candidate, q: _Question) -> float:
+    """Terms missing from the sentence but found right before or after it."""
+    doc = _doc(c, q)
+    present = set(c.tokens)
+    near = (c.sentence_id - 1, c.sentence_id + 1)
+    found = sum(
+        v
+        for t, v in doc.weight.items()
+        if t not in present and any(n in doc.sentences[t] for n in near)
+    )
+    return found / (doc.total or 1.0)
+
+
+@_feature("anaphora_coverage")
+def _anaphora_coverage(c: Candidate, q: _Question) -> float:
+    """A sentence that refers back ("Monumen ini ...", "Letaknya ...", "Ia ...") also speaks of
+    what the previous sentence names: its informative terms missing here."""
+    doc = _doc(c, q)
+    present = set(c.tokens)
+    back = sum(
+        v
+        for t, v in doc.weight.items()
+        if t not in present and (c.sentence_id - 1) in doc.sentences[t]
+    )
+    if not back or _ANAPHORA.search(_lowered(c)) is None:
+        return 0.0
+    return back / (doc.total or 1.0)
+
+
+@_feature("passage_evidence")
+def _passage_evidence(c: Candidate, q: _Question) -> float:
+    """Share of the question's index-wide IDF mass in the sentence and its neighbours."""
+    return _passage_share(c, q.stats, q.global_idf)
+
+
+@_feature("document_evidence")
+def _document_evidence(c: Candidate, q: _Question) -> float:
+    """Which document speaks of the question at all (index-wide IDF mass found anywhere in the
+    candidate's document): only differs between candidates when several documents are
+    searched at once."""
+    doc = _doc(c, q)
+    return sum(v for t, v in q.global_idf.items() if t in doc.sentences) / q.global_total
+
+
+@_feature("type_cue", questions="when number who where")
+def _type_cue(c: Candidate, q: _Question) -> float:
+    """The sentence has the answer shape the question type asks for."""
+    assert q.cue is not None
+    return _type_cues(q.cue, _lowered(c) if q.cue_on_lowered else c.text, q.known_words)[0]
+
+
+@_feature("type_cue_new", questions="when number who where")
+def _type_cue_new(c: Candidate, q: _Question) -> float:
+    """The answer shape names something the question does not already contain."""
+    assert q.cue is not None
+    return _type_cues(q.cue, _lowered(c) if q.cue_on_lowered else c.text, q.known_words)[1]
+
+
+@_feature("definition", questions="define")
+def _definition(c: Candidate, q: _Question) -> float:
+    """For definition questions: the sentence says "adalah / merupakan / ialah / yaitu"."""
+    return 1.0 if _DEFINITION_CUE.search(_lowered(c)) else 0.0
+
+
+@_feature("new_number", questions="number when")
+def _new_number(c: Candidate, q: _Question) -> float:
+    """For kapan/berapa questions: the sentence holds a number that is not in the question."""
+    if _HAS_DIGIT.search(c.text) is None:
+        return 0.0
+    return (
+        1.0
+        if any(
+            not t.isalpha() and _HAS_DIGIT.search(t) and t not in q.question_terms
+            for t in set(c.tokens)
+        )
+        else 0.0
+    )
+
+
+@_feature("position")
+def _position(c: Candidate, q: _Question) -> float:
+    """Relative position in the document."""
+    return c.position / (c.document_length - 1) if c.document_length > 1 else 0.0
+
+
+@_feature("first_sentence")
+def _first_sentence(c: Candidate, q: _Question) -> float:
+    """The sentence opens its document (a news lead)."""
+    return 1.0 if c.position == 0 else 0.0
+
+
+SHORT_DOCUMENT = 10
+"""Sentences in a document that is one paragraph or a short passage, not a whole article."""
+
+
+@_feature("lead_short")
+def _lead_short(c: Candidate, q: _Question) -> float:
+    """The first sentence of a short document (a paragraph, a news snippet): there the opening
+    sentence usually states the topic and its main fact."""
+    return 1.0 if c.position == 0 and c.document_length <= SHORT_DOCUMENT else 0.0
+
+
+@_feature("lead_long")
+def _lead_long(c: Candidate, q: _Question) -> float:
+    """The first sentence of a whole article: the lead names the article's subject, so it shares
+    words with most questions without answering most of them."""
+    return 1.0 if c.position == 0 and c.document_length > SHORT_DOCUMENT else 0.0
+
+
+@_feature("paragraph_first")
+def _paragraph_first(c: Candidate, q: _Question) -> float:
+    """The sentence opens a paragraph (the document's first sentence included)."""
+    return 1.0 if c.position == 0 or c.paragraph_start else 0.0
+
+
+FEATURES: tuple[str, ...] = tuple(_REGISTRY)
+"""Every feature the re-ranker can compute (docs/quality.md describes each and its ablation).
+A feature whose weight is 0 is not computed."""
+
+
 @dataclass(frozen=True, slots=True)
 class Reranker:
     """Linear re-ranker over features of each BM25 candidate, plus the abstention rule.
@@ -236,10 +386,16 @@ class Reranker:
     ``weights`` maps feature name (see ``FEATURES``) → weight; a feature with weight 0 is not
     computed (an empty mapping computes all of them: what training uses).
 
-    Abstention: the evidence is the share of the question's informative IDF mass found in the
-    passage (sentence and its neighbours) of the best of the top ``evidence_sentences``
-    candidates; below ``min_coverage`` the engine abstains. ``abstain=False`` turns that rule
-    off (used to measure what abstention costs).
+    Abstention (``abstention_signals``): each informative unit of the question (a word, or a
+    name counted once) weighs its IDF in the background; the evidence is the largest share of
+    that mass found in the passage (sentence and its neighbours) of one of the top
+    ``evidence_sentences`` candidates. The engine abstains when the share is below
+    ``min_coverage`` (``min_coverage_long`` when the best candidate's document is longer than
+    ``SHORT_DOCUMENT`` sentences: in a whole article a question shares some words with some
+    passage by chance far more easily than in a paragraph), or when no unit found there is
+    rarer in the background than ``min_rare`` (only everyday words such as "hari", "tahun",
+    "baru" matched).
+    ``abstain=False`` turns the rule off (used to measure what abstention costs).
     """
 
     weights: Mapping[str, float]
@@ -247,6 +403,9 @@ class Reranker:
     pool: int = 20
     evidence_sentences: int = 3
     abstain: bool = True
+    background: Background = field(default_factory=default_background)
+    min_rare: float = 0.0
+    min_coverage_long: float | None = None
 
     def candidate_pool(self, top_k: int) -> int:
         return max(top_k, self.pool)
@@ -260,16 +419,35 @@ class Reranker:
         if not candidates:
             return []
         stats = _document_stats(candidates, analysis, bm25)
-        global_idf = _idf_lookup(analysis.informative, bm25)
-        self._features(analysis, candidates, stats, global_idf)
+        question = _Question(
+            analysis,
+            candidates,
+            stats,
+            _idf_lookup(analysis.informative, bm25),
+            self.background.idfs(analysis.informative),
+        )
         w = self.weights
+        wanted = [
+            (name, f)
+            for name, f in _REGISTRY.items()
+            if (w.get(name) or not w) and (f.questions is None or analysis.qtype in f.questions)
+        ]
+        for name, f in wanted:
+            compute = f.compute
+            values = [compute(c, question) for c in candidates]
+            if f.scale_by_max:
+                top = max(values) or 1.0
+                values = [v / top for v in values]
+            for c, v in zip(candidates, values, strict=True):
+                c.features[name] = v
         for c in candidates:
             c.final_score = sum(w.get(name, 0.0) * value for name, value in c.features.items())
         ranked = sorted(candidates, key=lambda c: (-c.final_score, c.sentence_id))
-        ranked[0].coverage = max(
-            (_passage_share(c, stats, global_idf) for c in ranked[: self.evidence_sentences]),
-            default=0.0,
+        evidence = abstention_signals(
+            analysis, ranked[: self.evidence_sentences], stats, self.background
         )
+        ranked[0].evidence = evidence
+        ranked[0].coverage = evidence["background_share"]
         return ranked
 
     def should_abstain(
@@ -279,101 +457,77 @@ class Reranker:
             return True
         if not self.abstain:
             return False
-        return ranked[0].coverage < self.min_coverage
+        best = ranked[0]
+        threshold = self.min_coverage
+        if self.min_coverage_long is not None and best.document_length > SHORT_DOCUMENT:
+            threshold = self.min_coverage_long
+        evidence = best.evidence
+        return (
+            evidence.get("background_share", 0.0) < threshold
+            or evidence.get("rare_found", 0.0) < self.min_rare
+        )
 
-    def _features(
-        self,
-        analysis: QuestionAnalysis,
-        candidates: Sequence[Candidate],
-        stats: dict[int, _DocStats],
-        global_idf: Mapping[str, float],
-    ) -> None:
-        wanted = {f for f in FEATURES if self.weights.get(f)} if self.weights else set(FEATURES)
-        terms = analysis.terms
-        top_bm25 = max(c.bm25 for c in candidates) or 1.0
-        cue = _CUES.get(analysis.qtype) if wanted & {"type_cue", "type_cue_new"} else None
-        cue_on_lowered = analysis.qtype in _LOWER_CASE_CUES
-        want_definition = "definition" in wanted and analysis.qtype == "define"
-        want_number = "new_number" in wanted and analysis.qtype in ("number", "when")
-        question_terms = set(terms)
-        known_words = set(_WORDS.findall(analysis.text)) | _CONNECTORS
-        doc_scores: list[float] = []
-        want_coverage = "coverage" in wanted
-        want_neighbours = "neighbour_coverage" in wanted
-        want_anaphora = "anaphora_coverage" in wanted
-        global_total = sum(global_idf.values()) or 1.0
-        for c in candidates:
-            doc = stats[c.sentence_id - c.position]
-            f = c.features
-            present = set(c.tokens)
-            if "bm25" in wanted:
-                f["bm25"] = c.bm25 / top_bm25
-            if "bm25_doc" in wanted:
-                doc_scores.append(_doc_bm25(terms, c.tokens, doc))
-            total = doc.total or 1.0
-            if want_coverage:
-                f["coverage"] = sum(v for t, v in doc.weight.items() if t in present) / total
-            if want_neighbours:
-                # Terms missing from the sentence but found right before or after it: news
-                # sentences often refer back ("Wilayah itu ...") to what the question names.
-                near = (c.sentence_id - 1, c.sentence_id + 1)
-                f["neighbour_coverage"] = (
-                    sum(
-                        v
-                        for t, v in doc.weight.items()
-                        if t not in present and any(n in doc.sentences[t] for n in near)
-                    )
-                    / total
-                )
-            if "passage_evidence" in wanted:
-                f["passage_evidence"] = _passage_share(c, stats, global_idf)
-            if "document_evidence" in wanted:
-                # Which document speaks of the question at all: only differs between candidates
-                # when several documents are searched at once.
-                f["document_evidence"] = (
-                    sum(v for t, v in global_idf.items() if t in doc.sentences) / global_total
-                )
-            if want_anaphora:
-                # A sentence that refers back ("Monumen ini ...", "Letaknya ...", "Ia ...") also
-                # speaks of what the previous sentence names.
-                back = sum(
-                    v
-                    for t, v in doc.weight.items()
-                    if t not in present and (c.sentence_id - 1) in doc.sentences[t]
-                )
-                f["anaphora_coverage"] = (
-                    back / total if back and _ANAPHORA.search(_lowered(c)) is not None else 0.0
-                )
-            if cue is not None:
-                f["type_cue"], f["type_cue_new"] = _type_cues(
-                    cue, _lowered(c) if cue_on_lowered else c.text, known_words
-                )
-            if want_definition:
-                f["definition"] = 1.0 if _DEFINITION_CUE.search(_lowered(c)) else 0.0
-            if want_number:
-                f["new_number"] = (
-                    1.0
-                    if _HAS_DIGIT.search(c.text) is not None
-                    and any(
-                        not t.isalpha() and _HAS_DIGIT.search(t) and t not in question_terms
-                        for t in present
-                    )
-                    else 0.0
-                )
-            if "position" in wanted:
-                f["position"] = (
-                    c.position / (c.document_length - 1) if c.document_length > 1 else 0.0
-                )
-            if "first_sentence" in wanted:
-                f["first_sentence"] = 1.0 if c.position == 0 else 0.0
-            if "paragraph_first" in wanted:
-                # The lead of its paragraph: in an article made of several paragraphs the
-                # document's first sentence is only one of the places where a topic opens.
-                f["paragraph_first"] = 1.0 if c.position == 0 or c.paragraph_start else 0.0
-        if doc_scores:
-            top_doc = max(doc_scores) or 1.0
-            for c, score in zip(candidates, doc_scores, strict=True):
-                c.features["bm25_doc"] = score / top_doc
+
+def abstention_signals(
+    analysis: QuestionAnalysis,
+    best: Sequence[Candidate],
+    stats: dict[int, _DocStats],
+    background: Background,
+) -> dict[str, float]:
+    """Evidence that the best passages answer the question at all.
+
+    Each informative unit (a word, or a capitalised name counted once) weighs its background
+    IDF (the rarest of its terms). For each of ``best``, its passage is the sentence and its
+    neighbours in the document. ``background_share``: the largest share of the question's
+    unit mass found in one passage. ``rare_found``: the largest weight of a unit found there.
+    ``missing_document``: the largest weight of a unit found nowhere in the document.
+    ``specific_share``: as ``background_share``, but a unit found in the document also weighs
+    how specific it is to a few of its sentences (an article's main subject, named in every
+    other sentence, says little about which sentence answers).
+    """
+    units = analysis.units or tuple((t,) for t in analysis.informative)
+    weights = [max(background.idf(t) for t in unit) for unit in units]
+    total = sum(weights) or 1.0
+    share = rare = specific = 0.0
+    missing = 0.0
+    for c in best:
+        doc = stats[c.sentence_id - c.position]
+        passage = (c.sentence_id - 1, c.sentence_id, c.sentence_id + 1)
+        n = c.document_length
+        found = found_specific = total_specific = 0.0
+        top = 0.0
+        for unit, weight in zip(units, weights, strict=True):
+            where: set[int] = set()
+            for t in unit:
+                where.update(doc.sentences.get(t, ()))
+            factor = math.log1p(n / len(where)) / math.log1p(n) if where and n > 1 else 1.0
+            total_specific += weight * factor
+            if any(s in where for s in passage):
+                found += weight
+                found_specific += weight * factor
+                top = max(top, weight)
+        if found / total > share:
+            share, rare = found / total, top
+        specific = max(specific, found_specific / (total_specific or 1.0))
+    if best:
+        doc = stats[best[0].sentence_id - best[0].position]
+        missing = max(
+            (
+                w
+                for unit, w in zip(units, weights, strict=True)
+                if not any(t in doc.sentences for t in unit)
+            ),
+            default=0.0,
+        )
+    return {
+        "background_share": share,
+        "rare_found": rare,
+        "missing_document": missing,
+        "specific_share": specific,
+        "units": float(len(units)),
+        "top_score": best[0].final_score if best else 0.0,
+        "type_cue_new": best[0].features.get("type_cue_new", -1.0) if best else 0.0,
+    }
 
 
 def _type_cues(cue: re.Pattern[str], text: str, known_words: set[str]) -> tuple[float, float]:
@@ -463,9 +617,15 @@ def _document_stats(
     return out
 
 
-def _doc_bm25(terms: Sequence[str], tokens: Sequence[str], doc: _DocStats) -> float:
-    """BM25 of one sentence with IDF taken inside its document; lengths are normalised by the
-    mean length of the document's candidates (close to the document's average sentence)."""
+def _doc_bm25(
+    terms: Sequence[str],
+    tokens: Sequence[str],
+    doc: _DocStats,
+    idf_of: Mapping[str, float] | None = None,
+) -> float:
+    """BM25 of one sentence with IDF taken inside its document (or from ``idf_of`` for terms
+    the document contains); lengths are normalised by the mean length of the document's
+    candidates (close to the document's average sentence)."""
     if not tokens:
         return 0.0
     norm = K1 * (1 - B + B * len(tokens) / (doc.mean_length or 1.0))
@@ -473,6 +633,8 @@ def _doc_bm25(terms: Sequence[str], tokens: Sequence[str], doc: _DocStats) -> fl
     for term in terms:
         idf = doc.idf.get(term)
         if idf is not None:
+            if idf_of is not None:
+                idf = idf_of.get(term, 0.0)
             tf = tokens.count(term)
             if tf:
                 score += idf * tf * (K1 + 1) / (tf + norm)
@@ -501,13 +663,24 @@ def load_reranker(data: Mapping[str, object]) -> Reranker:
         raise ValueError("re-ranker weights: 'weights' must be an object")
     weights = {str(k): float(v) for k, v in raw_weights.items() if k in FEATURES}
     min_coverage = data.get("min_coverage", 0.2)
+    min_rare = data.get("min_rare", 0.0)
+    min_coverage_long = data.get("min_coverage_long", min_coverage)
     pool = data.get("pool", 20)
     evidence = data.get("evidence_sentences", 3)
     if not isinstance(min_coverage, int | float) or not isinstance(pool, int):
         raise ValueError("re-ranker weights: bad 'min_coverage' or 'pool'")
+    if not isinstance(min_rare, int | float) or not isinstance(min_coverage_long, int | float):
+        raise ValueError("re-ranker weights: bad 'min_rare' or 'min_coverage_long'")
     if not isinstance(evidence, int):
         raise ValueError("re-ranker weights: bad 'evidence_sentences'")
-    return Reranker(weights, float(min_coverage), pool, evidence)
+    return Reranker(
+        weights,
+        float(min_coverage),
+        pool,
+        evidence,
+        min_rare=float(min_rare),
+        min_coverage_long=float(min_coverage_long),
+    )
 
 
 @cache

@@ -5,15 +5,8 @@ from dataclasses import replace
 import pytest
 
 from index.engine import Document, IndexSnapshot, prepare_document
-from index.rerank import (
-    FEATURES,
-    Reranker,
-    analyse_question,
-    default_reranker,
-    function_words,
-    load_reranker,
-    smalltalk_words,
-)
+from index.question import analyse_question, function_words, smalltalk_words
+from index.rerank import FEATURES, Reranker, default_reranker, load_reranker
 from index.tokens import default_tokenizer
 
 
