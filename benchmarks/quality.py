@@ -4,9 +4,12 @@ Usage: ``python -m benchmarks.quality [--data DIR] [--seed DIR] [--json]``
 (defaults: ``$TANYABERITA_DATA_DIR`` or ``../shared/data``, and the ``seed`` directory next to it).
 
 Runs every QA set with the shipped engine, with and without abstention, next to a naive BM25
-baseline (the BM25Okapi top sentence, no re-ranking), then the generic off-topic sets (each
-held-apart TyDi question asked against another context), IDK-MRC unanswerable, the dev questions
-against the shipped article and the ``ask`` latency on that article.
+baseline (the BM25Okapi top sentence, no re-ranking): first the whole-article sets (each article
+indexed alone, as the bot serves it; ``benchmarks.articles``), then the paragraph sets, the
+generic off-topic sets (each held-apart TyDi question asked against another context), IDK-MRC
+unanswerable, the dev questions against the shipped article and the ``ask`` latency on that
+article. The whole-article sets are tuning data: their cross-validated figures come from
+``python -m benchmarks.train_reranker``; the figures here are those of the shipped weights.
 """
 
 from __future__ import annotations
@@ -21,6 +24,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from benchmarks.articles import (
+    ask_each_article,
+    load_whole_articles,
+    shipped_article_questions,
+    summarise,
+)
 from benchmarks.tydi_split import CI_SLICE, mismatched, split_tydi, with_distractors
 from index.engine import IndexSnapshot, prepare_document
 from index.evaluation import EvalRecord, build_eval_index, evaluate, matches_answer, read_qa_file
@@ -60,6 +69,32 @@ def answerable_rows(sets: dict[str, list[EvalRecord]]) -> list[dict[str, Any]]:
                 "false_abstain_rate": on["false_abstain_rate"],
                 "abstention_cost": round(off["hit@1"] - on["hit@1"], 4),
                 "p50_ms": on["p50_ms"],
+            }
+        )
+        print(f"  {name}: done", file=sys.stderr, flush=True)
+    return rows
+
+
+def whole_article_rows(sets: dict[str, list[EvalRecord]]) -> list[dict[str, Any]]:
+    """Each article indexed alone; naive BM25, the engine without and with abstention."""
+    shipped = default_reranker()
+    rows = []
+    for name, records in sets.items():
+        naive = summarise(ask_each_article(records, NAIVE))
+        off = summarise(ask_each_article(records, replace(shipped, abstain=False)))
+        on = summarise(ask_each_article(records, shipped))
+        rows.append(
+            {
+                "set": name,
+                "articles": len({r.context for r in records}),
+                "questions": on["answerable"],
+                "naive_hit@1": naive["hit@1"],
+                "hit@1_no_abstain": off["hit@1"],
+                "hit@1": on["hit@1"],
+                "s.e.": on["hit@1_se"],
+                "false_abstentions": on["false_abstentions"],
+                "off_topic_abstained": f"{on['off_topic_abstained']}/{on['off_topic']}",
+                "naive_off_topic_abstained": f"{naive['off_topic_abstained']}/{naive['off_topic']}",
             }
         )
         print(f"  {name}: done", file=sys.stderr, flush=True)
@@ -176,7 +211,11 @@ def main(argv: list[str] | None = None) -> int:
         "TyDi held-apart asked against another long document": mismatched(with_distractors(held)),
         "IDK-MRC unanswerable valid": read_qa_file(data / "idkmrc_unanswerable_valid.jsonl"),
     }
+    whole = load_whole_articles(data)
+    if (seed / "dev_questions.jsonl").is_file():
+        whole["shipped article, dev questions"] = shipped_article_questions(seed)
     report: dict[str, Any] = {
+        "whole_articles": whole_article_rows(whole),
         "answerable": answerable_rows(answerable),
         "unanswerable": abstention_rows(unanswerable),
     }
@@ -186,7 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
-    print("## Answerable sets\n")
+    print("## Whole articles (each indexed alone)\n")
+    print(table(report["whole_articles"]))
+    print("\n## Answerable sets\n")
     print(table(report["answerable"]))
     print("\n## Unanswerable sets (abstention)\n")
     print(table(report["unanswerable"]))

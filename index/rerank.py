@@ -68,6 +68,7 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
     evidence: dict[str, float] = field(default_factory=dict)
     lowered: str | None = None
+    token_set: frozenset[str] | None = None
 
 
 _MONTHS = (
@@ -141,10 +142,12 @@ class _Question:
         "cue_on_lowered",
         "global_idf",
         "global_total",
+        "has_names",
         "known_words",
         "question_terms",
         "stats",
         "top_bm25",
+        "unit_weights",
     )
 
     def __init__(
@@ -166,6 +169,8 @@ class _Question:
         self.cue_on_lowered = analysis.qtype in _LOWER_CASE_CUES
         self.question_terms = set(analysis.terms)
         self.known_words = set(_WORDS.findall(analysis.text)) | _CONNECTORS
+        self.unit_weights: dict[int, list[float]] = {}  # per document, filled on first use
+        self.has_names = any(len(unit) > 1 for unit in analysis.units)
 
 
 FeatureFunction = Callable[[Candidate, _Question], float]
@@ -223,14 +228,36 @@ def _bm25_background(c: Candidate, q: _Question) -> float:
 def _coverage(c: Candidate, q: _Question) -> float:
     """Share of the informative terms in the sentence, weighted by rarity inside the document."""
     doc = _doc(c, q)
-    present = set(c.tokens)
+    present = _present(c)
     return sum(v for t, v in doc.weight.items() if t in present) / (doc.total or 1.0)
+
+
+@_feature("coverage_units")
+def _coverage_units(c: Candidate, q: _Question) -> float:
+    """As ``coverage``, but a capitalised name of several words counts once (with the weight of
+    its rarest word), so "Aung San Suu Kyi" does not outweigh the rest of the question."""
+    if not q.has_names:
+        # Every unit is one term: the same value as ``coverage`` (computed before this one).
+        known = c.features.get("coverage")
+        return known if known is not None else _coverage(c, q)
+    start = c.sentence_id - c.position
+    weights = q.unit_weights.get(start)
+    if weights is None:
+        doc = q.stats[start]
+        weights = q.unit_weights[start] = [
+            max((doc.weight.get(t, 0.0) for t in unit), default=0.0) for unit in q.analysis.units
+        ]
+    present = _present(c)
+    found = sum(
+        w for unit, w in zip(q.analysis.units, weights, strict=True) if not present.isdisjoint(unit)
+    )
+    return found / (sum(weights) or 1.0)
 
 
 @_feature("coverage_background")
 def _coverage_background(c: Candidate, q: _Question) -> float:
     """Share of the question's background-IDF mass in the sentence."""
-    present = set(c.tokens)
+    present = _present(c)
     return sum(v for t, v in q.background_idf.items() if t in present) / q.background_total
 
 
@@ -262,7 +289,7 @@ def _proximity(c: Candidate, q: _Question) -> float:
 def _neighbour_coverage(c: Candidate, q: _Question) -> float:
     """Terms missing from the sentence but found right before or after it."""
     doc = _doc(c, q)
-    present = set(c.tokens)
+    present = _present(c)
     near = (c.sentence_id - 1, c.sentence_id + 1)
     found = sum(
         v
@@ -277,7 +304,7 @@ def _anaphora_coverage(c: Candidate, q: _Question) -> float:
     """A sentence that refers back ("Monumen ini ...", "Letaknya ...", "Ia ...") also speaks of
     what the previous sentence names: its informative terms missing here."""
     doc = _doc(c, q)
-    present = set(c.tokens)
+    present = _present(c)
     back = sum(
         v
         for t, v in doc.weight.items()
@@ -332,7 +359,7 @@ def _new_number(c: Candidate, q: _Question) -> float:
         1.0
         if any(
             not t.isalpha() and _HAS_DIGIT.search(t) and t not in q.question_terms
-            for t in set(c.tokens)
+            for t in _present(c)
         )
         else 0.0
     )
@@ -432,16 +459,19 @@ class Reranker:
             for name, f in _REGISTRY.items()
             if (w.get(name) or not w) and (f.questions is None or analysis.qtype in f.questions)
         ]
+        scores = [0.0] * len(candidates)
         for name, f in wanted:
             compute = f.compute
             values = [compute(c, question) for c in candidates]
             if f.scale_by_max:
                 top = max(values) or 1.0
                 values = [v / top for v in values]
-            for c, v in zip(candidates, values, strict=True):
+            weight = w.get(name, 0.0)
+            for i, (c, v) in enumerate(zip(candidates, values, strict=True)):
                 c.features[name] = v
-        for c in candidates:
-            c.final_score = sum(w.get(name, 0.0) * value for name, value in c.features.items())
+                scores[i] += weight * v
+        for c, total in zip(candidates, scores, strict=True):
+            c.final_score = total
         ranked = sorted(candidates, key=lambda c: (-c.final_score, c.sentence_id))
         evidence = abstention_signals(
             analysis, ranked[: self.evidence_sentences], stats, self.background
@@ -468,6 +498,9 @@ class Reranker:
         )
 
 
+_NOWHERE: frozenset[int] = frozenset()
+
+
 def abstention_signals(
     analysis: QuestionAnalysis,
     best: Sequence[Candidate],
@@ -479,55 +512,34 @@ def abstention_signals(
     Each informative unit (a word, or a capitalised name counted once) weighs its background
     IDF (the rarest of its terms). For each of ``best``, its passage is the sentence and its
     neighbours in the document. ``background_share``: the largest share of the question's
-    unit mass found in one passage. ``rare_found``: the largest weight of a unit found there.
-    ``missing_document``: the largest weight of a unit found nowhere in the document.
-    ``specific_share``: as ``background_share``, but a unit found in the document also weighs
-    how specific it is to a few of its sentences (an article's main subject, named in every
-    other sentence, says little about which sentence answers).
+    unit mass found in one passage; ``rare_found``: the largest weight of a unit found in that
+    passage.
     """
     units = analysis.units or tuple((t,) for t in analysis.informative)
     weights = [max(background.idf(t) for t in unit) for unit in units]
     total = sum(weights) or 1.0
-    share = rare = specific = 0.0
-    missing = 0.0
+    share = rare = 0.0
+    places: dict[int, list[frozenset[int]]] = {}  # per document: the sentences of each unit
     for c in best:
-        doc = stats[c.sentence_id - c.position]
-        passage = (c.sentence_id - 1, c.sentence_id, c.sentence_id + 1)
-        n = c.document_length
-        found = found_specific = total_specific = 0.0
-        top = 0.0
-        for unit, weight in zip(units, weights, strict=True):
-            where: set[int] = set()
-            for t in unit:
-                where.update(doc.sentences.get(t, ()))
-            factor = math.log1p(n / len(where)) / math.log1p(n) if where and n > 1 else 1.0
-            total_specific += weight * factor
-            if any(s in where for s in passage):
+        start = c.sentence_id - c.position
+        where = places.get(start)
+        if where is None:
+            doc = stats[start]
+            where = places[start] = [
+                doc.sentences.get(unit[0], _NOWHERE)
+                if len(unit) == 1
+                else _NOWHERE.union(*(doc.sentences.get(t, ()) for t in unit))
+                for unit in units
+            ]
+        sid = c.sentence_id
+        found = top = 0.0
+        for sentences, weight in zip(where, weights, strict=True):
+            if sid in sentences or sid - 1 in sentences or sid + 1 in sentences:
                 found += weight
-                found_specific += weight * factor
                 top = max(top, weight)
         if found / total > share:
             share, rare = found / total, top
-        specific = max(specific, found_specific / (total_specific or 1.0))
-    if best:
-        doc = stats[best[0].sentence_id - best[0].position]
-        missing = max(
-            (
-                w
-                for unit, w in zip(units, weights, strict=True)
-                if not any(t in doc.sentences for t in unit)
-            ),
-            default=0.0,
-        )
-    return {
-        "background_share": share,
-        "rare_found": rare,
-        "missing_document": missing,
-        "specific_share": specific,
-        "units": float(len(units)),
-        "top_score": best[0].final_score if best else 0.0,
-        "type_cue_new": best[0].features.get("type_cue_new", -1.0) if best else 0.0,
-    }
+    return {"background_share": share, "rare_found": rare}
 
 
 def _type_cues(cue: re.Pattern[str], text: str, known_words: set[str]) -> tuple[float, float]:
@@ -540,6 +552,13 @@ def _type_cues(cue: re.Pattern[str], text: str, known_words: set[str]) -> tuple[
         return 0.0, 0.0
     words = _WORDS.findall(fold(" ".join(matches)))
     return 1.0, (0.0 if known_words.issuperset(words) else 1.0)
+
+
+def _present(c: Candidate) -> frozenset[str]:
+    """The candidate's distinct terms, computed once per candidate."""
+    if c.token_set is None:
+        c.token_set = frozenset(c.tokens)
+    return c.token_set
 
 
 def _lowered(c: Candidate) -> str:

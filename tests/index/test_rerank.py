@@ -1,66 +1,16 @@
 from __future__ import annotations
 
+import math
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
+from index import rerank
 from index.engine import Document, IndexSnapshot, prepare_document
-from index.question import analyse_question, function_words, smalltalk_words
-from index.rerank import FEATURES, Reranker, default_reranker, load_reranker
+from index.question import analyse_question
+from index.rerank import FEATURES, Candidate, Reranker, default_reranker, load_reranker
 from index.tokens import default_tokenizer
-
-
-@pytest.mark.parametrize(
-    ("question", "qtype"),
-    [
-        ("Kapan gempa terjadi?", "when"),
-        ("kpn gempa terjadi", "when"),  # informal spelling normalised first
-        ("Tahun berapa gedung itu dibangun?", "when"),
-        ("Berapa korban gempa?", "number"),
-        ("brp korban gempa?", "number"),
-        ("Siapa yang memimpin rapat?", "who"),
-        ("Di mana banjir melanda?", "where"),
-        ("Dimanakah banjir melanda?", "where"),
-        ("Dari mana bantuan datang?", "where"),
-        ("Mengapa harga naik?", "why"),
-        ("Bagaimana cara mendaftar?", "how"),
-        ("Apa itu inflasi?", "define"),
-        ("Apakah yang dimaksud dengan inflasi?", "define"),
-        ("Apa penyebab banjir?", "what"),
-        ("Sebutkan penyebab banjir.", "other"),
-    ],
-)
-def test_question_types(question: str, qtype: str) -> None:
-    assert analyse_question(question, default_tokenizer()).qtype == qtype
-
-
-def test_informative_terms_skip_question_and_function_words() -> None:
-    analysis = analyse_question("Siapa yang menjadi perantara di Moskow?", default_tokenizer())
-    # every word is still a BM25 term ...
-    assert analysis.terms[:2] == ("siapa", "yang")
-    # ... but only content words count as evidence; "perantara" (stem "antara", a function word)
-    # is judged on its surface form and stays informative
-    assert analysis.informative == ("jadi", "antara", "moskow")
-    assert not analysis.smalltalk
-
-
-@pytest.mark.parametrize(
-    ("text", "smalltalk"),
-    [
-        ("terima kasih", True),
-        ("Halo, selamat pagi!", True),
-        ("makasih ya min", True),
-        ("halo, siapa presiden Rusia?", False),
-        ("", False),
-    ],
-)
-def test_smalltalk(text: str, smalltalk: bool) -> None:
-    assert analyse_question(text, default_tokenizer()).smalltalk is smalltalk
-
-
-def test_lexicons_are_folded_single_words() -> None:
-    for word in function_words() | smalltalk_words():
-        assert word == word.strip().lower() and " " not in word
 
 
 def _snapshot(texts: list[str], reranker: Reranker) -> IndexSnapshot:
@@ -349,3 +299,151 @@ def test_bad_weight_files_are_refused(data: dict[str, object]) -> None:
 def test_unknown_features_are_ignored() -> None:
     reranker = load_reranker({"weights": {"bm25": 1.0, "retired_feature": 3.0}})
     assert dict(reranker.weights) == {"bm25": 1.0}
+
+
+def test_weights_load_with_both_thresholds() -> None:
+    reranker = load_reranker(
+        {"weights": {"bm25": 1.0}, "min_coverage": 0.1, "min_coverage_long": 0.3, "min_rare": 2}
+    )
+    assert (reranker.min_coverage, reranker.min_coverage_long, reranker.min_rare) == (
+        0.1,
+        0.3,
+        2.0,
+    )
+    # an older file without them: one threshold for every document, no rare-word rule
+    older = load_reranker({"weights": {"bm25": 1.0}, "min_coverage": 0.17})
+    assert (older.min_coverage_long, older.min_rare) == (0.17, 0.0)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"weights": {"bm25": 1.0}, "min_rare": "often"},
+        {"weights": {"bm25": 1.0}, "min_coverage_long": None},
+    ],
+)
+def test_bad_thresholds_are_refused(data: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="re-ranker weights"):
+        load_reranker(data)
+
+
+def test_every_feature_is_registered_and_computes() -> None:
+    # every feature of the registry runs on every question type and gives a number in a sane
+    # range (features scaled by the best candidate stay within [0, 1])
+    snapshot = IndexSnapshot.build(
+        [prepare_document(1, "Jembatan", ARTICLE)], reranker=Reranker({}, abstain=False)
+    )
+    questions = [
+        "Berapa panjang jembatan baru itu?",
+        "Kapan jembatan diresmikan?",
+        "Siapa yang meresmikan jembatan?",
+        "Di mana jembatan dibangun?",
+        "Apa itu jembatan?",
+        "Bagaimana warga menyambut peresmian?",
+    ]
+    seen: set[str] = set()
+
+    class Spy(Reranker):
+        def rank(self, analysis, candidates, bm25):  # type: ignore[no-untyped-def]
+            ranked = super().rank(analysis, candidates, bm25)
+            for c in ranked:
+                seen.update(c.features)
+                assert all(math.isfinite(v) and v >= 0 for v in c.features.values())
+                assert c.features.get("bm25", 0) <= 1 and c.features.get("bm25_doc", 0) <= 1
+            return ranked
+
+    spy = IndexSnapshot.build(
+        [prepare_document(1, "Jembatan", ARTICLE)], reranker=Spy({}, abstain=False)
+    )
+    for question in questions:
+        assert not snapshot.ask(question).abstained
+        spy.ask(question)
+    assert seen == set(FEATURES)
+
+
+@pytest.mark.parametrize(
+    ("question", "typed"),
+    [
+        ("Kapan jembatan diresmikan?", {"type_cue", "type_cue_new", "new_number"}),
+        ("Apa itu jembatan?", {"definition"}),
+        ("Bagaimana warga menyambut peresmian?", set()),
+    ],
+)
+def test_type_features_only_for_their_question_types(question: str, typed: set[str]) -> None:
+    computed: set[str] = set()
+
+    class Spy(Reranker):
+        def rank(self, analysis, candidates, bm25):  # type: ignore[no-untyped-def]
+            ranked = super().rank(analysis, candidates, bm25)
+            computed.update(*(c.features for c in ranked))
+            return ranked
+
+    snapshot = _snapshot([ARTICLE], Spy({}, abstain=False))
+    snapshot.ask(question)
+    type_features = {"type_cue", "type_cue_new", "new_number", "definition"}
+    assert computed & type_features == typed
+
+
+def _long_article(sentences: int) -> str:
+    filler = [f"Warga desa {i} menanam padi di sawah." for i in range(sentences - 1)]
+    return " ".join(["Jembatan baru di Sungai Brantas diresmikan pada Jumat.", *filler])
+
+
+@pytest.mark.parametrize(
+    ("sentences", "lead"),
+    [(4, "lead_short"), (30, "lead_long")],
+)
+def test_lead_features_split_by_document_size(sentences: int, lead: str) -> None:
+    recorded: dict[str, float] = {}
+
+    class Spy(Reranker):
+        def rank(self, analysis, candidates, bm25):  # type: ignore[no-untyped-def]
+            ranked = super().rank(analysis, candidates, bm25)
+            first = next(c for c in ranked if c.position == 0)
+            recorded.update(first.features)
+            return ranked
+
+    snapshot = _snapshot([_long_article(sentences)], Spy({}, abstain=False))
+    snapshot.ask("Kapan jembatan Brantas diresmikan?")
+    assert recorded[lead] == 1.0
+    other = "lead_long" if lead == "lead_short" else "lead_short"
+    assert recorded[other] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("sentences", "abstains"),
+    [(4, False), (30, True)],
+)
+def test_long_documents_need_more_evidence(sentences: int, abstains: bool) -> None:
+    # Half of the question's weight is found: enough in a paragraph (min_coverage), not in a
+    # whole article (min_coverage_long).
+    reranker = Reranker({"bm25_doc": 1.0}, min_coverage=0.2, min_coverage_long=0.8)
+    snapshot = _snapshot([_long_article(sentences)], reranker)
+    assert snapshot.ask("Kapan jembatan Mahakam diresmikan?").abstained is abstains
+
+
+def test_only_everyday_words_matched_abstains() -> None:
+    # "baru" and "tahun" are found in the article, but they are everyday words of the news
+    reranker = replace(default_reranker(), min_coverage=0.0, min_coverage_long=0.0)
+    snapshot = _snapshot([ARTICLE], reranker)
+    assert snapshot.ask("Ada kabar baru apa tahun ini?").reason == "low_coverage"
+    assert not snapshot.ask("Berapa panjang jembatan Brantas?").abstained
+
+
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [
+        (("banjir", "landa", "semarang"), 1.0),  # adjacent
+        (("banjir", "besar", "landa", "kota", "semarang"), 3 / 5),
+        (("banjir", "x", "x", "x", "x", "x", "x", "semarang"), 2 / 8),
+        (("banjir",), 0.0),  # fewer than two matched terms
+        (("semarang", "banjir", "x", "landa", "semarang"), 3 / 4),  # the shortest window
+    ],
+)
+def test_proximity(tokens: tuple[str, ...], expected: float) -> None:
+    # the feature reads only the question's informative terms and the candidate's tokens
+    question = SimpleNamespace(
+        analysis=analyse_question("Banjir melanda Semarang?", default_tokenizer())
+    )
+    candidate = Candidate(0, 1.0, tokens, " ".join(tokens), 0, 1)
+    assert rerank._proximity(candidate, question) == pytest.approx(expected)  # type: ignore[arg-type]
