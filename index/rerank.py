@@ -175,6 +175,9 @@ class _Question:
 
 FeatureFunction = Callable[[Candidate, _Question], float]
 
+SHORT_DOCUMENT = 10
+"""Sentences in a document that is one paragraph or a short passage, not a whole article."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Feature:
@@ -375,10 +378,6 @@ def _position(c: Candidate, q: _Question) -> float:
 def _first_sentence(c: Candidate, q: _Question) -> float:
     """The sentence opens its document (a news lead)."""
     return 1.0 if c.position == 0 else 0.0
-
-
-SHORT_DOCUMENT = 10
-"""Sentences in a document that is one paragraph or a short passage, not a whole article."""
 
 
 @_feature("lead_short")
