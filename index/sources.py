@@ -12,6 +12,7 @@ message names the source and says what is wrong, in one sentence:
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import json
 import logging
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import KeyedError
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "BATCH_SUFFIXES",
@@ -149,7 +152,52 @@ def decode_bytes(data: bytes, name: str, declared: str | None = None) -> str:
     try:
         return _check_decoded(data.decode("utf-8"), name)
     except UnicodeDecodeError:
-        return _check_decoded(_detect(data, name), name)
+        pass
+    mixed = _utf8_with_stray_bytes(data, name)
+    if mixed is not None:
+        return _check_decoded(mixed, name)
+    return _check_decoded(_detect(data, name), name)
+
+
+# Bytes 0x80-0xFF that are not UTF-8, escaped by "surrogateescape" as U+DC80-U+DCFF.
+_STRAY = re.compile("[\udc80-\udcff]")
+
+
+def _utf8_with_stray_bytes(data: bytes, name: str) -> str | None:
+    """UTF-8 text with a few bytes that are not UTF-8 (a Windows-1252 "é" pasted into a UTF-8
+    file): the valid UTF-8 is kept as it is and only the stray bytes are read as Windows-1252
+    (logged with their line numbers). ``None`` when the data has no UTF-8 multi-byte character
+    at all (or more stray bytes than that and over 5% of the text): then it is a legacy
+    encoding as a whole, left to detection. Raises ``SourceError``
+    (with the first line) when a stray byte is not Windows-1252 either."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    valid = sum(1 for c in text if ord(c) > 0x7F and not 0xDC80 <= ord(c) <= 0xDCFF)
+    stray = len(_STRAY.findall(text))
+    if not valid or (stray > valid and stray * 20 > len(text)):
+        return None  # no UTF-8 at all, or mostly bytes that are not: not a UTF-8 file
+    newlines = [i for i, c in enumerate(text) if c == "\n"]
+    lines: list[int] = []
+
+    def replace(match: re.Match[str]) -> str:
+        byte = bytes([ord(match.group()) - 0xDC00])
+        line = bisect.bisect_left(newlines, match.start()) + 1
+        try:
+            char = byte.decode("cp1252")
+        except UnicodeDecodeError:
+            raise SourceError(
+                f"{name} is not valid UTF-8: line {line} has the byte 0x{byte.hex().upper()}, "
+                "which is not text in UTF-8 or Windows-1252; save it as UTF-8",
+                key="invalid_utf8",
+                params={"name": name, "line": line},
+            ) from None
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        return char
+
+    fixed = _STRAY.sub(replace, text)
+    shown = ", ".join(map(str, lines[:10])) + (", …" if len(lines) > 10 else "")
+    log.warning("%s: bytes that are not UTF-8 on line %s were read as Windows-1252", name, shown)
+    return fixed
 
 
 def _check_decoded(text: str, name: str) -> str:

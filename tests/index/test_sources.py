@@ -44,6 +44,35 @@ def test_decode_detects_encodings(data: bytes, expected: str) -> None:
     assert decode_bytes(data, "x.txt") == expected
 
 
+def test_utf8_with_stray_cp1252_bytes_keeps_the_utf8_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two Windows-1252 bytes in a UTF-8 file: only they are read as Windows-1252; the valid
+    UTF-8 around them is never garbled (it used to be decoded whole as Mac Roman: "caf√©")."""
+    data = (
+        "Kopi di café itu enak.\n".encode()
+        + b"Harga caf\xe9 murah, kata pemiliknya \x93Fran\xe7ois\x94.\n"
+        + "Pemiliknya dari Zürich.".encode()
+    )
+    with caplog.at_level("WARNING", logger="index.sources"):
+        text = decode_bytes(data, "kafe.txt")
+    assert text == (
+        "Kopi di café itu enak.\nHarga café murah, kata pemiliknya “François”.\n"
+        "Pemiliknya dari Zürich."
+    )
+    assert "kafe.txt" in caplog.text and "line 2" in caplog.text
+
+
+def test_utf8_with_a_stray_byte_that_is_not_cp1252_is_refused_with_its_line() -> None:
+    data = "Kopi di café itu enak.\nHarga murah.\n".encode() + b"Rusak \x81 di sini.\n"
+    with pytest.raises(SourceError, match=r"kafe\.txt is not valid UTF-8: line 3") as caught:
+        decode_bytes(data, "kafe.txt")
+    assert (caught.value.key, caught.value.params) == (
+        "invalid_utf8",
+        {"name": "kafe.txt", "line": 3},
+    )
+
+
 def test_declared_charset_wins_and_a_wrong_one_falls_back() -> None:
     assert decode_bytes(ACCENTED.encode("cp1252"), "x", declared="windows-1252") == ACCENTED
     assert decode_bytes(INDONESIAN.encode(), "x", declared="no-such-charset") == INDONESIAN
