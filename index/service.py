@@ -77,9 +77,10 @@ class DocumentInfo:
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:
-    """Outcome of ingesting one source: ``status`` is "added", "updated", "unchanged" or
-    "failed" (then ``error`` says why in one English sentence a user can act on, and
-    ``error_key``/``error_params`` say it for translation when the failure has a key)."""
+    """Outcome of ingesting one source: ``status`` is "added", "updated", "unchanged",
+    "failed" or "skipped" (a file of an unsupported type found in a directory). For "failed"
+    and "skipped", ``error`` says why in one English sentence a user can act on, and
+    ``error_key``/``error_params`` say it for translation when it has a key."""
 
     source: str
     status: str

@@ -462,3 +462,24 @@ def test_parallel_preparation_stores_the_same_as_serial(tmp_path: Path) -> None:
     assert statuses.count("added") == 12
     assert statuses[3] == "failed" and statuses[7] == "failed"
     assert results["parallel"][-1][1] == "unchanged"  # same text as the first article
+
+
+def test_files_of_other_types_in_a_directory_are_reported_as_skipped(
+    service: QAService, tmp_path: Path
+) -> None:
+    folder = tmp_path / "arsip"
+    (folder / "lama").mkdir(parents=True)
+    (folder / "laporan.pdf").write_bytes(b"%PDF-1.7")
+    (folder / "lama" / "catatan.docx").write_bytes(b"PK\x03\x04")
+    (folder / ".tersembunyi.pdf").write_bytes(b"%PDF-1.7")  # hidden: left out, as before
+    results = service.ingest_paths([str(folder)])
+    assert [(r.status, Path(r.source).name, r.error_key) for r in results] == [
+        ("skipped", "catatan.docx", "unsupported_type"),
+        ("skipped", "laporan.pdf", "unsupported_type"),
+    ]
+    assert "unsupported file type .docx; use .htm, .html, .jsonl, .md, .txt" in results[0].error
+    assert results[1].error_params["suffix"] == ".pdf"
+
+    (folder / "banjir.txt").write_text(ARTICLE_BANJIR, encoding="utf-8")
+    results = service.ingest_paths([str(folder)])
+    assert [r.status for r in results] == ["added", "skipped", "skipped"]
