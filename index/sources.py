@@ -31,6 +31,7 @@ __all__ = [
     "HTML_SUFFIXES",
     "MAX_FILE_BYTES",
     "MAX_TEXT_CHARS",
+    "SOURCE_RULES",
     "TEXT_SUFFIXES",
     "JsonlItem",
     "SourceError",
@@ -43,6 +44,7 @@ __all__ = [
     "parse_html",
     "read_source_file",
     "read_text_file",
+    "split_headline",
     "title_from_name",
 ]
 
@@ -84,6 +86,49 @@ class SourceText:
     title: str
     text: str
     reference: str
+
+
+SOURCE_RULES = "2"
+"""Version of how a source's text and title are taken from its bytes (2: a plain-text file's
+headline is its title, not a sentence). Part of the store's pipeline fingerprint, so that a
+change re-prepares stored documents."""
+
+_HEADLINE_MAX_CHARS = 150
+_HEADLINE_MAX_WORDS = 20
+# A headline does not end like a sentence or a lead-in (a question or exclamation may, when
+# a blank line follows it).
+_NOT_HEADLINE_END = (".", "…", ",", ";", ":", "-", "—", "–", "(", '"', "“")
+_INNER_SENTENCE_END = re.compile(r"[.!?…][\"”’)]*\s+[\"“(]?[A-Z]")
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+
+
+def split_headline(text: str) -> tuple[str | None, str]:
+    """(headline, the rest) when the first line of a plain text looks like a headline, else
+    (None, text). A headline: a short line (at most 150 characters and 20 words, with words),
+    one phrase (no sentence boundary inside), not ending like a sentence (a period, an
+    ellipsis, a comma, a colon…; "?" or "!" only before a blank line), followed by a blank
+    line or by a longer line (the body; a list of short lines is not a headline and its
+    body). A first line that is a sentence of the article stays in the text."""
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None, text
+    line = " ".join(lines[first].split())
+    rest = lines[first + 1 :]
+    if not any(r.strip() for r in rest):
+        return None, text  # the only line is the article itself
+    blank_after = not rest[0].strip()
+    if (
+        len(line) > _HEADLINE_MAX_CHARS
+        or len(line.split()) > _HEADLINE_MAX_WORDS
+        or not _LETTERS.search(line)
+        or line.endswith(_NOT_HEADLINE_END)
+        or (line.endswith(("?", "!")) and not blank_after)
+        or (not blank_after and len(rest[0].split()) <= len(line.split()))  # a list, not a body
+        or _INNER_SENTENCE_END.search(line)
+    ):
+        return None, text
+    return line, "\n".join(rest).strip("\n")
 
 
 def title_from_name(path: Path) -> str:
@@ -347,7 +392,8 @@ def parse_bytes(
     if suffix == ".md":
         heading, text = markdown_to_text(text)
         return SourceText(heading or fallback_title, check_text(text, name), ref)
-    return SourceText(fallback_title, text, ref)
+    headline, text = split_headline(text)
+    return SourceText(headline or fallback_title, text, ref)
 
 
 def read_source_file(path: Path) -> SourceText:

@@ -24,6 +24,7 @@ from index.sources import (
     iter_jsonl,
     parse_bytes,
     read_source_file,
+    split_headline,
 )
 from index.store.fetch import DEFAULT_TIMEOUT_S, fetch_source
 from index.store.store import ContentStore, Prepared
@@ -100,28 +101,44 @@ def _skipped(path: Path) -> IngestResult:
 
 
 def prepare_text(title: str, text: str, kind: str = "text") -> Prepared:
-    """Pasted text has no other identity than itself: the same text is the same source."""
-    reference = hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:16]
-    return Prepared(kind, reference, title, text, None, title or reference)
+    """Pasted text has no other identity than itself: the same text is the same source. A
+    first line that looks like a headline is the title (unless ``title`` is given), never a
+    sentence."""
+    headline, body = split_headline(text)
+    reference = hashlib.sha256(" ".join(body.split()).encode()).hexdigest()[:16]
+    title = " ".join(title.split())
+    return Prepared(
+        kind,
+        reference,
+        title or headline or "",
+        body,
+        None,
+        title or headline or reference,
+        bool(title),
+    )
 
 
 def prepare_upload(filename: str, data: bytes, title: str | None = None) -> Prepared:
     """An uploaded file: identified by its name, so a new upload of the same name updates it."""
     name = Path(filename).name or "upload.txt"
     source = parse_bytes(data, name, name)
-    return Prepared("upload", name, title or source.title, source.text, None, name)
+    return Prepared("upload", name, title or source.title, source.text, None, name, bool(title))
 
 
 def _from_file(path: Path, title: str | None) -> Prepared:
     source = read_source_file(path)
     reference = str(path.resolve())
-    return Prepared("file", reference, title or source.title, source.text, None, path.name)
+    return Prepared(
+        "file", reference, title or source.title, source.text, None, path.name, bool(title)
+    )
 
 
 def _from_url(url: str, title: str | None, allow_private: bool, timeout: float) -> Prepared:
     reference = url.strip().split("#", 1)[0]
     source: SourceText = fetch_source(reference, allow_private=allow_private, timeout=timeout)
-    return Prepared("url", reference, title or source.title, source.text, None, reference)
+    return Prepared(
+        "url", reference, title or source.title, source.text, None, reference, bool(title)
+    )
 
 
 def _jsonl(
