@@ -406,6 +406,8 @@ def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
         f"{report.unchanged} unchanged, {report.failed} failed — {report.documents} documents, "
         f"{report.sentences} sentences in {report.seconds:.2f} s (revision {report.revision})"
     )
+    for skipped in report.skipped:
+        print(f"skipped: {skipped.message}", file=sys.stderr)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     return EXIT_ERROR if report.errors else EXIT_OK

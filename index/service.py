@@ -120,6 +120,9 @@ class ReloadReport:
     error_details: tuple[ErrorDetail, ...] = ()
     """``errors`` as data (same order; ``message`` is the string in ``errors``), for front
     ends that translate. Reports built without them show ``errors`` as they are."""
+    skipped: tuple[ErrorDetail, ...] = ()
+    """Files in the content directory that were not read because of their type (key
+    ``unsupported_type``): not errors, but said, never silently left out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,6 +452,7 @@ class QAService:
             )
         counts = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0, "failed": 0}
         errors: list[ErrorDetail] = []
+        skipped: tuple[ErrorDetail, ...] = ()
         with self._lock:
             try:
                 if self._content_dir is not None:
@@ -456,6 +460,7 @@ class QAService:
                     for key in counts:
                         counts[key] += getattr(outcome, key)
                     errors.extend(outcome.error_details)
+                    skipped = outcome.skipped
                 if refresh_urls:
                     for result in self._refresh_urls():
                         counts[result.status] += 1
@@ -489,6 +494,7 @@ class QAService:
                 revision=self._revision,
                 errors=tuple(e.message for e in errors),
                 error_details=tuple(errors),
+                skipped=skipped,
             )
 
     def _refresh_urls(self) -> list[IngestResult]:

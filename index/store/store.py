@@ -173,6 +173,7 @@ class SyncOutcome:
     failed: int = 0
     errors: tuple[str, ...] = ()
     error_details: tuple[ErrorDetail, ...] = ()  # ``errors`` as data, same order
+    skipped: tuple[ErrorDetail, ...] = ()  # files of unsupported types (key unsupported_type)
 
     @property
     def changed(self) -> bool:
@@ -646,7 +647,8 @@ class ContentStore:
         counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0, "removed": 0}
         errors: list[ErrorDetail] = []
         seen: set[str] = set()
-        for relative, path, stamp in _content_files(directory):
+        others: list[str] = []
+        for relative, path, stamp in _content_files(directory, others):
             seen.add(relative)
             status, error = self._sync_file(relative, path, stamp, stored.get(relative))
             counts[status] += 1
@@ -663,6 +665,7 @@ class ContentStore:
             counts["failed"],
             tuple(e.message for e in errors),
             tuple(errors),
+            tuple(map(_unsupported, others)),
         )
 
     def _sync_file(
@@ -1020,16 +1023,33 @@ def _read(path: str) -> bytes:
         return handle.read()
 
 
-def _content_files(directory: Path) -> list[tuple[str, str, tuple[int, int]]]:
+def _unsupported(relative: str) -> ErrorDetail:
+    suffix = os.path.splitext(relative)[1].lower() or "(none)"
+    kinds = ", ".join(sorted(DOCUMENT_SUFFIXES))
+    return ErrorDetail(
+        f"{relative}: unsupported file type {suffix}; use {kinds}",
+        "unsupported_type",
+        {"name": relative, "suffix": suffix, "allowed": kinds},
+    )
+
+
+def _content_files(
+    directory: Path, others: list[str] | None = None
+) -> list[tuple[str, str, tuple[int, int]]]:
     """(relative POSIX path, full path, (mtime_ns, size)) of the content files under
-    ``directory``, sorted; hidden files and directories are skipped."""
+    ``directory``, sorted; hidden files and directories are skipped. Files of other types go
+    to ``others`` (relative paths, sorted), so that the sync can say it skipped them."""
     found: list[tuple[str, str, tuple[int, int]]] = []
     root = str(directory)
     for current, folders, names in os.walk(root):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
         base = os.path.relpath(current, root)
         for name in names:
-            if name.startswith(".") or os.path.splitext(name)[1].lower() not in DOCUMENT_SUFFIXES:
+            if name.startswith("."):
+                continue
+            if os.path.splitext(name)[1].lower() not in DOCUMENT_SUFFIXES:
+                if others is not None:
+                    others.append(name if base == "." else f"{base.replace(os.sep, '/')}/{name}")
                 continue
             full = os.path.join(current, name)
             try:
@@ -1041,6 +1061,8 @@ def _content_files(directory: Path) -> list[tuple[str, str, tuple[int, int]]]:
             relative = name if base == "." else f"{base.replace(os.sep, '/')}/{name}"
             found.append((relative, full, (info.st_mtime_ns, info.st_size)))
     found.sort()
+    if others is not None:
+        others.sort()
     return found
 
 

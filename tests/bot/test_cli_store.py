@@ -56,6 +56,25 @@ def test_ingest_says_which_files_of_a_directory_were_skipped_and_why(
     assert [r["status"] for r in rows] == ["added", "skipped", "skipped"]
 
 
+def test_reload_names_the_content_files_it_skipped(
+    db_args: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    content = tmp_path / "konten"
+    (content / "arsip").mkdir(parents=True)
+    (content / "gempa.txt").write_text(ARTICLE, encoding="utf-8")
+    (content / "arsip" / "laporan.docx").write_bytes(b"PK\x03\x04")
+    monkeypatch.setenv("CONTENT_DIR", str(content))
+    code, out, err = run([*db_args, "reload"], capsys)
+    assert code == 0, err
+    assert out.startswith("reload: 1 added, 0 updated, 0 removed, 0 unchanged, 0 failed")
+    assert err.splitlines() == [
+        "skipped: arsip/laporan.docx: unsupported file type .docx; use .htm, .html, .md, .txt"
+    ]
+
+
 def test_ingest_list_ask_remove_round_trip(
     db_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
