@@ -286,8 +286,8 @@ class _IngestBar:
 
 
 def _result_line(result: Any) -> str:
-    if result.status == "failed":
-        return f"failed     {result.error or result.source}"
+    if result.status in ("failed", "skipped"):
+        return f"{result.status:<10} {result.error or result.source}"
     note = f" ({result.error})" if result.error else ""
     return (
         f"{result.status:<10} #{result.document_id} {result.title} "
@@ -318,6 +318,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     seconds = time.perf_counter() - started
     counts = {k: sum(r.status == k for r in results) for k in ("added", "updated", "unchanged")}
     failed = [r for r in results if r.status == "failed"]
+    skipped = [r for r in results if r.status == "skipped"]
     if args.json:
         for r in results:
             row = {
@@ -334,10 +335,20 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             print(_result_line(r))
         print(
             f"{counts['added']} added, {counts['updated']} updated, {counts['unchanged']} "
-            f"unchanged, {len(failed)} failed in {seconds:.1f} s",
+            f"unchanged, {len(failed)} failed{_skipped_summary(skipped)} in {seconds:.1f} s",
             file=sys.stderr,
         )
-    return EXIT_ERROR if failed or not results else EXIT_OK
+    # Nothing to ingest (no files, or only files of unsupported types) is a failure too.
+    return EXIT_ERROR if failed or len(skipped) == len(results) else EXIT_OK
+
+
+def _skipped_summary(skipped: list[Any]) -> str:
+    """ ", 2 skipped (unsupported type .docx, .pdf)" — or nothing when none was skipped."""
+    if not skipped:
+        return ""
+    suffixes = sorted({str(r.error_params.get("suffix", "")) for r in skipped} - {""})
+    why = f" (unsupported type {', '.join(suffixes)})" if suffixes else ""
+    return f", {len(skipped)} skipped{why}"
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
@@ -395,6 +406,8 @@ def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
         f"{report.unchanged} unchanged, {report.failed} failed — {report.documents} documents, "
         f"{report.sentences} sentences in {report.seconds:.2f} s (revision {report.revision})"
     )
+    for skipped in report.skipped:
+        print(f"skipped: {skipped.message}", file=sys.stderr)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     return EXIT_ERROR if report.errors else EXIT_OK

@@ -304,6 +304,10 @@ _ERRORS: Final[dict[ErrorKey, dict[Language, str]]] = {
         "id": "tidak dapat membaca {name}: {reason}",
         "en": "cannot read {name}: {reason}",
     },
+    "invalid_utf8": {
+        "id": "{name} bukan UTF-8 yang sah (baris {line}); simpan sebagai UTF-8",
+        "en": "{name} is not valid UTF-8 (line {line}); save it as UTF-8",
+    },
     "invalid_url": {"id": "{url} bukan URL yang sah", "en": "{url} is not a valid URL"},
     "only_http": {
         "id": "hanya URL http dan https yang bisa ditambahkan, bukan {scheme}",

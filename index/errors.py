@@ -21,6 +21,7 @@ ErrorKey: TypeAlias = Literal[
     "binary_format",
     "unknown_encoding",
     "invalid_encoding",
+    "invalid_utf8",
     "unsupported_type",
     "too_large",
     "too_long",

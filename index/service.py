@@ -77,9 +77,10 @@ class DocumentInfo:
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:
-    """Outcome of ingesting one source: ``status`` is "added", "updated", "unchanged" or
-    "failed" (then ``error`` says why in one English sentence a user can act on, and
-    ``error_key``/``error_params`` say it for translation when the failure has a key)."""
+    """Outcome of ingesting one source: ``status`` is "added", "updated", "unchanged",
+    "failed" or "skipped" (a file of an unsupported type found in a directory). For "failed"
+    and "skipped", ``error`` says why in one English sentence a user can act on, and
+    ``error_key``/``error_params`` say it for translation when it has a key."""
 
     source: str
     status: str
@@ -119,6 +120,9 @@ class ReloadReport:
     error_details: tuple[ErrorDetail, ...] = ()
     """``errors`` as data (same order; ``message`` is the string in ``errors``), for front
     ends that translate. Reports built without them show ``errors`` as they are."""
+    skipped: tuple[ErrorDetail, ...] = ()
+    """Files in the content directory that were not read because of their type (key
+    ``unsupported_type``): not errors, but said, never silently left out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,6 +452,7 @@ class QAService:
             )
         counts = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0, "failed": 0}
         errors: list[ErrorDetail] = []
+        skipped: tuple[ErrorDetail, ...] = ()
         with self._lock:
             try:
                 if self._content_dir is not None:
@@ -455,6 +460,7 @@ class QAService:
                     for key in counts:
                         counts[key] += getattr(outcome, key)
                     errors.extend(outcome.error_details)
+                    skipped = outcome.skipped
                 if refresh_urls:
                     for result in self._refresh_urls():
                         counts[result.status] += 1
@@ -488,6 +494,7 @@ class QAService:
                 revision=self._revision,
                 errors=tuple(e.message for e in errors),
                 error_details=tuple(errors),
+                skipped=skipped,
             )
 
     def _refresh_urls(self) -> list[IngestResult]:

@@ -12,6 +12,7 @@ message names the source and says what is wrong, in one sentence:
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import json
 import logging
@@ -22,12 +23,15 @@ from pathlib import Path
 
 from index.errors import KeyedError
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "BATCH_SUFFIXES",
     "DOCUMENT_SUFFIXES",
     "HTML_SUFFIXES",
     "MAX_FILE_BYTES",
     "MAX_TEXT_CHARS",
+    "SOURCE_RULES",
     "TEXT_SUFFIXES",
     "JsonlItem",
     "SourceError",
@@ -40,6 +44,7 @@ __all__ = [
     "parse_html",
     "read_source_file",
     "read_text_file",
+    "split_headline",
     "title_from_name",
 ]
 
@@ -81,6 +86,49 @@ class SourceText:
     title: str
     text: str
     reference: str
+
+
+SOURCE_RULES = "2"
+"""Version of how a source's text and title are taken from its bytes (2: a plain-text file's
+headline is its title, not a sentence). Part of the store's pipeline fingerprint, so that a
+change re-prepares stored documents."""
+
+_HEADLINE_MAX_CHARS = 150
+_HEADLINE_MAX_WORDS = 20
+# A headline does not end like a sentence or a lead-in (a question or exclamation may, when
+# a blank line follows it).
+_NOT_HEADLINE_END = (".", "…", ",", ";", ":", "-", "—", "–", "(", '"', "“")
+_INNER_SENTENCE_END = re.compile(r"[.!?…][\"”’)]*\s+[\"“(]?[A-Z]")
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+
+
+def split_headline(text: str) -> tuple[str | None, str]:
+    """(headline, the rest) when the first line of a plain text looks like a headline, else
+    (None, text). A headline: a short line (at most 150 characters and 20 words, with words),
+    one phrase (no sentence boundary inside), not ending like a sentence (a period, an
+    ellipsis, a comma, a colon…; "?" or "!" only before a blank line), followed by a blank
+    line or by a longer line (the body; a list of short lines is not a headline and its
+    body). A first line that is a sentence of the article stays in the text."""
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None, text
+    line = " ".join(lines[first].split())
+    rest = lines[first + 1 :]
+    if not any(r.strip() for r in rest):
+        return None, text  # the only line is the article itself
+    blank_after = not rest[0].strip()
+    if (
+        len(line) > _HEADLINE_MAX_CHARS
+        or len(line.split()) > _HEADLINE_MAX_WORDS
+        or not _LETTERS.search(line)
+        or line.endswith(_NOT_HEADLINE_END)
+        or (line.endswith(("?", "!")) and not blank_after)
+        or (not blank_after and len(rest[0].split()) <= len(line.split()))  # a list, not a body
+        or _INNER_SENTENCE_END.search(line)
+    ):
+        return None, text
+    return line, "\n".join(rest).strip("\n")
 
 
 def title_from_name(path: Path) -> str:
@@ -149,7 +197,52 @@ def decode_bytes(data: bytes, name: str, declared: str | None = None) -> str:
     try:
         return _check_decoded(data.decode("utf-8"), name)
     except UnicodeDecodeError:
-        return _check_decoded(_detect(data, name), name)
+        pass
+    mixed = _utf8_with_stray_bytes(data, name)
+    if mixed is not None:
+        return _check_decoded(mixed, name)
+    return _check_decoded(_detect(data, name), name)
+
+
+# Bytes 0x80-0xFF that are not UTF-8, escaped by "surrogateescape" as U+DC80-U+DCFF.
+_STRAY = re.compile("[\udc80-\udcff]")
+
+
+def _utf8_with_stray_bytes(data: bytes, name: str) -> str | None:
+    """UTF-8 text with a few bytes that are not UTF-8 (a Windows-1252 "é" pasted into a UTF-8
+    file): the valid UTF-8 is kept as it is and only the stray bytes are read as Windows-1252
+    (logged with their line numbers). ``None`` when the data has no UTF-8 multi-byte character
+    at all (or more stray bytes than that and over 5% of the text): then it is a legacy
+    encoding as a whole, left to detection. Raises ``SourceError``
+    (with the first line) when a stray byte is not Windows-1252 either."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    valid = sum(1 for c in text if ord(c) > 0x7F and not 0xDC80 <= ord(c) <= 0xDCFF)
+    stray = len(_STRAY.findall(text))
+    if not valid or (stray > valid and stray * 20 > len(text)):
+        return None  # no UTF-8 at all, or mostly bytes that are not: not a UTF-8 file
+    newlines = [i for i, c in enumerate(text) if c == "\n"]
+    lines: list[int] = []
+
+    def replace(match: re.Match[str]) -> str:
+        byte = bytes([ord(match.group()) - 0xDC00])
+        line = bisect.bisect_left(newlines, match.start()) + 1
+        try:
+            char = byte.decode("cp1252")
+        except UnicodeDecodeError:
+            raise SourceError(
+                f"{name} is not valid UTF-8: line {line} has the byte 0x{byte.hex().upper()}, "
+                "which is not text in UTF-8 or Windows-1252; save it as UTF-8",
+                key="invalid_utf8",
+                params={"name": name, "line": line},
+            ) from None
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        return char
+
+    fixed = _STRAY.sub(replace, text)
+    shown = ", ".join(map(str, lines[:10])) + (", …" if len(lines) > 10 else "")
+    log.warning("%s: bytes that are not UTF-8 on line %s were read as Windows-1252", name, shown)
+    return fixed
 
 
 def _check_decoded(text: str, name: str) -> str:
@@ -299,7 +392,8 @@ def parse_bytes(
     if suffix == ".md":
         heading, text = markdown_to_text(text)
         return SourceText(heading or fallback_title, check_text(text, name), ref)
-    return SourceText(fallback_title, text, ref)
+    headline, text = split_headline(text)
+    return SourceText(headline or fallback_title, text, ref)
 
 
 def read_source_file(path: Path) -> SourceText:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -23,6 +24,7 @@ from index.sources import (
     iter_jsonl,
     parse_bytes,
     read_source_file,
+    split_headline,
 )
 from index.store.fetch import DEFAULT_TIMEOUT_S, fetch_source
 from index.store.store import ContentStore, Prepared
@@ -51,51 +53,92 @@ def _failed(source: str, error: str | SourceError) -> IngestResult:
     return IngestResult.failure(source, error)
 
 
-def expand_sources(sources: Sequence[str]) -> list[str | Path]:
-    """URLs and stdin stay strings; directories become their files (recursively, sorted,
-    hidden entries skipped); other paths stay paths (checked when ingested)."""
-    units: list[str | Path] = []
+@dataclass(frozen=True, slots=True)
+class _Skipped:
+    """A file in a named directory that is not of a type ingest reads (``.pdf``, ``.docx``…):
+    reported as "skipped" with the reason, never silently left out."""
+
+    path: Path
+
+
+def _expand(sources: Sequence[str]) -> list[str | Path | _Skipped]:
+    units: list[str | Path | _Skipped] = []
     for source in sources:
         if source == STDIN or _is_url(source):
             units.append(source)
             continue
         path = Path(source).expanduser()
         if path.is_dir():
-            units.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.suffix.lower() in DOCUMENT_SUFFIXES | BATCH_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            for p in sorted(path.rglob("*")):
+                if not p.is_file() or any(
+                    part.startswith(".") for part in p.relative_to(path).parts
+                ):
+                    continue
+                readable = p.suffix.lower() in DOCUMENT_SUFFIXES | BATCH_SUFFIXES
+                units.append(p if readable else _Skipped(p))
         else:
             units.append(path)
     return units
 
 
+def expand_sources(sources: Sequence[str]) -> list[str | Path]:
+    """URLs and stdin stay strings; directories become their files (recursively, sorted,
+    hidden entries and files of other types skipped); other paths stay paths (checked when
+    ingested)."""
+    return [u for u in _expand(sources) if not isinstance(u, _Skipped)]
+
+
+def _skipped(path: Path) -> IngestResult:
+    suffix = path.suffix.lower() or "(none)"
+    kinds = ", ".join(sorted(DOCUMENT_SUFFIXES | BATCH_SUFFIXES))
+    return IngestResult(
+        str(path),
+        "skipped",
+        error=f"{path}: unsupported file type {suffix}; use {kinds}",
+        error_key="unsupported_type",
+        error_params={"name": str(path), "suffix": suffix, "allowed": kinds},
+    )
+
+
 def prepare_text(title: str, text: str, kind: str = "text") -> Prepared:
-    """Pasted text has no other identity than itself: the same text is the same source."""
-    reference = hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:16]
-    return Prepared(kind, reference, title, text, None, title or reference)
+    """Pasted text has no other identity than itself: the same text is the same source. A
+    first line that looks like a headline is the title (unless ``title`` is given), never a
+    sentence."""
+    headline, body = split_headline(text)
+    reference = hashlib.sha256(" ".join(body.split()).encode()).hexdigest()[:16]
+    title = " ".join(title.split())
+    return Prepared(
+        kind,
+        reference,
+        title or headline or "",
+        body,
+        None,
+        title or headline or reference,
+        bool(title),
+    )
 
 
 def prepare_upload(filename: str, data: bytes, title: str | None = None) -> Prepared:
     """An uploaded file: identified by its name, so a new upload of the same name updates it."""
     name = Path(filename).name or "upload.txt"
     source = parse_bytes(data, name, name)
-    return Prepared("upload", name, title or source.title, source.text, None, name)
+    return Prepared("upload", name, title or source.title, source.text, None, name, bool(title))
 
 
 def _from_file(path: Path, title: str | None) -> Prepared:
     source = read_source_file(path)
     reference = str(path.resolve())
-    return Prepared("file", reference, title or source.title, source.text, None, path.name)
+    return Prepared(
+        "file", reference, title or source.title, source.text, None, path.name, bool(title)
+    )
 
 
 def _from_url(url: str, title: str | None, allow_private: bool, timeout: float) -> Prepared:
     reference = url.strip().split("#", 1)[0]
     source: SourceText = fetch_source(reference, allow_private=allow_private, timeout=timeout)
-    return Prepared("url", reference, title or source.title, source.text, None, reference)
+    return Prepared(
+        "url", reference, title or source.title, source.text, None, reference, bool(title)
+    )
 
 
 def _jsonl(
@@ -130,8 +173,9 @@ def ingest_sources(
     workers: int = 1,
 ) -> list[IngestResult]:
     """Ingest every source; ``title`` applies to single documents (not to JSONL records).
+    A file of another type inside a named directory gives a "skipped" result saying why.
     ``workers`` > 1: JSONL batches are split and stemmed in that many processes."""
-    units = expand_sources(sources)
+    units = _expand(sources)
     if progress is not None:
         progress.total(
             sum(
@@ -141,6 +185,12 @@ def ingest_sources(
         )
     results: list[IngestResult] = []
     for unit in units:
+        if isinstance(unit, _Skipped):
+            result = _skipped(unit.path)
+            if progress is not None:
+                progress.step(result)
+            results.append(result)
+            continue
         if isinstance(unit, Path) and unit.suffix.lower() in BATCH_SUFFIXES:
             if not unit.is_file():
                 results.append(_failed(str(unit), f"{unit} does not exist"))

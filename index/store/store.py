@@ -47,7 +47,14 @@ from sqlalchemy.orm import Session
 from index.engine import Answer, Document, EmptyDocumentError, prepare_document
 from index.errors import ErrorDetail
 from index.service import DocumentInfo, IngestResult, Stats
-from index.sources import DOCUMENT_SUFFIXES, SourceError, parse_bytes
+from index.sources import (
+    DOCUMENT_SUFFIXES,
+    SOURCE_RULES,
+    SourceError,
+    parse_bytes,
+    split_headline,
+    title_from_name,
+)
 from index.store.db import CONTENT_CHANNEL_SQL, ChangeListener, Database
 from index.store.errors import StoreError
 from index.store.models import (
@@ -88,8 +95,9 @@ _PROBE = (
 
 def pipeline_fingerprint(tokenizer: Tokenizer) -> str:
     """A short hash of what produces stored sentences and tokens: the splitter and tokenizer
-    output on a probe text, the shipped lexicon files and the PySastrawi version. Documents
-    stored under another fingerprint are prepared again from their text at start."""
+    output on a probe text, the shipped lexicon files, the PySastrawi version and the version
+    of the source rules (``index.sources.SOURCE_RULES``: how text and title come from a file).
+    Documents stored under another fingerprint are prepared again from their text at start."""
     digest = hashlib.sha256()
     document = prepare_document(0, "probe", _PROBE, tokenizer)
     for sentence in document.sentences:
@@ -97,6 +105,7 @@ def pipeline_fingerprint(tokenizer: Tokenizer) -> str:
             f"{sentence.paragraph}|{sentence.text}|{' '.join(sentence.tokens)}\n".encode()
         )
     digest.update(_lexicon_digest().encode())
+    digest.update(f"sources {SOURCE_RULES}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -144,6 +153,7 @@ class Prepared:
     text: str
     digest: str | None = None  # hash of the source bytes (content directory files)
     display: str = ""  # short source name for answers and listings
+    title_given: bool = False  # the title was named by the user (--title), not derived
 
     @property
     def key(self) -> str:
@@ -163,6 +173,7 @@ class SyncOutcome:
     failed: int = 0
     errors: tuple[str, ...] = ()
     error_details: tuple[ErrorDetail, ...] = ()  # ``errors`` as data, same order
+    skipped: tuple[ErrorDetail, ...] = ()  # files of unsupported types (key unsupported_type)
 
     @property
     def changed(self) -> bool:
@@ -412,6 +423,7 @@ class ContentStore:
         ).first()
         now = utcnow()
         if duplicate is not None:
+            changed = False
             if row is not None and row.active:
                 # This source now has the same text as another document: its old version
                 # would be stale, the text itself stays served by the other document.
@@ -422,12 +434,23 @@ class ContentStore:
                         active=False, removed_by="sync", source_digest=item.digest, updated_at=now
                     )
                 )
+                changed = True
+            retitle = item.title_given and duplicate.title != title
+            if retitle:
+                # The user named this text: the document that holds it takes the new title.
+                conn.execute(
+                    update(_DOCS)
+                    .where(_DOCS.c.id == duplicate.id)
+                    .values(title=title, version=_DOCS.c.version + 1, updated_at=now)
+                )
+                changed = True
+            if changed:
                 self._bump(session)
             return IngestResult(
                 item.label,
-                "unchanged",
+                "updated" if retitle else "unchanged",
                 duplicate.id,
-                duplicate.title,
+                title if retitle else duplicate.title,
                 duplicate.sentence_count,
                 error=f"same text as document {duplicate.id}",
                 error_key="duplicate",
@@ -497,18 +520,30 @@ class ContentStore:
 
     def restem_stale(self) -> int:
         """Prepare again, from their stored text, the active documents whose tokens were made
-        by another splitter/tokenizer version. Returns how many were redone."""
+        by another splitter/tokenizer version (or other source rules: a plain-text file titled
+        by its name whose first line is a headline gets the headline as its title, and the
+        headline leaves the sentences). Returns how many were redone."""
         with self.db.read() as session:
             stale = session.execute(
-                select(DocumentRow.id, DocumentRow.title, DocumentRow.raw_text).where(
-                    DocumentRow.active.is_(True), DocumentRow.pipeline != self.pipeline
-                )
+                select(
+                    DocumentRow.id,
+                    DocumentRow.title,
+                    DocumentRow.raw_text,
+                    DocumentRow.source_kind,
+                    DocumentRow.source_ref,
+                ).where(DocumentRow.active.is_(True), DocumentRow.pipeline != self.pipeline)
             ).all()
         if stale:
             log.warning(
                 "the text pipeline changed: preparing %d stored documents again", len(stale)
             )
-        for document_id, title, text in stale:
+        for document_id, stored_title, stored_text, kind, reference in stale:
+            title, text = stored_title, stored_text
+            content: dict[str, object] = {}
+            headline = self._new_headline(document_id, kind, reference, title, text)
+            if headline is not None:
+                title, text = headline
+                content = {"title": title, "raw_text": text, "content_hash": content_hash(text)}
             try:
                 document = prepare_document(document_id, title, text, self.tokenizer)
             except EmptyDocumentError:
@@ -524,11 +559,43 @@ class ContentStore:
                 }
                 for s in document.sentences
             ]
-            self._write(partial(self._replace_sentences, document_id=document_id, rows=rows))
+            self._write(
+                partial(
+                    self._replace_sentences, document_id=document_id, rows=rows, content=content
+                )
+            )
         return len(stale)
 
+    def _new_headline(
+        self, document_id: int, kind: str, reference: str, title: str, text: str
+    ) -> tuple[str, str] | None:
+        """(headline, body) for a stored plain-text file document still titled by its file
+        name whose first line is a headline (stored before the source rules knew headlines),
+        unless the body alone is already another active document's text."""
+        if kind not in ("content", "file", "upload") or not reference.lower().endswith(".txt"):
+            return None
+        if title != _clip_title(title_from_name(Path(reference))):
+            return None  # a title the user gave: the text stays as it was stored
+        headline, body = split_headline(text)
+        if headline is None:
+            return None
+        with self.db.engine.connect() as conn:
+            taken = conn.execute(
+                select(_DOCS.c.id).where(
+                    _DOCS.c.content_hash == content_hash(body),
+                    _DOCS.c.active.is_(True),
+                    _DOCS.c.id != document_id,
+                )
+            ).first()
+        return None if taken is not None else (_clip_title(headline), body)
+
     def _replace_sentences(
-        self, session: Session, *, document_id: int, rows: list[dict[str, object]]
+        self,
+        session: Session,
+        *,
+        document_id: int,
+        rows: list[dict[str, object]],
+        content: Mapping[str, object] | None = None,
     ) -> None:
         session.execute(delete(SentenceRow).where(SentenceRow.document_id == document_id))
         session.execute(insert(SentenceRow), rows)
@@ -536,6 +603,7 @@ class ContentStore:
             update(DocumentRow)
             .where(DocumentRow.id == document_id)
             .values(
+                **(content or {}),
                 sentence_count=len(rows),
                 pipeline=self.pipeline,
                 version=DocumentRow.version + 1,
@@ -579,7 +647,8 @@ class ContentStore:
         counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0, "removed": 0}
         errors: list[ErrorDetail] = []
         seen: set[str] = set()
-        for relative, path, stamp in _content_files(directory):
+        others: list[str] = []
+        for relative, path, stamp in _content_files(directory, others):
             seen.add(relative)
             status, error = self._sync_file(relative, path, stamp, stored.get(relative))
             counts[status] += 1
@@ -596,6 +665,7 @@ class ContentStore:
             counts["failed"],
             tuple(e.message for e in errors),
             tuple(errors),
+            tuple(map(_unsupported, others)),
         )
 
     def _sync_file(
@@ -953,16 +1023,33 @@ def _read(path: str) -> bytes:
         return handle.read()
 
 
-def _content_files(directory: Path) -> list[tuple[str, str, tuple[int, int]]]:
+def _unsupported(relative: str) -> ErrorDetail:
+    suffix = os.path.splitext(relative)[1].lower() or "(none)"
+    kinds = ", ".join(sorted(DOCUMENT_SUFFIXES))
+    return ErrorDetail(
+        f"{relative}: unsupported file type {suffix}; use {kinds}",
+        "unsupported_type",
+        {"name": relative, "suffix": suffix, "allowed": kinds},
+    )
+
+
+def _content_files(
+    directory: Path, others: list[str] | None = None
+) -> list[tuple[str, str, tuple[int, int]]]:
     """(relative POSIX path, full path, (mtime_ns, size)) of the content files under
-    ``directory``, sorted; hidden files and directories are skipped."""
+    ``directory``, sorted; hidden files and directories are skipped. Files of other types go
+    to ``others`` (relative paths, sorted), so that the sync can say it skipped them."""
     found: list[tuple[str, str, tuple[int, int]]] = []
     root = str(directory)
     for current, folders, names in os.walk(root):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
         base = os.path.relpath(current, root)
         for name in names:
-            if name.startswith(".") or os.path.splitext(name)[1].lower() not in DOCUMENT_SUFFIXES:
+            if name.startswith("."):
+                continue
+            if os.path.splitext(name)[1].lower() not in DOCUMENT_SUFFIXES:
+                if others is not None:
+                    others.append(name if base == "." else f"{base.replace(os.sep, '/')}/{name}")
                 continue
             full = os.path.join(current, name)
             try:
@@ -974,6 +1061,8 @@ def _content_files(directory: Path) -> list[tuple[str, str, tuple[int, int]]]:
             relative = name if base == "." else f"{base.replace(os.sep, '/')}/{name}"
             found.append((relative, full, (info.st_mtime_ns, info.st_size)))
     found.sort()
+    if others is not None:
+        others.sort()
     return found
 
 

@@ -32,6 +32,49 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, out, err
 
 
+def test_ingest_says_which_files_of_a_directory_were_skipped_and_why(
+    db_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "arsip"
+    folder.mkdir()
+    (folder / "laporan.pdf").write_bytes(b"%PDF-1.7")
+    (folder / "notulen.docx").write_bytes(b"PK\x03\x04")
+    code, out, err = run([*db_args, "ingest", str(folder)], capsys)
+    assert code == 1  # nothing could be ingested
+    assert out.splitlines() == [
+        f"skipped    {folder / 'laporan.pdf'}: unsupported file type .pdf; "
+        "use .htm, .html, .jsonl, .md, .txt",
+        f"skipped    {folder / 'notulen.docx'}: unsupported file type .docx; "
+        "use .htm, .html, .jsonl, .md, .txt",
+    ]
+    assert "0 failed, 2 skipped (unsupported type .docx, .pdf) in" in err
+
+    (folder / "gempa.txt").write_text(ARTICLE, encoding="utf-8")
+    code, out, err = run([*db_args, "ingest", "--json", str(folder)], capsys)
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["status"] for r in rows] == ["added", "skipped", "skipped"]
+
+
+def test_reload_names_the_content_files_it_skipped(
+    db_args: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    content = tmp_path / "konten"
+    (content / "arsip").mkdir(parents=True)
+    (content / "gempa.txt").write_text(ARTICLE, encoding="utf-8")
+    (content / "arsip" / "laporan.docx").write_bytes(b"PK\x03\x04")
+    monkeypatch.setenv("CONTENT_DIR", str(content))
+    code, out, err = run([*db_args, "reload"], capsys)
+    assert code == 0, err
+    assert out.startswith("reload: 1 added, 0 updated, 0 removed, 0 unchanged, 0 failed")
+    assert err.splitlines() == [
+        "skipped: arsip/laporan.docx: unsupported file type .docx; use .htm, .html, .md, .txt"
+    ]
+
+
 def test_ingest_list_ask_remove_round_trip(
     db_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -340,6 +340,12 @@ ERRORS: list[tuple[str, dict[str, ErrorParam], str, str]] = [
         "cannot read a.txt: Permission denied",
     ),
     (
+        "invalid_utf8",
+        {"name": "a.txt", "line": 3},
+        "a.txt bukan UTF-8 yang sah (baris 3); simpan sebagai UTF-8",
+        "a.txt is not valid UTF-8 (line 3); save it as UTF-8",
+    ),
+    (
         "invalid_url",
         {"url": "http://["},
         "http://[ bukan URL yang sah",

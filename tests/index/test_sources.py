@@ -17,6 +17,7 @@ from index.sources import (
     markdown_to_text,
     parse_bytes,
     read_source_file,
+    split_headline,
 )
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
@@ -42,6 +43,35 @@ ACCENTED = (
 )
 def test_decode_detects_encodings(data: bytes, expected: str) -> None:
     assert decode_bytes(data, "x.txt") == expected
+
+
+def test_utf8_with_stray_cp1252_bytes_keeps_the_utf8_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two Windows-1252 bytes in a UTF-8 file: only they are read as Windows-1252; the valid
+    UTF-8 around them is never garbled (it used to be decoded whole as Mac Roman: "caf√©")."""
+    data = (
+        "Kopi di café itu enak.\n".encode()
+        + b"Harga caf\xe9 murah, kata pemiliknya \x93Fran\xe7ois\x94.\n"
+        + "Pemiliknya dari Zürich.".encode()
+    )
+    with caplog.at_level("WARNING", logger="index.sources"):
+        text = decode_bytes(data, "kafe.txt")
+    assert text == (
+        "Kopi di café itu enak.\nHarga café murah, kata pemiliknya “François”.\n"
+        "Pemiliknya dari Zürich."
+    )
+    assert "kafe.txt" in caplog.text and "line 2" in caplog.text
+
+
+def test_utf8_with_a_stray_byte_that_is_not_cp1252_is_refused_with_its_line() -> None:
+    data = "Kopi di café itu enak.\nHarga murah.\n".encode() + b"Rusak \x81 di sini.\n"
+    with pytest.raises(SourceError, match=r"kafe\.txt is not valid UTF-8: line 3") as caught:
+        decode_bytes(data, "kafe.txt")
+    assert (caught.value.key, caught.value.params) == (
+        "invalid_utf8",
+        {"name": "kafe.txt", "line": 3},
+    )
 
 
 def test_declared_charset_wins_and_a_wrong_one_falls_back() -> None:
@@ -140,6 +170,53 @@ def test_text_file_title_comes_from_its_name() -> None:
     source = parse_bytes(INDONESIAN.encode(), "ekonomi-tumbuh_kuartal.txt")
     assert source.title == "Ekonomi Tumbuh Kuartal"
     assert source.text == INDONESIAN
+
+
+SHIPPED = Path(__file__).resolve().parents[2] / "content"
+
+
+@pytest.mark.parametrize(
+    ("text", "headline"),
+    [
+        ("Gempa Guncang Cianjur\n\n" + INDONESIAN, "Gempa Guncang Cianjur"),
+        ("Gempa Guncang Cianjur\n" + INDONESIAN, "Gempa Guncang Cianjur"),  # body right after
+        (
+            "\n  PBB:  Gencatan Senjata Harus Dihormati \n\n" + INDONESIAN,
+            "PBB: Gencatan Senjata Harus Dihormati",
+        ),
+        ("Siapa Menang Pilkada Jakarta?\n\n" + INDONESIAN, "Siapa Menang Pilkada Jakarta?"),
+        # not headlines: the first sentence of the article, a lead-in, a list, a lone line
+        ("Ekonomi tumbuh 5,2 persen pada kuartal ketiga.\n" + INDONESIAN, None),
+        ("Menurut data BPS, ekonomi tumbuh. Konsumsi naik\n\n" + INDONESIAN, None),
+        ("Berikut daftarnya:\n\n" + INDONESIAN, None),
+        ("Siapa menang?\n" + INDONESIAN, None),
+        ("Apel\nJeruk\nMangga", None),
+        ("12/10/2020\n\n" + INDONESIAN, None),
+        ("Gempa Guncang Cianjur", None),
+        (" ".join(["kata"] * 25) + "\n\n" + INDONESIAN, None),
+    ],
+)
+def test_a_first_line_that_looks_like_a_headline_is_split_off(
+    text: str, headline: str | None
+) -> None:
+    found, body = split_headline(text)
+    assert found == headline
+    assert body == (INDONESIAN if headline else text)
+
+
+def test_a_text_file_with_a_headline_takes_it_as_title_not_as_a_sentence() -> None:
+    source = parse_bytes(("Ekonomi Tumbuh 5,2 Persen\n\n" + INDONESIAN).encode(), "eko.txt")
+    assert (source.title, source.text) == ("Ekonomi Tumbuh 5,2 Persen", INDONESIAN)
+
+
+def test_the_shipped_article_keeps_its_first_sentence() -> None:
+    """Its first line is the article's first sentence (ending with a period), not a headline."""
+    [path] = SHIPPED.glob("*.txt")
+    data = path.read_bytes()
+    source = parse_bytes(data, path.name)
+    assert source.title == "Armenia Azerbaijan Gencatan Senjata"
+    assert source.text == data.decode("utf-8")
+    assert source.text.startswith("Armenia dan Azerbaijan menyetujui gencatan senjata")
 
 
 def test_markdown_markup_is_removed_and_heading_is_the_title() -> None:

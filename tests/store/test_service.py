@@ -462,3 +462,139 @@ def test_parallel_preparation_stores_the_same_as_serial(tmp_path: Path) -> None:
     assert statuses.count("added") == 12
     assert statuses[3] == "failed" and statuses[7] == "failed"
     assert results["parallel"][-1][1] == "unchanged"  # same text as the first article
+
+
+def test_files_of_other_types_in_a_directory_are_reported_as_skipped(
+    service: QAService, tmp_path: Path
+) -> None:
+    folder = tmp_path / "arsip"
+    (folder / "lama").mkdir(parents=True)
+    (folder / "laporan.pdf").write_bytes(b"%PDF-1.7")
+    (folder / "lama" / "catatan.docx").write_bytes(b"PK\x03\x04")
+    (folder / ".tersembunyi.pdf").write_bytes(b"%PDF-1.7")  # hidden: left out, as before
+    results = service.ingest_paths([str(folder)])
+    assert [(r.status, Path(r.source).name, r.error_key) for r in results] == [
+        ("skipped", "catatan.docx", "unsupported_type"),
+        ("skipped", "laporan.pdf", "unsupported_type"),
+    ]
+    assert "unsupported file type .docx; use .htm, .html, .jsonl, .md, .txt" in results[0].error
+    assert results[1].error_params["suffix"] == ".pdf"
+
+    (folder / "banjir.txt").write_text(ARTICLE_BANJIR, encoding="utf-8")
+    results = service.ingest_paths([str(folder)])
+    assert [r.status for r in results] == ["added", "skipped", "skipped"]
+
+
+HEADLINED = "Banjir Rendam Ratusan Rumah di Bekasi\n\n" + ARTICLE_BANJIR
+
+
+def test_a_headline_is_the_title_of_a_text_file_not_a_sentence(
+    service: QAService, tmp_path: Path
+) -> None:
+    path = tmp_path / "banjir-bekasi.txt"
+    path.write_text(HEADLINED, encoding="utf-8")
+    [result] = service.ingest_paths([str(path)])
+    assert (result.status, result.title, result.sentences) == (
+        "added",
+        "Banjir Rendam Ratusan Rumah di Bekasi",
+        3,
+    )
+    assert "Banjir Rendam Ratusan" not in "".join(_top(service, BANJIR))
+    # The shipped article starts with a sentence: it keeps its first sentence and its name.
+    [shipped] = [d for d in service.documents() if d.source_kind == "content"]
+    assert shipped.title == "Armenia Azerbaijan Gencatan Senjata"
+    assert "Armenia dan Azerbaijan menyetujui gencatan senjata" in _top(
+        service, "Kapan Armenia dan Azerbaijan menyetujui gencatan senjata?"
+    )
+
+
+def test_a_new_title_is_an_update_even_for_text_stored_from_another_source(
+    service: QAService, content_dir: Path
+) -> None:
+    shipped = str(content_dir / "armenia-azerbaijan-gencatan-senjata.txt")
+    [same] = service.ingest_paths([shipped])  # the content document holds this text already
+    assert (same.status, same.title) == ("unchanged", "Armenia Azerbaijan Gencatan Senjata")
+    before = service.revision
+    [renamed] = service.ingest_paths([shipped], title="Gencatan Senjata Nagorno-Karabakh")
+    assert (renamed.status, renamed.document_id) == ("updated", same.document_id)
+    assert renamed.title == "Gencatan Senjata Nagorno-Karabakh"
+    assert service.revision == before + 1
+    assert {d.title for d in service.documents()} == {"Gencatan Senjata Nagorno-Karabakh"}
+    assert service.ask(PUTIN).hits[0].document_title == "Gencatan Senjata Nagorno-Karabakh"
+    [again] = service.ingest_paths([shipped], title="Gencatan Senjata Nagorno-Karabakh")
+    assert again.status == "unchanged"
+    # A reload keeps the title (the file did not change).
+    assert service.reload().unchanged == 1
+    assert {d.title for d in service.documents()} == {"Gencatan Senjata Nagorno-Karabakh"}
+
+
+def test_a_new_title_for_the_same_file_is_an_update(service: QAService, tmp_path: Path) -> None:
+    path = tmp_path / "banjir.txt"
+    path.write_text(ARTICLE_BANJIR, encoding="utf-8")
+    [first] = service.ingest_paths([str(path)])
+    [renamed] = service.ingest_paths([str(path)], title="Banjir Bekasi")
+    assert (renamed.status, renamed.document_id, renamed.title) == (
+        "updated",
+        first.document_id,
+        "Banjir Bekasi",
+    )
+    assert service.ingest_paths([str(path)], title="Banjir Bekasi")[0].status == "unchanged"
+
+
+def test_documents_stored_before_headlines_are_prepared_again(
+    database_url: str, content_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store written by the previous source rules (headline as a sentence, title from the
+    file name): the pipeline fingerprint differs, so the next start re-prepares those
+    documents — content files and ingested files alike."""
+    import index.sources
+    import index.store.store
+
+    monkeypatch.setattr(index.sources, "split_headline", lambda text: (None, text))
+    monkeypatch.setattr(index.store.store, "SOURCE_RULES", "1")
+    (content_dir / "banjir-bekasi.txt").write_text(HEADLINED, encoding="utf-8")
+    loose = tmp_path / "banjir-hari-kedua.txt"
+    loose.write_text(
+        HEADLINED.replace("450", "460").replace("Ratusan Rumah", "Lagi"), encoding="utf-8"
+    )
+    old = QAService.open(database_url, content_dir=content_dir)
+    old.ingest_paths([str(loose)])
+    titles = {d.title: d.sentences for d in old.documents()}
+    old.close()
+    assert titles["Banjir Bekasi"] == titles["Banjir Hari Kedua"] == 4  # headline included
+
+    monkeypatch.undo()
+    new = QAService.open(database_url, content_dir=content_dir)
+    try:
+        titles = {d.title: d.sentences for d in new.documents()}
+        assert titles["Banjir Rendam Ratusan Rumah di Bekasi"] == 3
+        assert titles["Banjir Rendam Lagi di Bekasi"] == 3
+        assert titles["Armenia Azerbaijan Gencatan Senjata"] == 30  # no headline: as it was
+        assert len(titles) == 3
+        assert not any(s.startswith("Banjir Rendam") for s in _sentences(new))
+    finally:
+        new.close()
+    # Ingesting the file again finds it as the new rules read it: unchanged.
+    again = QAService.open(database_url, content_dir=content_dir)
+    try:
+        [result] = again.ingest_paths([str(loose)])
+        assert (result.status, result.title) == ("unchanged", "Banjir Rendam Lagi di Bekasi")
+        assert again.reload().unchanged == 2
+    finally:
+        again.close()
+
+
+def _sentences(service: QAService) -> list[str]:
+    with service._require_store().db.read() as session:
+        return list(session.scalars(select(SentenceRow.text)).all())
+
+
+def test_pasted_text_with_a_headline_is_titled_by_it(service: QAService) -> None:
+    result = service.ingest_text("", "Banjir Rendam Bekasi\n\n" + ARTICLE_BANJIR)
+    assert (result.status, result.title, result.sentences) == ("added", "Banjir Rendam Bekasi", 3)
+    named = service.ingest_text("Banjir", "Banjir Rendam Bekasi\n\n" + ARTICLE_BANJIR)
+    assert (named.status, named.document_id, named.title) == (
+        "updated",
+        result.document_id,
+        "Banjir",
+    )

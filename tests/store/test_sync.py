@@ -22,9 +22,14 @@ def test_sync_reports_every_kind_of_change(service: QAService, content_dir: Path
     (content_dir / "nested" / "deeper" / "halaman.html").write_bytes(
         (PAGES / "article.html").read_bytes().replace(b"450 rumah", b"451 rumah")
     )
-    (content_dir / "catatan.pdf").write_bytes(b"%PDF-1.4")  # not a content file: ignored
+    (content_dir / "catatan.pdf").write_bytes(b"%PDF-1.4")  # not a content file: skipped
     (content_dir / ".tersembunyi.txt").write_text(ARTICLE_GEMPA, encoding="utf-8")
-    assert _counts(service) == (2, 0, 0, 1, 0)
+    report = service.reload()
+    assert (report.added, report.updated, report.removed, report.unchanged) == (2, 0, 0, 1)
+    assert (report.failed, report.errors) == (0, ())
+    [skipped] = report.skipped  # said, not an error; the hidden file stays silently out
+    assert skipped.message == "catatan.pdf: unsupported file type .pdf; use .htm, .html, .md, .txt"
+    assert (skipped.key, skipped.params["suffix"]) == ("unsupported_type", ".pdf")
     (content_dir / "banjir.txt").write_text(ARTICLE_GEMPA, encoding="utf-8")
     (content_dir / "nested" / "deeper" / "halaman.html").unlink()
     report = service.reload()
