@@ -94,7 +94,6 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "id": "💡 <b>Jawaban {rank}/{total}</b>",
         "en": "💡 <b>Answer {rank}/{total}</b>",
     },
-    "answer_context": {"id": "Konteks", "en": "Context"},
     "answer_source": {"id": "📰 Sumber: {title}", "en": "📰 Source: {title}"},
     "button_more": {"id": "Jawaban lain ▸", "en": "Other answers ▸"},
     "not_in_article": {

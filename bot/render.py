@@ -175,7 +175,7 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
 
     Chunks with no visible text are dropped (Telegram refuses empty messages). Raises
     ``ValueError`` when ``limit`` cannot hold the deepest nesting of tags around one character
-    (never at the message limit: the bot nests two tags at most)."""
+    (never at the message limit: the bot nests three tags at most)."""
     if limit < 64:
         raise ValueError("limit too small to hold markup")
     runs = _parse(markup)
@@ -232,17 +232,16 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
 def render_answer(answer: Answer, page: int, lang: str) -> list[str]:
     """Hit number ``page`` (0-based) of an answered question as message chunks."""
     hit: Hit = answer.hits[page]
-    parts = [
-        text(lang, "answer_header", rank=page + 1, total=len(answer.hits)),
-        highlight(hit.sentence, hit.highlights),
-    ]
+    parts = [text(lang, "answer_header", rank=page + 1, total=len(answer.hits))]
+    sentence = highlight(hit.sentence, hit.highlights)
     if hit.before or hit.after:
+        # The sentence once, underlined where it sits in its passage (question words bold).
         before = _shorten(hit.before, NEIGHBOUR_CHARS, from_start=True)
         after = _shorten(hit.after, NEIGHBOUR_CHARS)
-        passage = " ".join(
-            p for p in (escape(before), f"<i>{escape(hit.sentence)}</i>", escape(after)) if p
-        )
-        parts.append(f"<b>{text(lang, 'answer_context')}:</b>\n<blockquote>{passage}</blockquote>")
+        passage = " ".join(p for p in (escape(before), f"<u>{sentence}</u>", escape(after)) if p)
+        parts.append(f"<blockquote>{passage}</blockquote>")
+    else:
+        parts.append(sentence)
     parts.append(text(lang, "answer_source", title=f"<i>{escape(hit.document_title)}</i>"))
     return split_html("\n\n".join(parts))
 

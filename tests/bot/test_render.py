@@ -130,12 +130,19 @@ def test_answer_has_bold_matches_passage_title_and_counts() -> None:
     [chunk] = render.render_answer(answered(h, hit("dua"), hit("tiga")), 0, "id")
     check(chunk)
     assert "Jawaban 1/3" in chunk
-    assert "Putin menjadi <b>perantara</b>." in chunk
     assert (
-        "<blockquote>Sebelumnya &lt;x&gt;. <i>Putin menjadi perantara.</i> "
+        "<blockquote>Sebelumnya &lt;x&gt;. <u>Putin menjadi <b>perantara</b>.</u> "
         "Lalu &amp; sesudah.</blockquote>" in chunk
     )
     assert "<i>Perang &lt;Karabakh&gt;</i>" in chunk
+
+
+def test_answer_shows_the_best_sentence_once_marked_in_its_context() -> None:
+    h = hit("Putin menjadi perantara.", before="Awal.", after="Akhir.", highlights=((14, 23),))
+    [chunk] = render.render_answer(answered(h), 0, "id")
+    assert visible(chunk).count("Putin menjadi perantara.") == 1
+    assert re.search(r"<blockquote>Awal\. <u>.*perantara.*</u> Akhir\.</blockquote>", chunk)
+    assert "Konteks" not in chunk
 
 
 def test_answer_without_neighbours_has_no_passage_and_english_labels() -> None:
