@@ -252,6 +252,10 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "id": "Pilih bahasa: <code>/bahasa id</code> atau <code>/bahasa en</code>.",
         "en": "Choose a language: <code>/bahasa id</code> or <code>/bahasa en</code>.",
     },
+    "language_admins_only": {
+        "id": "Maaf, di grup hanya admin grup yang dapat mengganti bahasa bot.",
+        "en": "Sorry, in a group only the group's admins can change the bot's language.",
+    },
     "inline_none_title": {"id": "Tidak ada di artikel", "en": "Not in the articles"},
     "inline_help_title": {
         "id": "Tulis pertanyaan tentang berita",

@@ -64,17 +64,23 @@ async def on_articles(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply_chunks(message, render_articles(documents, lang))
 
 
-async def _may_set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Anyone in a private chat; in groups only the group's administrators."""
+async def _may_set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool | None:
+    """Anyone in a private chat; in groups only the group's administrators (an anonymous
+    admin, who speaks as the group itself, is one). ``None`` when Telegram cannot tell."""
     message = update.effective_message
-    if message is None or message.from_user is None or message.sender_chat is not None:
+    if message is None:
+        return False
+    if message.sender_chat is not None:
+        return message.sender_chat.id == message.chat_id
+    if message.from_user is None:
         return False
     if is_private(message):
         return True
     try:
         member = await context.bot.get_chat_member(message.chat_id, message.from_user.id)
-    except TelegramError:
-        return False
+    except TelegramError as exc:
+        log.warning("chat %s: could not check the member's status: %s", message.chat_id, exc)
+        return None
     return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
@@ -84,8 +90,13 @@ async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     st = state(context)
     choice = (context.args or [""])[0].lower()
-    if choice not in ("id", "en") or not await _may_set_language(update, context):
+    if choice not in ("id", "en"):
         await reply_text(message, text(await chat_language(update, context), "language_usage"))
+        return
+    allowed = await _may_set_language(update, context)
+    if not allowed:
+        key = "language_admins_only" if allowed is False else "error"
+        await reply_text(message, text(await chat_language(update, context), key))
         return
     await asyncio.to_thread(st.service.set_chat_language, message.chat_id, choice)
     st.chat_languages.put(message.chat_id, choice)

@@ -34,6 +34,22 @@ USER_ID = 1001
 GROUP_ID = -100777
 
 
+ADMIN_RIGHTS = (
+    "can_be_edited",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
+"""The rights a ``ChatMemberAdministrator`` must carry (``getChatMember`` answers)."""
+
+
 @dataclass
 class Call:
     method: str
@@ -94,10 +110,15 @@ class RecordingRequest(BaseRequest):
                 "text": params.get("text", ""),
             }
         if name == "getChatMember":
-            return {
+            member: dict[str, Any] = {
                 "status": self.member_status,
                 "user": {"id": params["user_id"], "is_bot": False, "first_name": "U"},
             }
+            if self.member_status in ("creator", "administrator"):
+                member["is_anonymous"] = False
+            if self.member_status == "administrator":
+                member.update(dict.fromkeys(ADMIN_RIGHTS, False))
+            return member
         if name == "getFile":
             path = f"documents/{params['file_id']}"
             return {

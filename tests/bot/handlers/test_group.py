@@ -198,3 +198,46 @@ async def test_entity_offsets_splitting_a_character_are_not_an_error(
     await bot.feed(bot.updates.message("🙂🙂 halo", chat_type="group", extra=broken))
     assert bot.request.calls == []
     assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+@pytest.mark.parametrize(
+    ("status", "lang", "expected"),
+    [
+        ("member", "id", "hanya admin grup"),
+        ("member", "en", "only the group's admins"),
+        ("left", "id", "hanya admin grup"),
+        ("administrator", "id", "This chat's language: English."),
+        ("creator", "id", "This chat's language: English."),
+    ],
+)
+async def test_only_group_admins_may_change_the_language(
+    bot: Harness, status: str, lang: str, expected: str
+) -> None:
+    bot.request.member_status = status
+    await bot.feed(bot.updates.message("/bahasa en", chat_type="supergroup", lang=lang))
+    assert expected in only_reply(bot)["text"]
+    assert bot.service.languages == ({GROUP_ID: "en"} if "English" in expected else {})
+
+
+async def test_bad_language_argument_in_a_group_gets_the_usage(bot: Harness) -> None:
+    await bot.feed(bot.updates.message("/bahasa klingon", chat_type="group"))
+    assert "/bahasa id" in only_reply(bot)["text"]
+    assert "getChatMember" not in [c.method for c in bot.request.calls]
+
+
+async def test_anonymous_admin_may_change_the_language(bot: Harness) -> None:
+    sender = {"id": GROUP_ID, "type": "supergroup", "title": "Grup Berita"}
+    await bot.feed(
+        bot.updates.message(
+            "/bahasa en", chat_type="supergroup", user_id=1087968824, sender_chat=sender
+        )
+    )
+    assert "English" in only_reply(bot)["text"]
+    assert bot.service.languages == {GROUP_ID: "en"}
+
+
+async def test_language_change_when_telegram_cannot_check_the_member(bot: Harness) -> None:
+    bot.request.errors["getChatMember"] = (400, "Bad Request: member not found")
+    await bot.feed(bot.updates.message("/bahasa en", chat_type="group"))
+    assert "terjadi kesalahan" in only_reply(bot)["text"]
+    assert bot.service.languages == {}
