@@ -17,7 +17,7 @@ from typing import Final, Literal, cast
 
 from index.errors import ErrorKey, ErrorParam
 
-__all__ = ["LANGUAGES", "Language", "error_text", "language_for", "text"]
+__all__ = ["LANGUAGES", "Language", "count", "error_text", "language_for", "number", "text"]
 
 Language = Literal["id", "en"]
 LANGUAGES: Final[tuple[Language, ...]] = ("id", "en")
@@ -45,7 +45,7 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "• Di chat mana pun: ketik <code>@{bot} pertanyaan</code> (mode inline).\n\n"
             "<b>Perintah</b>\n"
             "/tanya — ajukan pertanyaan (juga /ask)\n"
-            "/artikel — daftar artikel\n"
+            "/artikel [kata] — daftar artikel, terbaru dulu (atau cari judul)\n"
             "/bahasa id|en — bahasa bot di chat ini\n"
             "/help — bantuan ini"
         ),
@@ -56,7 +56,7 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "• In any chat: type <code>@{bot} question</code> (inline mode).\n\n"
             "<b>Commands</b>\n"
             "/ask — ask a question (also /tanya)\n"
-            "/artikel — list of articles\n"
+            "/artikel [word] — list of articles, newest first (or search the titles)\n"
             "/bahasa id|en — the bot's language in this chat\n"
             "/help — this help"
         ),
@@ -138,10 +138,28 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "menandatangani perjanjian?</code>\nOr reply to a message with /ask."
         ),
     },
-    "articles_header": {"id": "<b>Artikel ({count})</b>", "en": "<b>Articles ({count})</b>"},
-    "article_line": {
-        "id": "#{id} — {title} ({sentences} kalimat)",
-        "en": "#{id} — {title} ({sentences} sentences)",
+    "articles_header": {
+        "id": "<b>Artikel ({count:,})</b> — terbaru dulu, halaman {page}/{pages}",
+        "en": "<b>Articles ({count:,})</b> — newest first, page {page}/{pages}",
+    },
+    "articles_found": {
+        "id": "<b>Artikel dengan “{query}” ({count:,})</b> — halaman {page}/{pages}",
+        "en": "<b>Articles with “{query}” ({count:,})</b> — page {page}/{pages}",
+    },
+    "articles_none_found": {
+        "id": "Tidak ada artikel dengan “{query}”. Semua artikel: /artikel",
+        "en": "No article has “{query}” in its title. All articles: /artikel",
+    },
+    "articles_search_tip": {
+        "id": "Cari judul: <code>/artikel banjir</code>",
+        "en": "Search the titles: <code>/artikel flood</code>",
+    },
+    "article_line": {"id": "#{id} — {title} ({sentences})", "en": "#{id} — {title} ({sentences})"},
+    "button_next": {"id": "Berikutnya ▸", "en": "Next ▸"},
+    "button_previous": {"id": "◂ Sebelumnya", "en": "◂ Previous"},
+    "stale_list": {
+        "id": "Daftar ini sudah kedaluwarsa. Kirim /artikel lagi.",
+        "en": "This list has expired. Send /artikel again.",
     },
     "non_text": {
         "id": "Saya hanya bisa membaca pertanyaan berupa teks. Ketik pertanyaan Anda 🙂",
@@ -428,10 +446,36 @@ def _as_language(value: str | None) -> Language | None:
 
 
 def text(lang: str, key: str, **values: object) -> str:
-    """The message ``key`` in ``lang`` (Indonesian when the language is not in the catalogue)."""
-    entry = _CATALOGUE[key]
-    template = entry[_as_language(lang) or "id"]
-    return template.format(**values) if values else template
+    """The message ``key`` in ``lang`` (Indonesian when the language is not in the catalogue).
+
+    Numbers follow the language: ``{n:,}`` is 3.464 in Indonesian and 3,464 in English,
+    ``{s:.1f}`` is 0,5 and 0.5."""
+    language = _as_language(lang) or "id"
+    template = _CATALOGUE[key][language]
+    return _NumberFormatter(language).vformat(template, (), values) if values else template
+
+
+# noun -> language -> (singular, plural); Indonesian nouns do not change.
+_NOUNS: Final[dict[str, dict[Language, tuple[str, str]]]] = {
+    "article": {"id": ("artikel", "artikel"), "en": ("article", "articles")},
+    "sentence": {"id": ("kalimat", "kalimat"), "en": ("sentence", "sentences")},
+    "second": {"id": ("detik", "detik"), "en": ("second", "seconds")},
+    "page": {"id": ("halaman", "halaman"), "en": ("page", "pages")},
+}
+
+
+def count(lang: str, noun: str, n: int) -> str:
+    """``n`` and ``noun`` in ``lang``: "1 sentence", "3,464 articles", "3.464 artikel"."""
+    language = _as_language(lang) or "id"
+    singular, plural = _NOUNS[noun][language]
+    noun_form = singular if n == 1 else plural
+    return _NumberFormatter(language).format("{n:,} {noun}", n=n, noun=noun_form)
+
+
+def number(lang: str, value: float, decimals: int = 0) -> str:
+    """``value`` with the language's punctuation: 1.234,5 (id) or 1,234.5 (en)."""
+    language = _as_language(lang) or "id"
+    return _NumberFormatter(language).format(f"{{v:,.{decimals}f}}", v=value)
 
 
 def language_for(

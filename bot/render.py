@@ -27,10 +27,11 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot import callbacks
-from bot.i18n import error_text, text
+from bot.i18n import count, error_text, text
 from index.engine import Answer, Hit
 from index.errors import ErrorDetail
 from index.service import DocumentInfo, IngestResult, ReloadReport, Stats
+from index.tokens import fold
 
 __all__ = [
     "MAX_MESSAGE",
@@ -40,7 +41,7 @@ __all__ = [
     "localized_error",
     "render_abstention",
     "render_answer",
-    "render_articles",
+    "render_article_page",
     "render_help",
     "render_ingest",
     "render_inline_results",
@@ -55,6 +56,10 @@ MAX_MESSAGE = 4096
 NEIGHBOUR_CHARS = 400
 """Context sentences are cut to this length: the passage has to stay readable on a phone."""
 TITLES_SHOWN = 8
+ARTICLES_PER_PAGE = 10
+"""/artikel lists this many per page: a group should not scroll past the whole store."""
+TITLE_UNITS = 300
+"""A title in /artikel is cut to this many UTF-16 units of HTML, so ten fit one message."""
 INLINE_RESULTS = 5
 _TAGS = ("b", "i", "u", "s", "code", "blockquote")
 _TAG_RE = re.compile(r"<(/?)([a-z]+)>")
@@ -302,15 +307,65 @@ def render_help(bot_username: str, is_admin: bool, lang: str) -> list[str]:
     return split_html(body)
 
 
-def render_articles(documents: Sequence[DocumentInfo], lang: str) -> list[str]:
-    if not documents:
-        return split_html(text(lang, "no_articles"))
-    lines = [text(lang, "articles_header", count=len(documents))]
-    lines.extend(
-        text(lang, "article_line", id=d.id, title=escape(d.title), sentences=d.sentences)
-        for d in documents
+def _short_title(title: str) -> str:
+    """``title`` escaped, shortened until it takes at most ``TITLE_UNITS``."""
+    limit = TITLE_UNITS // 2
+    while utf16_len(short := escape(_shorten(title, limit))) > TITLE_UNITS:
+        limit //= 2
+    return short
+
+
+def _matches(title: str, words: Sequence[str]) -> bool:
+    folded = fold(title)
+    return all(w in folded for w in words)
+
+
+def render_article_page(
+    documents: Sequence[DocumentInfo], query: str, page: int, lang: str
+) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """Page ``page`` (0-based; past the end: the last page) of the articles whose titles
+    contain every word of ``query`` (all articles for ""), newest first, with buttons to
+    the previous and next pages. Always one message: titles are cut to ``TITLE_UNITS``."""
+    words = fold(query).split()
+    found = sorted(
+        (d for d in documents if _matches(d.title, words)), key=lambda d: d.id, reverse=True
     )
-    return split_html("\n".join(lines))
+    if not found:
+        key = "articles_none_found" if query else "no_articles"
+        return split_html(text(lang, key, query=escape(query))), None
+    pages = -(-len(found) // ARTICLES_PER_PAGE)
+    page = min(max(page, 0), pages - 1)
+    header_key = "articles_found" if query else "articles_header"
+    lines = [
+        text(lang, header_key, query=escape(query), count=len(found), page=page + 1, pages=pages)
+    ]
+    start = page * ARTICLES_PER_PAGE
+    lines.extend(
+        text(
+            lang,
+            "article_line",
+            id=d.id,
+            title=_short_title(d.title),
+            sentences=count(lang, "sentence", d.sentences),
+        )
+        for d in found[start : start + ARTICLES_PER_PAGE]
+    )
+    if pages > 1 and not query:
+        lines.append("\n" + text(lang, "articles_search_tip"))
+    buttons = []
+    if page > 0:
+        buttons.append(
+            InlineKeyboardButton(
+                text(lang, "button_previous"), callback_data=callbacks.list_data(page - 1, query)
+            )
+        )
+    if page < pages - 1:
+        buttons.append(
+            InlineKeyboardButton(
+                text(lang, "button_next"), callback_data=callbacks.list_data(page + 1, query)
+            )
+        )
+    return split_html("\n".join(lines)), InlineKeyboardMarkup([buttons]) if buttons else None
 
 
 # --- admin reports --------------------------------------------------------------------------

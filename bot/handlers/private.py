@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 import re
 
-from telegram import Update
-from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bot import callbacks
 from bot.handlers.common import (
     answer_question,
     chat_language,
@@ -22,12 +23,13 @@ from bot.handlers.common import (
     reply_chunks,
     reply_text,
 )
-from bot.i18n import text
-from bot.render import render_articles, render_help, render_welcome
+from bot.i18n import Language, text
+from bot.render import render_article_page, render_help, render_welcome
 from bot.state import state
 
 __all__ = [
     "on_articles",
+    "on_articles_page",
     "on_edited_text",
     "on_help",
     "on_language",
@@ -56,12 +58,38 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_articles(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/artikel [search term]``: the first page, newest first; buttons turn the pages."""
     message = update.effective_message
     if message is None:
         return
     lang = await chat_language(update, context)
+    query = callbacks.search_term(context.args or [])
     documents = await asyncio.to_thread(state(context).service.documents)
-    await reply_chunks(message, render_articles(documents, lang))
+    chunks, markup = render_article_page(documents, query, 0, lang)
+    await reply_chunks(message, chunks, markup)
+
+
+async def on_articles_page(
+    query: CallbackQuery,
+    data: callbacks.Callback,
+    lang: Language,
+    context: ContextTypes.DEFAULT_TYPE,
+) -> None:
+    """A "Berikutnya ▸"/"◂ Sebelumnya" button: the list's message shows that page."""
+    message = query.message
+    if not isinstance(message, Message) or not message.is_accessible:  # deleted or too old
+        await query.answer(text(lang, "stale_list"))
+        return
+    documents = await asyncio.to_thread(state(context).service.documents)
+    chunks, markup = render_article_page(documents, data.query, data.page, lang)
+    try:
+        await message.edit_text(chunks[0], parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():  # a double click is fine
+            log.info("could not edit the article list: %s", exc)
+            await query.answer(text(lang, "stale_list"))
+            return
+    await query.answer()
 
 
 async def _may_set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool | None:

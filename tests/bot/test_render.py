@@ -205,12 +205,22 @@ def test_abstention_without_articles() -> None:
     assert "no articles yet" in chunk
 
 
-def test_article_list_splits_into_valid_messages() -> None:
-    docs = [DocumentInfo(i, "Judul & panjang " * 6, 10, "file", "x", None) for i in range(400)]
-    chunks = render.render_articles(docs, "id")
-    assert len(chunks) > 1
-    for c in chunks:
-        check(c)
+def test_article_page_is_one_message_even_with_huge_titles() -> None:
+    docs = [DocumentInfo(i, "Judul & panjang " * 60, 1, "file", "x", None) for i in range(400)]
+    chunks, markup = render.render_article_page(docs, "", 0, "en")
+    [chunk] = chunks
+    check(chunk)
+    assert "Articles (400)" in chunk and "page 1/40" in chunk and "(1 sentence)" in chunk
+    assert markup is not None
+
+
+def test_article_search_folds_case_and_accents() -> None:
+    docs = [
+        DocumentInfo(1, "Café di Jakarta", 3, "file", "x", None),
+        DocumentInfo(2, "Banjir", 3, "file", "x", None),
+    ]
+    [chunk], markup = render.render_article_page(docs, "CAFE jak", 0, "id")
+    assert "#1 — Café di Jakarta" in chunk and "#2" not in chunk and markup is None
 
 
 def test_reports() -> None:
