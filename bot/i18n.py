@@ -120,10 +120,24 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "id": "Tulis pertanyaan tentang artikel, misalnya <i>Kapan perjanjian disepakati?</i>",
         "en": "Write a question about the article, e.g. <i>When was the agreement signed?</i>",
     },
-    "smalltalk": {
-        "id": "Sama-sama! 🙂 Silakan tanyakan sesuatu tentang artikel.",
-        "en": "You're welcome! 🙂 Ask me anything about the articles.",
+    "smalltalk_thanks": {
+        "id": "Sama-sama! 🙂 Silakan bertanya lagi kapan saja.",
+        "en": "You're welcome! 🙂 Ask again any time.",
     },
+    "smalltalk_greeting": {"id": "{hello} 👋 {hint}", "en": "{hello} 👋 {hint}"},
+    "smalltalk_other": {"id": "🙂 {hint}", "en": "🙂 {hint}"},
+    "smalltalk_hint": {
+        "id": "Tanyakan apa saja tentang berita yang saya punya, misalnya {titles}.",
+        "en": "Ask me anything about the news I have, e.g. {titles}.",
+    },
+    "smalltalk_all": {"id": "(semua {articles}: /artikel)", "en": "(all {articles}: /artikel)"},
+    "hello": {"id": "Halo!", "en": "Hi!"},
+    "hello_salam": {"id": "Waalaikumsalam!", "en": "Wa alaikum salam!"},
+    "hello_kabar": {"id": "Kabar baik, terima kasih!", "en": "I'm fine, thank you!"},
+    "hello_pagi": {"id": "Selamat pagi!", "en": "Good morning!"},
+    "hello_siang": {"id": "Selamat siang!", "en": "Good afternoon!"},
+    "hello_sore": {"id": "Selamat sore!", "en": "Good afternoon!"},
+    "hello_malam": {"id": "Selamat malam!", "en": "Good evening!"},
     "unknown_document": {
         "id": "Artikel itu tidak ada (lihat /artikel).",
         "en": "That article does not exist (see /artikel).",

@@ -26,7 +26,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot import callbacks
+from bot import callbacks, smalltalk
 from bot.i18n import count, error_text, text
 from index.engine import Answer, Hit
 from index.errors import ErrorDetail
@@ -46,6 +46,7 @@ __all__ = [
     "render_ingest",
     "render_inline_results",
     "render_reload",
+    "render_smalltalk",
     "render_stats",
     "render_welcome",
     "split_html",
@@ -56,6 +57,9 @@ MAX_MESSAGE = 4096
 NEIGHBOUR_CHARS = 400
 """Context sentences are cut to this length: the passage has to stay readable on a phone."""
 TITLES_SHOWN = 8
+HINT_TITLES = 3
+"""Titles in the one-line hint that answers a greeting (the newest)."""
+HINT_TITLE_CHARS = 60
 ARTICLES_PER_PAGE = 10
 """/artikel lists this many per page: a group should not scroll past the whole store."""
 TITLE_UNITS = 300
@@ -279,18 +283,46 @@ def _title_lines(documents: Sequence[DocumentInfo], lang: str, shown: int) -> st
     return "\n".join(lines)
 
 
-def render_abstention(answer: Answer, documents: Sequence[DocumentInfo], lang: str) -> list[str]:
-    """Why there is no answer, and — for real questions — what the bot does know about."""
-    if answer.reason in ("empty", "smalltalk", "unknown_document"):
-        key = {"empty": "empty_question", "smalltalk": "smalltalk"}.get(
-            answer.reason, answer.reason
+def render_smalltalk(message: str, documents: Sequence[DocumentInfo] | None, lang: str) -> str:
+    """Thanks for thanks; a greeting back (or a smile for "ok", "sip"…) with a one-line hint
+    of what to ask: the newest titles (no hint when ``documents`` is ``None``: unknown)."""
+    kind = smalltalk.classify(message)
+    if kind.kind == "thanks":
+        return text(lang, "smalltalk_thanks")
+    if documents is None:
+        hint = ""
+    elif not documents:
+        hint = text(lang, "no_articles")
+    else:
+        newest = sorted(documents, key=lambda d: d.id, reverse=True)
+        titles = ", ".join(
+            f"<i>{escape(_shorten(d.title, HINT_TITLE_CHARS))}</i>" for d in newest[:HINT_TITLES]
         )
+        if len(documents) > HINT_TITLES:
+            titles += " " + text(
+                lang, "smalltalk_all", articles=count(lang, "article", len(documents))
+            )
+        hint = text(lang, "smalltalk_hint", titles=titles)
+    if kind.kind == "greeting":
+        return text(lang, "smalltalk_greeting", hello=text(lang, kind.hello), hint=hint).strip()
+    return text(lang, "smalltalk_other", hint=hint).strip()
+
+
+def render_abstention(
+    answer: Answer, documents: Sequence[DocumentInfo] | None, lang: str
+) -> list[str]:
+    """Why there is no answer, and — for real questions — what the bot does know about
+    (``documents``; ``None`` when not known, as in inline mode)."""
+    if answer.reason == "smalltalk":
+        return split_html(render_smalltalk(answer.question, documents, lang))
+    if answer.reason in ("empty", "unknown_document"):
+        key = "empty_question" if answer.reason == "empty" else answer.reason
         return split_html(text(lang, key))
     parts = [text(lang, "not_in_article")]
     if documents:
         parts.append(text(lang, "known_titles", titles=_title_lines(documents, lang, TITLES_SHOWN)))
         parts.append(text(lang, "ask_tip"))
-    else:
+    elif documents is not None:
         parts.append(text(lang, "no_articles"))
     return split_html("\n\n".join(parts))
 
@@ -474,7 +506,7 @@ def _plain_preview(value: str, limit: int) -> str:
 def render_inline_results(answer: Answer, lang: str) -> list[InlineQueryResultArticle]:
     """The top hits as inline results; an abstention as one result that says so."""
     if answer.abstained:
-        message = render_abstention(answer, (), lang)[0]
+        message = render_abstention(answer, None, lang)[0]
         return [
             InlineQueryResultArticle(
                 id="none",

@@ -187,7 +187,7 @@ DOCS = [DocumentInfo(i, f"Berita <{i}>", 10, "file", f"f{i}.txt", None) for i in
         ("no_match", "tidak menjawab", True),
         ("low_coverage", "tidak menjawab", True),
         ("empty", "Tulis pertanyaan", False),
-        ("smalltalk", "Sama-sama", False),
+        ("smalltalk", "🙂 Tanyakan", False),  # "q": neither greeting nor thanks
         ("unknown_document", "tidak ada", False),
     ],
 )
@@ -198,6 +198,31 @@ def test_abstentions(reason: str, expected: str, titles: bool) -> None:
     assert ("Berita &lt;1&gt;" in chunk) is titles
     if titles:  # a few titles, then how many more
         assert "Berita &lt;9&gt;" not in chunk and "4 artikel lain" in chunk
+
+
+def test_greeting_hint_names_the_newest_titles_and_the_count() -> None:
+    [chunk] = render.render_abstention(Answer("halo", (), True, "smalltalk"), DOCS, "en")
+    check(chunk)
+    assert chunk.startswith("Hi! 👋")
+    assert "<i>Berita &lt;12&gt;</i>, <i>Berita &lt;11&gt;</i>, <i>Berita &lt;10&gt;</i>" in chunk
+    assert "Berita &lt;9&gt;" not in chunk and "(all 12 articles: /artikel)" in chunk
+    [chunk] = render.render_abstention(Answer("halo", (), True, "smalltalk"), DOCS[:1], "en")
+    assert "e.g. <i>Berita &lt;1&gt;</i>." in chunk and "/artikel" not in chunk
+
+
+def test_greeting_without_articles_or_without_knowing_them() -> None:
+    [chunk] = render.render_abstention(Answer("halo", (), True, "smalltalk"), [], "id")
+    assert chunk.startswith("Halo! 👋 Belum ada artikel")
+    [chunk] = render.render_abstention(Answer("halo", (), True, "smalltalk"), None, "id")
+    assert chunk == "Halo! 👋"
+    [chunk] = render.render_abstention(Answer("makasih", (), True, "smalltalk"), None, "id")
+    assert chunk.startswith("Sama-sama!")
+
+
+def test_inline_abstention_does_not_claim_there_are_no_articles() -> None:
+    [result] = render.render_inline_results(Answer("apa <x>", (), True, "no_match"), "id")
+    message = result.input_message_content.message_text
+    assert "tidak menjawab" in message and "Belum ada artikel" not in message
 
 
 def test_abstention_without_articles() -> None:

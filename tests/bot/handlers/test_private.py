@@ -62,6 +62,49 @@ async def test_abstentions_are_polite_and_offer_what_the_bot_knows(
         assert "Armenia Azerbaijan" in reply["text"]  # the shipped article's title
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("halo", "id", "Halo! 👋 Tanyakan apa saja tentang berita"),
+        ("Hai kak", "id", "Halo!"),
+        ("hello", "en", "Hi! 👋 Ask me anything about the news I have"),
+        ("Selamat malam", "id", "Selamat malam!"),
+        ("assalamualaikum", "id", "Waalaikumsalam!"),
+        ("ok sip", "id", "🙂 Tanyakan"),
+    ],
+)
+async def test_greetings_are_greeted_back_with_what_to_ask(
+    bot: Harness, text: str, lang: str, expected: str
+) -> None:
+    await bot.feed(bot.updates.message(text, lang=lang))
+    reply = only_reply(bot)
+    assert reply["text"].startswith(expected)
+    assert "<i>Armenia Azerbaijan Gencatan Senjata</i>" in reply["text"]  # what to ask about
+    assert "Sama-sama" not in reply["text"] and "welcome" not in reply["text"]
+    assert "\n" not in reply["text"]  # one line
+    assert bot.service.questions == {}  # no question: stays out of /stats
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("terima kasih", "id", "Sama-sama!"),
+        ("makasih ya min", "id", "Sama-sama!"),
+        ("terimakasih", "id", "Sama-sama!"),
+        ("thanks", "en", "You're welcome!"),
+        ("halo, makasih", "id", "Sama-sama!"),
+    ],
+)
+async def test_thanks_are_answered_with_thanks(
+    bot: Harness, text: str, lang: str, expected: str
+) -> None:
+    await bot.feed(bot.updates.message(text, lang=lang))
+    reply = only_reply(bot)
+    assert reply["text"].startswith(expected)
+    assert "Armenia" not in reply["text"]
+    assert bot.service.questions == {}
+
+
 async def test_user_text_is_escaped(bot: Harness) -> None:
     await bot.feed(bot.updates.message("<b>gencatan</b> & <script>senjata?"))
     reply = only_reply(bot)
