@@ -41,7 +41,7 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "id": (
             "<b>Cara bertanya</b>\n"
             "• Di chat pribadi: kirim pertanyaan apa saja.\n"
-            "• Di grup: <code>/tanya pertanyaan</code>, balas pesan saya, atau sebut @{bot}.\n"
+            "• Di grup: {groups}\n"
             "• Di chat mana pun: ketik <code>@{bot} pertanyaan</code> (mode inline).\n\n"
             "<b>Perintah</b>\n"
             "/tanya — ajukan pertanyaan (juga /ask)\n"
@@ -52,7 +52,7 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": (
             "<b>How to ask</b>\n"
             "• In a private chat: send any question.\n"
-            "• In a group: <code>/ask question</code>, reply to my message, or mention @{bot}.\n"
+            "• In a group: {groups}\n"
             "• In any chat: type <code>@{bot} question</code> (inline mode).\n\n"
             "<b>Commands</b>\n"
             "/ask — ask a question (also /tanya)\n"
@@ -80,14 +80,22 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         ),
     },
     "group_intro": {
+        "id": "Halo! Saya menjawab pertanyaan tentang berita. Di grup ini: {groups} Bantuan: /help",
+        "en": "Hi! I answer questions about the news. In this group: {groups} Help: /help",
+    },
+    # How to ask in a group, by what the bot receives there (docs/bot.md, "Privacy mode").
+    "groups_all_messages": {
+        "id": "<code>/tanya pertanyaan</code>, balas pesan saya, atau sebut @{bot} dalam pesan.",
+        "en": "<code>/ask question</code>, reply to my message, or mention @{bot} in a message.",
+    },
+    "groups_privacy": {
         "id": (
-            "Halo! Saya menjawab pertanyaan tentang berita. Di grup ini: "
-            "<code>/tanya pertanyaan</code>, balas pesan saya, atau sebut @{bot}. "
-            "Bantuan: /help"
+            "<code>/tanya pertanyaan</code> atau balas pesan saya. "
+            "(Menyebut @{bot} dalam pesan biasa hanya sampai kepada saya jika saya admin grup.)"
         ),
         "en": (
-            "Hi! I answer questions about the news. In this group: "
-            "<code>/ask question</code>, reply to my message, or mention @{bot}. Help: /help"
+            "<code>/ask question</code> or reply to my message. "
+            "(Mentioning @{bot} in a plain message reaches me only if I am a group admin.)"
         ),
     },
     "answer_header": {

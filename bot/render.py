@@ -38,6 +38,7 @@ __all__ = [
     "answer_keyboard",
     "escape",
     "highlight",
+    "how_to_ask_in_groups",
     "localized_error",
     "render_abstention",
     "render_answer",
@@ -332,8 +333,20 @@ def render_welcome(documents: Sequence[DocumentInfo], lang: str) -> list[str]:
     return split_html(text(lang, "start", titles=titles))
 
 
-def render_help(bot_username: str, is_admin: bool, lang: str) -> list[str]:
-    body = text(lang, "help", bot=escape(bot_username))
+def how_to_ask_in_groups(bot_username: str, reads_all_messages: bool, lang: str) -> str:
+    """What reaches the bot in a group: with privacy mode on (Telegram's default) only
+    commands and replies to it, so @mentions are advertised only with privacy mode off."""
+    key = "groups_all_messages" if reads_all_messages else "groups_privacy"
+    return text(lang, key, bot=escape(bot_username))
+
+
+def render_help(
+    bot_username: str, is_admin: bool, lang: str, reads_all_messages: bool = False
+) -> list[str]:
+    """/help; ``reads_all_messages``: the bot's privacy mode is off (getMe's
+    ``can_read_all_group_messages``)."""
+    groups = how_to_ask_in_groups(bot_username, reads_all_messages, lang)
+    body = text(lang, "help", bot=escape(bot_username), groups=groups)
     if is_admin:
         body += text(lang, "help_admin")
     return split_html(body)

@@ -54,7 +54,11 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     lang = await chat_language(update, context)
-    await reply_chunks(message, render_help(context.bot.username, is_admin(message, context), lang))
+    bot = context.bot
+    chunks = render_help(
+        bot.username, is_admin(message, context), lang, bool(bot.can_read_all_group_messages)
+    )
+    await reply_chunks(message, chunks)
 
 
 async def on_articles(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

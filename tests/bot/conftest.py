@@ -62,6 +62,7 @@ class RecordingRequest(BaseRequest):
     files: dict[str, bytes] = field(default_factory=dict)  # file_path -> content
     errors: dict[str, tuple[int, str]] = field(default_factory=dict)  # method -> (code, text)
     member_status: str = "member"
+    privacy_mode: bool = True  # getMe's can_read_all_group_messages is its opposite
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(5000))
 
     @property
@@ -99,7 +100,12 @@ class RecordingRequest(BaseRequest):
     def _result(self, name: str, params: dict[str, Any]) -> Any:
         bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "Tanya", "username": BOT_USERNAME}
         if name == "getMe":
-            return {**bot_user, "can_join_groups": True, "supports_inline_queries": True}
+            return {
+                **bot_user,
+                "can_join_groups": True,
+                "supports_inline_queries": True,
+                "can_read_all_group_messages": not self.privacy_mode,
+            }
         if name in ("sendMessage", "editMessageText"):
             message_id = params.get("message_id") or next(self._ids)
             return {

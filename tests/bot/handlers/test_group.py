@@ -179,7 +179,9 @@ def membership(old: str, new: str, chat_type: str = "supergroup") -> dict[str, A
 
 async def test_added_to_a_group_introduces_itself_once(bot: Harness) -> None:
     await bot.feed(membership("left", "member"))
-    assert "/ask question" in only_reply(bot)["text"]
+    intro = only_reply(bot)["text"]
+    assert "/ask question" in intro and "reply to my message" in intro
+    assert "reaches me only if I am a group admin" in intro  # privacy mode: the default
     for change in (
         membership("member", "administrator"),
         membership("member", "left"),
@@ -241,3 +243,36 @@ async def test_language_change_when_telegram_cannot_check_the_member(bot: Harnes
     await bot.feed(bot.updates.message("/bahasa en", chat_type="group"))
     assert "terjadi kesalahan" in only_reply(bot)["text"]
     assert bot.service.languages == {}
+
+
+@pytest.mark.parametrize("command", ["/help", f"/help@{BOT_USERNAME}"])
+async def test_help_in_privacy_mode_does_not_promise_mentions(bot: Harness, command: str) -> None:
+    await bot.feed(bot.updates.message(command, chat_type="supergroup"))
+    help_text = only_reply(bot)["text"]
+    assert "<code>/tanya pertanyaan</code> atau balas pesan saya" in help_text
+    assert f"Menyebut @{BOT_USERNAME} dalam pesan biasa hanya sampai" in help_text
+    assert "jika saya admin grup" in help_text
+
+
+async def test_help_with_privacy_mode_off_offers_mentions(service: Any) -> None:
+    from bot.app import build_application
+    from tests.bot.conftest import RecordingRequest, Updates, make_settings
+
+    request = RecordingRequest(privacy_mode=False)
+    app = build_application(
+        make_settings(), service, request=request, rate_limit=False, revision_poll_seconds=0
+    )
+    await app.initialize()
+    bot = Harness(app, request, service, Updates())
+    try:
+        await bot.feed(bot.updates.message("/help", chat_type="group", lang="en"))
+        help_text = only_reply(bot)["text"]
+        assert f"reply to my message, or mention @{BOT_USERNAME} in a message" in help_text
+        assert "only if" not in help_text
+        await bot.feed(membership("left", "member"))
+        assert f"mention @{BOT_USERNAME}" in only_reply(bot)["text"]
+        # and a mention is then answered (the bot receives every group message)
+        await bot.feed(bot.updates.message(f"@{BOT_USERNAME} {QUESTION}", chat_type="group"))
+        assert "Putin" in only_reply(bot)["text"]
+    finally:
+        await app.shutdown()
