@@ -11,13 +11,23 @@ escapes the result and falls back to the English sentence when there is no templ
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Mapping
 from typing import Final, Literal, cast
 
 from index.errors import ErrorKey, ErrorParam
 
-__all__ = ["LANGUAGES", "Language", "count", "error_text", "language_for", "number", "text"]
+__all__ = [
+    "LANGUAGES",
+    "Language",
+    "count",
+    "error_text",
+    "language_for",
+    "megabytes",
+    "number",
+    "text",
+]
 
 Language = Literal["id", "en"]
 LANGUAGES: Final[tuple[Language, ...]] = ("id", "en")
@@ -65,7 +75,7 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "id": (
             "\n\n<b>Perintah admin</b>\n"
             "/reload — sinkronkan folder konten dan bangun ulang indeks\n"
-            "/tambah URL — tambah artikel dari URL (atau kirim berkas .txt/.html, "
+            "/tambah URL — tambah artikel dari URL (atau kirim berkas .txt/.md/.html, "
             "atau balas sebuah teks dengan /tambah)\n"
             "/hapus ID — hapus artikel\n"
             "/stats — statistik pertanyaan"
@@ -73,7 +83,7 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": (
             "\n\n<b>Admin commands</b>\n"
             "/reload — sync the content folder and rebuild the index\n"
-            "/tambah URL — add an article from a URL (or send a .txt/.html file, "
+            "/tambah URL — add an article from a URL (or send a .txt/.md/.html file, "
             "or reply to a text with /tambah)\n"
             "/hapus ID — remove an article\n"
             "/stats — question statistics"
@@ -106,15 +116,19 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     "button_more": {"id": "Jawaban lain ▸", "en": "Other answers ▸"},
     "not_in_article": {
         "id": "Maaf, artikel yang saya punya tidak menjawab pertanyaan itu.",
-        "en": "Sorry, the articles I have do not answer that question.",
+        "en": (
+            "Sorry, the articles I have do not answer that question. They are in Indonesian, "
+            "so questions in Indonesian work best (<i>siapa</i> = who, <i>apa</i> = what, "
+            "<i>kapan</i> = when, <i>di mana</i> = where, <i>berapa</i> = how many)."
+        ),
     },
     "known_titles": {
         "id": "Yang saya ketahui:\n{titles}",
         "en": "What I know about:\n{titles}",
     },
     "more_titles": {
-        "id": "… dan {count} artikel lain (/artikel)",
-        "en": "… and {count} more (/artikel)",
+        "id": "… dan {count:,} artikel lain (/artikel)",
+        "en": "… and {count:,} more (/artikel)",
     },
     "ask_tip": {
         "id": "Coba gunakan kata dari artikel: nama orang, tempat, tanggal atau peristiwa.",
@@ -192,11 +206,8 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "I do not know that command. See /help.",
     },
     "flood": {
-        "id": (
-            "Pelan-pelan ya 🙂 Terlalu banyak pertanyaan sekaligus. "
-            "Coba lagi dalam {seconds} detik."
-        ),
-        "en": "Slow down a little 🙂 Too many questions at once. Try again in {seconds} seconds.",
+        "id": ("Pelan-pelan ya 🙂 Terlalu banyak pertanyaan sekaligus. Coba lagi dalam {seconds}."),
+        "en": "Slow down a little 🙂 Too many questions at once. Try again in {seconds}.",
     },
     "error": {
         "id": "Maaf, terjadi kesalahan. Silakan coba lagi sebentar lagi.",
@@ -217,14 +228,14 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     },
     "reload_done": {
         "id": (
-            "🔄 Dimuat ulang dalam {seconds} detik: {added} baru, {updated} diperbarui, "
-            "{removed} dihapus, {unchanged} tetap, {failed} gagal.\n"
-            "Sekarang {documents} artikel, {sentences} kalimat (revisi {revision})."
+            "🔄 Dimuat ulang dalam {seconds} detik: {added:,} baru, {updated:,} diperbarui, "
+            "{removed:,} dihapus, {unchanged:,} tetap, {failed:,} gagal.\n"
+            "Sekarang {documents}, {sentences} (revisi {revision})."
         ),
         "en": (
-            "🔄 Reloaded in {seconds} s: {added} added, {updated} updated, {removed} removed, "
-            "{unchanged} unchanged, {failed} failed.\n"
-            "Now {documents} articles, {sentences} sentences (revision {revision})."
+            "🔄 Reloaded in {seconds} s: {added:,} added, {updated:,} updated, "
+            "{removed:,} removed, {unchanged:,} unchanged, {failed:,} failed.\n"
+            "Now {documents}, {sentences} (revision {revision})."
         ),
     },
     "reload_errors": {"id": "Masalah:", "en": "Problems:"},
@@ -237,8 +248,8 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "Another content change is running; wait a moment and try again.",
     },
     "ingest_done": {
-        "id": "✅ Artikel #{id} {status}: {title} ({sentences} kalimat).",
-        "en": "✅ Article #{id} {status}: {title} ({sentences} sentences).",
+        "id": "✅ Artikel #{id} {status}: {title} ({sentences}).",
+        "en": "✅ Article #{id} {status}: {title} ({sentences}).",
     },
     "ingest_failed": {
         "id": "❌ Gagal menambah {source}: {error}",
@@ -250,18 +261,18 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     "tambah_usage": {
         "id": (
             "Cara menambah artikel:\n• <code>/tambah https://contoh.id/berita</code>\n"
-            "• kirim berkas .txt atau .html (bisa dengan keterangan /tambah)\n"
+            "• kirim berkas .txt, .md atau .html (bisa dengan keterangan /tambah)\n"
             "• balas sebuah pesan teks dengan <code>/tambah Judul</code>"
         ),
         "en": (
             "How to add an article:\n• <code>/tambah https://example.com/news</code>\n"
-            "• send a .txt or .html file (optionally captioned /tambah)\n"
+            "• send a .txt, .md or .html file (optionally captioned /tambah)\n"
             "• reply to a text message with <code>/tambah Title</code>"
         ),
     },
     "upload_too_large": {
-        "id": "❌ Berkas terlalu besar ({size} KB); batasnya {limit} KB.",
-        "en": "❌ The file is too large ({size} KB); the limit is {limit} KB.",
+        "id": "❌ Berkas terlalu besar ({size}); batasnya {limit}.",
+        "en": "❌ The file is too large ({size}); the limit is {limit}.",
     },
     "upload_wrong_type": {
         "id": "❌ Hanya berkas teks .txt, .md atau .html yang bisa ditambahkan (bukan {name}).",
@@ -275,13 +286,13 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     "hapus_missing": {"id": "Tidak ada artikel #{id}.", "en": "There is no article #{id}."},
     "stats": {
         "id": (
-            "📊 <b>Statistik</b>\nPertanyaan: {questions}\nTerjawab: {answered} ({share})\n"
-            "Tidak terjawab: {abstained}\nUmpan balik: 👍 {up} · 👎 {down}\n"
+            "📊 <b>Statistik</b>\nPertanyaan: {questions:,}\nTerjawab: {answered:,} ({share})\n"
+            "Tidak terjawab: {abstained:,}\nUmpan balik: 👍 {up:,} · 👎 {down:,}\n"
             "Median waktu jawab: {p50} ms"
         ),
         "en": (
-            "📊 <b>Statistics</b>\nQuestions: {questions}\nAnswered: {answered} ({share})\n"
-            "Not answered: {abstained}\nFeedback: 👍 {up} · 👎 {down}\n"
+            "📊 <b>Statistics</b>\nQuestions: {questions:,}\nAnswered: {answered:,} ({share})\n"
+            "Not answered: {abstained:,}\nFeedback: 👍 {up:,} · 👎 {down:,}\n"
             "Median answer time: {p50} ms"
         ),
     },
@@ -492,6 +503,13 @@ def count(lang: str, noun: str, n: int) -> str:
     singular, plural = _NOUNS[noun][language]
     noun_form = singular if n == 1 else plural
     return _NumberFormatter(language).format("{n:,} {noun}", n=n, noun=noun_form)
+
+
+def megabytes(lang: str, size: int) -> str:
+    """A file size in MB (MiB), rounded *up* to a tenth, so a file over a limit never reads as
+    the limit itself: "2 MB", "2,1 MB" (id), "50.1 MB" (en)."""
+    value = math.ceil(size * 10 / (1024 * 1024)) / 10
+    return number(lang, value, 0 if value.is_integer() else 1) + " MB"
 
 
 def number(lang: str, value: float, decimals: int = 0) -> str:

@@ -27,7 +27,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot import callbacks, smalltalk
-from bot.i18n import count, error_text, text
+from bot.i18n import count, error_text, number, text
 from index.engine import Answer, Hit
 from index.errors import ErrorDetail
 from index.service import DocumentInfo, IngestResult, ReloadReport, Stats
@@ -441,14 +441,14 @@ def render_reload(report: ReloadReport, lang: str) -> list[str]:
     body = text(
         lang,
         "reload_done",
-        seconds=f"{report.seconds:.2f}" if report.seconds >= 1 else f"{report.seconds:.3f}",
+        seconds=number(lang, report.seconds, 2 if report.seconds >= 1 else 3),
         added=report.added,
         updated=report.updated,
         removed=report.removed,
         unchanged=report.unchanged,
         failed=report.failed,
-        documents=report.documents,
-        sentences=report.sentences,
+        documents=count(lang, "article", report.documents),
+        sentences=count(lang, "sentence", report.sentences),
         revision=report.revision,
     )
     if report.errors:
@@ -476,7 +476,7 @@ def render_ingest(result: IngestResult, lang: str) -> list[str]:
             id=result.document_id,
             status=status,
             title=escape(result.title),
-            sentences=result.sentences,
+            sentences=count(lang, "sentence", result.sentences),
         )
     )
 
@@ -496,7 +496,7 @@ def render_stats(stats: Stats, lang: str) -> list[str]:
             abstained=stats.abstained,
             up=stats.thumbs_up,
             down=stats.thumbs_down,
-            p50=f"{stats.p50_ms:.0f}",
+            p50=number(lang, stats.p50_ms),
         )
     ]
     for key, rows in (

@@ -260,7 +260,7 @@ def test_reports() -> None:
     )
     [chunk] = render.render_reload(report, "id")
     check(chunk)
-    assert "0.25" in chunk and "3 artikel" in chunk and "&lt;biner&gt;" in chunk
+    assert "0,250 detik" in chunk and "3 artikel" in chunk and "&lt;biner&gt;" in chunk
     ok = render.render_ingest(IngestResult("u", "added", 5, "A <b>", 12), "en")[0]
     assert "#5" in ok and "A &lt;b&gt;" in ok and "12 sentences" in ok
     bad = render.render_ingest(IngestResult("<u>", "failed", error="404 & co"), "id")[0]
@@ -277,6 +277,52 @@ def test_reports() -> None:
     [chunk] = render.render_stats(stats, "id")
     check(chunk)
     assert "75%" in chunk and "2× siapa &lt;x&gt;?" in chunk and "1× kenapa?" in chunk
+
+
+@pytest.mark.parametrize(
+    ("lang", "seconds", "documents", "sentences", "expected"),
+    [
+        ("id", 0.002, 1, 1, ("dalam 0,002 detik", "Sekarang 1 artikel, 1 kalimat")),
+        ("en", 0.002, 1, 1, ("in 0.002 s", "Now 1 article, 1 sentence (")),
+        ("id", 12.5, 3464, 98765, ("dalam 12,50 detik", "3.464 artikel, 98.765 kalimat")),
+        ("en", 12.5, 3464, 98765, ("in 12.50 s", "3,464 articles, 98,765 sentences")),
+        ("en", 0.1, 0, 0, ("Now 0 articles, 0 sentences",)),
+    ],
+)
+def test_reload_numbers_and_plurals_follow_the_language(
+    lang: str, seconds: float, documents: int, sentences: int, expected: tuple[str, ...]
+) -> None:
+    report = ReloadReport(documents=documents, sentences=sentences, seconds=seconds, added=1200)
+    [chunk] = render.render_reload(report, lang)
+    for part in expected:
+        assert part in chunk
+    assert ("1.200 baru" if lang == "id" else "1,200 added") in chunk
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentences", "expected"),
+    [("en", 1, "(1 sentence)."), ("en", 2, "(2 sentences)."), ("id", 1, "(1 kalimat).")],
+)
+def test_ingest_plural(lang: str, sentences: int, expected: str) -> None:
+    [chunk] = render.render_ingest(IngestResult("u", "added", 5, "A", sentences), lang)
+    assert expected in chunk
+
+
+def test_stats_numbers_follow_the_language() -> None:
+    stats = Stats(questions=12345, answered=12000, abstained=345, p50_ms=1234.4)
+    [chunk] = render.render_stats(stats, "id")
+    assert "Pertanyaan: 12.345" in chunk and "Median waktu jawab: 1.234 ms" in chunk
+    [chunk] = render.render_stats(stats, "en")
+    assert "Questions: 12,345" in chunk and "Median answer time: 1,234 ms" in chunk
+
+
+def test_english_abstention_says_the_articles_are_indonesian() -> None:
+    answer = Answer("Who mediated the ceasefire?", (), True, "no_match")
+    [chunk] = render.render_abstention(answer, DOCS, "en")
+    check(chunk)
+    assert "They are in Indonesian" in chunk and "<i>siapa</i> = who" in chunk
+    [inline] = render.render_inline_results(answer, "en")
+    assert "in Indonesian" in inline.input_message_content.message_text
 
 
 def test_inline_results() -> None:

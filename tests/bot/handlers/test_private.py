@@ -221,3 +221,28 @@ async def test_answer_still_sent_when_logging_fails(bot: Harness) -> None:
     await bot.feed(bot.updates.message(QUESTION))
     reply = only_reply(bot)
     assert "Putin" in reply["text"] and "reply_markup" not in reply
+
+
+async def test_flood_note_in_english_says_1_second(service: Any) -> None:
+    from bot.app import build_application
+    from tests.bot.conftest import RecordingRequest, Updates
+
+    settings = make_settings(flood_max_questions=1, flood_window_seconds=1)
+    request = RecordingRequest()
+    app = build_application(
+        settings, service, request=request, rate_limit=False, revision_poll_seconds=0
+    )
+    await app.initialize()
+    bot = Harness(app, request, service, Updates())
+    try:
+        await bot.feed(bot.updates.message(QUESTION, lang="en"))
+        await bot.feed(bot.updates.message(QUESTION, lang="en"))
+        assert "Try again in 1 second." in only_reply(bot)["text"]
+    finally:
+        await app.shutdown()
+
+
+async def test_english_question_is_told_the_articles_are_indonesian(bot: Harness) -> None:
+    await bot.feed(bot.updates.message("Who mediated the ceasefire?", lang="en"))
+    text = only_reply(bot)["text"]
+    assert "do not answer" in text and "They are in Indonesian" in text
