@@ -206,7 +206,7 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "I do not know that command. See /help.",
     },
     "flood": {
-        "id": ("Pelan-pelan ya 🙂 Terlalu banyak pertanyaan sekaligus. Coba lagi dalam {seconds}."),
+        "id": "Pelan-pelan ya 🙂 Terlalu banyak pertanyaan sekaligus. Coba lagi dalam {seconds}.",
         "en": "Slow down a little 🙂 Too many questions at once. Try again in {seconds}.",
     },
     "error": {
@@ -493,7 +493,6 @@ _NOUNS: Final[dict[str, dict[Language, tuple[str, str]]]] = {
     "article": {"id": ("artikel", "artikel"), "en": ("article", "articles")},
     "sentence": {"id": ("kalimat", "kalimat"), "en": ("sentence", "sentences")},
     "second": {"id": ("detik", "detik"), "en": ("second", "seconds")},
-    "page": {"id": ("halaman", "halaman"), "en": ("page", "pages")},
 }
 
 

@@ -277,8 +277,14 @@ def answer_keyboard(question_id: int, page: int, total: int, lang: str) -> Inlin
     return InlineKeyboardMarkup(rows)
 
 
+def _newest(documents: Sequence[DocumentInfo]) -> list[DocumentInfo]:
+    """Newest first: ids grow as articles are added."""
+    return sorted(documents, key=lambda d: d.id, reverse=True)
+
+
 def _title_lines(documents: Sequence[DocumentInfo], lang: str, shown: int) -> str:
-    lines = [f"• {escape(d.title)}" for d in documents[:shown]]
+    """The ``shown`` newest titles, one a line, then how many more."""
+    lines = [f"• {escape(d.title)}" for d in _newest(documents)[:shown]]
     if len(documents) > shown:
         lines.append(text(lang, "more_titles", count=len(documents) - shown))
     return "\n".join(lines)
@@ -372,9 +378,7 @@ def render_article_page(
     contain every word of ``query`` (all articles for ""), newest first, with buttons to
     the previous and next pages. Always one message: titles are cut to ``TITLE_UNITS``."""
     words = fold(query).split()
-    found = sorted(
-        (d for d in documents if _matches(d.title, words)), key=lambda d: d.id, reverse=True
-    )
+    found = _newest([d for d in documents if _matches(d.title, words)])
     if not found:
         key = "articles_none_found" if query else "no_articles"
         return split_html(text(lang, key, query=escape(query))), None

@@ -187,7 +187,6 @@ DOCS = [DocumentInfo(i, f"Berita <{i}>", 10, "file", f"f{i}.txt", None) for i in
         ("no_match", "tidak menjawab", True),
         ("low_coverage", "tidak menjawab", True),
         ("empty", "Tulis pertanyaan", False),
-        ("smalltalk", "🙂 Tanyakan", False),  # "q": neither greeting nor thanks
         ("unknown_document", "tidak ada", False),
     ],
 )
@@ -195,9 +194,16 @@ def test_abstentions(reason: str, expected: str, titles: bool) -> None:
     [chunk] = render.render_abstention(Answer("q", (), True, reason), DOCS, "id")
     check(chunk)
     assert expected in chunk
-    assert ("Berita &lt;1&gt;" in chunk) is titles
-    if titles:  # a few titles, then how many more
-        assert "Berita &lt;9&gt;" not in chunk and "4 artikel lain" in chunk
+    assert ("Berita &lt;12&gt;" in chunk) is titles
+    if titles:  # the newest few titles, then how many more
+        assert "Berita &lt;5&gt;" in chunk and "Berita &lt;4&gt;" not in chunk
+        assert "4 artikel lain" in chunk
+
+
+def test_smalltalk_neither_greeting_nor_thanks_gets_the_hint() -> None:
+    [chunk] = render.render_abstention(Answer("ok sip", (), True, "smalltalk"), DOCS, "id")
+    check(chunk)
+    assert chunk.startswith("🙂 Tanyakan apa saja") and "Berita &lt;12&gt;" in chunk
 
 
 def test_greeting_hint_names_the_newest_titles_and_the_count() -> None:
