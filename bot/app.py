@@ -43,13 +43,13 @@ log = logging.getLogger(__name__)
 COMMANDS: dict[str, list[tuple[str, str]]] = {
     "id": [
         ("tanya", "Ajukan pertanyaan tentang berita"),
-        ("artikel", "Daftar artikel"),
+        ("artikel", "Daftar artikel, terbaru dulu (atau cari: /artikel kata)"),
         ("bahasa", "Bahasa bot: id atau en"),
         ("help", "Bantuan"),
     ],
     "en": [
         ("ask", "Ask a question about the news"),
-        ("artikel", "List of articles"),
+        ("artikel", "Articles, newest first (or search: /artikel word)"),
         ("bahasa", "Bot language: id or en"),
         ("help", "Help"),
     ],

@@ -11,13 +11,23 @@ escapes the result and falls back to the English sentence when there is no templ
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Mapping
 from typing import Final, Literal, cast
 
 from index.errors import ErrorKey, ErrorParam
 
-__all__ = ["LANGUAGES", "Language", "error_text", "language_for", "text"]
+__all__ = [
+    "LANGUAGES",
+    "Language",
+    "count",
+    "error_text",
+    "language_for",
+    "megabytes",
+    "number",
+    "text",
+]
 
 Language = Literal["id", "en"]
 LANGUAGES: Final[tuple[Language, ...]] = ("id", "en")
@@ -41,22 +51,22 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "id": (
             "<b>Cara bertanya</b>\n"
             "• Di chat pribadi: kirim pertanyaan apa saja.\n"
-            "• Di grup: <code>/tanya pertanyaan</code>, balas pesan saya, atau sebut @{bot}.\n"
+            "• Di grup: {groups}\n"
             "• Di chat mana pun: ketik <code>@{bot} pertanyaan</code> (mode inline).\n\n"
             "<b>Perintah</b>\n"
             "/tanya — ajukan pertanyaan (juga /ask)\n"
-            "/artikel — daftar artikel\n"
+            "/artikel [kata] — daftar artikel, terbaru dulu (atau cari judul)\n"
             "/bahasa id|en — bahasa bot di chat ini\n"
             "/help — bantuan ini"
         ),
         "en": (
             "<b>How to ask</b>\n"
             "• In a private chat: send any question.\n"
-            "• In a group: <code>/ask question</code>, reply to my message, or mention @{bot}.\n"
+            "• In a group: {groups}\n"
             "• In any chat: type <code>@{bot} question</code> (inline mode).\n\n"
             "<b>Commands</b>\n"
             "/ask — ask a question (also /tanya)\n"
-            "/artikel — list of articles\n"
+            "/artikel [word] — list of articles, newest first (or search the titles)\n"
             "/bahasa id|en — the bot's language in this chat\n"
             "/help — this help"
         ),
@@ -65,7 +75,7 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "id": (
             "\n\n<b>Perintah admin</b>\n"
             "/reload — sinkronkan folder konten dan bangun ulang indeks\n"
-            "/tambah URL — tambah artikel dari URL (atau kirim berkas .txt/.html, "
+            "/tambah URL — tambah artikel dari URL (atau kirim berkas .txt/.md/.html, "
             "atau balas sebuah teks dengan /tambah)\n"
             "/hapus ID — hapus artikel\n"
             "/stats — statistik pertanyaan"
@@ -73,41 +83,52 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": (
             "\n\n<b>Admin commands</b>\n"
             "/reload — sync the content folder and rebuild the index\n"
-            "/tambah URL — add an article from a URL (or send a .txt/.html file, "
+            "/tambah URL — add an article from a URL (or send a .txt/.md/.html file, "
             "or reply to a text with /tambah)\n"
             "/hapus ID — remove an article\n"
             "/stats — question statistics"
         ),
     },
     "group_intro": {
+        "id": "Halo! Saya menjawab pertanyaan tentang berita. Di grup ini: {groups} Bantuan: /help",
+        "en": "Hi! I answer questions about the news. In this group: {groups} Help: /help",
+    },
+    # How to ask in a group, by what the bot receives there (docs/bot.md, "Privacy mode").
+    "groups_all_messages": {
+        "id": "<code>/tanya pertanyaan</code>, balas pesan saya, atau sebut @{bot} dalam pesan.",
+        "en": "<code>/ask question</code>, reply to my message, or mention @{bot} in a message.",
+    },
+    "groups_privacy": {
         "id": (
-            "Halo! Saya menjawab pertanyaan tentang berita. Di grup ini: "
-            "<code>/tanya pertanyaan</code>, balas pesan saya, atau sebut @{bot}. "
-            "Bantuan: /help"
+            "<code>/tanya pertanyaan</code> atau balas pesan saya. "
+            "(Menyebut @{bot} dalam pesan biasa hanya sampai kepada saya jika saya admin grup.)"
         ),
         "en": (
-            "Hi! I answer questions about the news. In this group: "
-            "<code>/ask question</code>, reply to my message, or mention @{bot}. Help: /help"
+            "<code>/ask question</code> or reply to my message. "
+            "(Mentioning @{bot} in a plain message reaches me only if I am a group admin.)"
         ),
     },
     "answer_header": {
         "id": "💡 <b>Jawaban {rank}/{total}</b>",
         "en": "💡 <b>Answer {rank}/{total}</b>",
     },
-    "answer_context": {"id": "Konteks", "en": "Context"},
     "answer_source": {"id": "📰 Sumber: {title}", "en": "📰 Source: {title}"},
     "button_more": {"id": "Jawaban lain ▸", "en": "Other answers ▸"},
     "not_in_article": {
         "id": "Maaf, artikel yang saya punya tidak menjawab pertanyaan itu.",
-        "en": "Sorry, the articles I have do not answer that question.",
+        "en": (
+            "Sorry, the articles I have do not answer that question. They are in Indonesian, "
+            "so questions in Indonesian work best (<i>siapa</i> = who, <i>apa</i> = what, "
+            "<i>kapan</i> = when, <i>di mana</i> = where, <i>berapa</i> = how many)."
+        ),
     },
     "known_titles": {
         "id": "Yang saya ketahui:\n{titles}",
         "en": "What I know about:\n{titles}",
     },
     "more_titles": {
-        "id": "… dan {count} artikel lain (/artikel)",
-        "en": "… and {count} more (/artikel)",
+        "id": "… dan {count:,} artikel lain (/artikel)",
+        "en": "… and {count:,} more (/artikel)",
     },
     "ask_tip": {
         "id": "Coba gunakan kata dari artikel: nama orang, tempat, tanggal atau peristiwa.",
@@ -121,10 +142,24 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "id": "Tulis pertanyaan tentang artikel, misalnya <i>Kapan perjanjian disepakati?</i>",
         "en": "Write a question about the article, e.g. <i>When was the agreement signed?</i>",
     },
-    "smalltalk": {
-        "id": "Sama-sama! 🙂 Silakan tanyakan sesuatu tentang artikel.",
-        "en": "You're welcome! 🙂 Ask me anything about the articles.",
+    "smalltalk_thanks": {
+        "id": "Sama-sama! 🙂 Silakan bertanya lagi kapan saja.",
+        "en": "You're welcome! 🙂 Ask again any time.",
     },
+    "smalltalk_greeting": {"id": "{hello} 👋 {hint}", "en": "{hello} 👋 {hint}"},
+    "smalltalk_other": {"id": "🙂 {hint}", "en": "🙂 {hint}"},
+    "smalltalk_hint": {
+        "id": "Tanyakan apa saja tentang berita yang saya punya, misalnya {titles}.",
+        "en": "Ask me anything about the news I have, e.g. {titles}.",
+    },
+    "smalltalk_all": {"id": "(semua {articles}: /artikel)", "en": "(all {articles}: /artikel)"},
+    "hello": {"id": "Halo!", "en": "Hi!"},
+    "hello_salam": {"id": "Waalaikumsalam!", "en": "Wa alaikum salam!"},
+    "hello_kabar": {"id": "Kabar baik, terima kasih!", "en": "I'm fine, thank you!"},
+    "hello_pagi": {"id": "Selamat pagi!", "en": "Good morning!"},
+    "hello_siang": {"id": "Selamat siang!", "en": "Good afternoon!"},
+    "hello_sore": {"id": "Selamat sore!", "en": "Good afternoon!"},
+    "hello_malam": {"id": "Selamat malam!", "en": "Good evening!"},
     "unknown_document": {
         "id": "Artikel itu tidak ada (lihat /artikel).",
         "en": "That article does not exist (see /artikel).",
@@ -139,10 +174,28 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "menandatangani perjanjian?</code>\nOr reply to a message with /ask."
         ),
     },
-    "articles_header": {"id": "<b>Artikel ({count})</b>", "en": "<b>Articles ({count})</b>"},
-    "article_line": {
-        "id": "#{id} — {title} ({sentences} kalimat)",
-        "en": "#{id} — {title} ({sentences} sentences)",
+    "articles_header": {
+        "id": "<b>Artikel ({count:,})</b> — terbaru dulu, halaman {page}/{pages}",
+        "en": "<b>Articles ({count:,})</b> — newest first, page {page}/{pages}",
+    },
+    "articles_found": {
+        "id": "<b>Artikel dengan “{query}” ({count:,})</b> — halaman {page}/{pages}",
+        "en": "<b>Articles with “{query}” ({count:,})</b> — page {page}/{pages}",
+    },
+    "articles_none_found": {
+        "id": "Tidak ada artikel dengan “{query}”. Semua artikel: /artikel",
+        "en": "No article has “{query}” in its title. All articles: /artikel",
+    },
+    "articles_search_tip": {
+        "id": "Cari judul: <code>/artikel banjir</code>",
+        "en": "Search the titles: <code>/artikel flood</code>",
+    },
+    "article_line": {"id": "#{id} — {title} ({sentences})", "en": "#{id} — {title} ({sentences})"},
+    "button_next": {"id": "Berikutnya ▸", "en": "Next ▸"},
+    "button_previous": {"id": "◂ Sebelumnya", "en": "◂ Previous"},
+    "stale_list": {
+        "id": "Daftar ini sudah kedaluwarsa. Kirim /artikel lagi.",
+        "en": "This list has expired. Send /artikel again.",
     },
     "non_text": {
         "id": "Saya hanya bisa membaca pertanyaan berupa teks. Ketik pertanyaan Anda 🙂",
@@ -153,11 +206,8 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "I do not know that command. See /help.",
     },
     "flood": {
-        "id": (
-            "Pelan-pelan ya 🙂 Terlalu banyak pertanyaan sekaligus. "
-            "Coba lagi dalam {seconds} detik."
-        ),
-        "en": "Slow down a little 🙂 Too many questions at once. Try again in {seconds} seconds.",
+        "id": "Pelan-pelan ya 🙂 Terlalu banyak pertanyaan sekaligus. Coba lagi dalam {seconds}.",
+        "en": "Slow down a little 🙂 Too many questions at once. Try again in {seconds}.",
     },
     "error": {
         "id": "Maaf, terjadi kesalahan. Silakan coba lagi sebentar lagi.",
@@ -178,14 +228,14 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     },
     "reload_done": {
         "id": (
-            "🔄 Dimuat ulang dalam {seconds} detik: {added} baru, {updated} diperbarui, "
-            "{removed} dihapus, {unchanged} tetap, {failed} gagal.\n"
-            "Sekarang {documents} artikel, {sentences} kalimat (revisi {revision})."
+            "🔄 Dimuat ulang dalam {seconds} detik: {added:,} baru, {updated:,} diperbarui, "
+            "{removed:,} dihapus, {unchanged:,} tetap, {failed:,} gagal.\n"
+            "Sekarang {documents}, {sentences} (revisi {revision})."
         ),
         "en": (
-            "🔄 Reloaded in {seconds} s: {added} added, {updated} updated, {removed} removed, "
-            "{unchanged} unchanged, {failed} failed.\n"
-            "Now {documents} articles, {sentences} sentences (revision {revision})."
+            "🔄 Reloaded in {seconds} s: {added:,} added, {updated:,} updated, "
+            "{removed:,} removed, {unchanged:,} unchanged, {failed:,} failed.\n"
+            "Now {documents}, {sentences} (revision {revision})."
         ),
     },
     "reload_errors": {"id": "Masalah:", "en": "Problems:"},
@@ -198,8 +248,8 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "Another content change is running; wait a moment and try again.",
     },
     "ingest_done": {
-        "id": "✅ Artikel #{id} {status}: {title} ({sentences} kalimat).",
-        "en": "✅ Article #{id} {status}: {title} ({sentences} sentences).",
+        "id": "✅ Artikel #{id} {status}: {title} ({sentences}).",
+        "en": "✅ Article #{id} {status}: {title} ({sentences}).",
     },
     "ingest_failed": {
         "id": "❌ Gagal menambah {source}: {error}",
@@ -211,18 +261,18 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     "tambah_usage": {
         "id": (
             "Cara menambah artikel:\n• <code>/tambah https://contoh.id/berita</code>\n"
-            "• kirim berkas .txt atau .html (bisa dengan keterangan /tambah)\n"
+            "• kirim berkas .txt, .md atau .html (bisa dengan keterangan /tambah)\n"
             "• balas sebuah pesan teks dengan <code>/tambah Judul</code>"
         ),
         "en": (
             "How to add an article:\n• <code>/tambah https://example.com/news</code>\n"
-            "• send a .txt or .html file (optionally captioned /tambah)\n"
+            "• send a .txt, .md or .html file (optionally captioned /tambah)\n"
             "• reply to a text message with <code>/tambah Title</code>"
         ),
     },
     "upload_too_large": {
-        "id": "❌ Berkas terlalu besar ({size} KB); batasnya {limit} KB.",
-        "en": "❌ The file is too large ({size} KB); the limit is {limit} KB.",
+        "id": "❌ Berkas terlalu besar ({size}); batasnya {limit}.",
+        "en": "❌ The file is too large ({size}); the limit is {limit}.",
     },
     "upload_wrong_type": {
         "id": "❌ Hanya berkas teks .txt, .md atau .html yang bisa ditambahkan (bukan {name}).",
@@ -236,13 +286,13 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     "hapus_missing": {"id": "Tidak ada artikel #{id}.", "en": "There is no article #{id}."},
     "stats": {
         "id": (
-            "📊 <b>Statistik</b>\nPertanyaan: {questions}\nTerjawab: {answered} ({share})\n"
-            "Tidak terjawab: {abstained}\nUmpan balik: 👍 {up} · 👎 {down}\n"
+            "📊 <b>Statistik</b>\nPertanyaan: {questions:,}\nTerjawab: {answered:,} ({share})\n"
+            "Tidak terjawab: {abstained:,}\nUmpan balik: 👍 {up:,} · 👎 {down:,}\n"
             "Median waktu jawab: {p50} ms"
         ),
         "en": (
-            "📊 <b>Statistics</b>\nQuestions: {questions}\nAnswered: {answered} ({share})\n"
-            "Not answered: {abstained}\nFeedback: 👍 {up} · 👎 {down}\n"
+            "📊 <b>Statistics</b>\nQuestions: {questions:,}\nAnswered: {answered:,} ({share})\n"
+            "Not answered: {abstained:,}\nFeedback: 👍 {up:,} · 👎 {down:,}\n"
             "Median answer time: {p50} ms"
         ),
     },
@@ -252,6 +302,10 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     "language_usage": {
         "id": "Pilih bahasa: <code>/bahasa id</code> atau <code>/bahasa en</code>.",
         "en": "Choose a language: <code>/bahasa id</code> or <code>/bahasa en</code>.",
+    },
+    "language_admins_only": {
+        "id": "Maaf, di grup hanya admin grup yang dapat mengganti bahasa bot.",
+        "en": "Sorry, in a group only the group's admins can change the bot's language.",
     },
     "inline_none_title": {"id": "Tidak ada di artikel", "en": "Not in the articles"},
     "inline_help_title": {
@@ -429,10 +483,42 @@ def _as_language(value: str | None) -> Language | None:
 
 
 def text(lang: str, key: str, **values: object) -> str:
-    """The message ``key`` in ``lang`` (Indonesian when the language is not in the catalogue)."""
-    entry = _CATALOGUE[key]
-    template = entry[_as_language(lang) or "id"]
-    return template.format(**values) if values else template
+    """The message ``key`` in ``lang`` (Indonesian when the language is not in the catalogue).
+
+    Numbers follow the language: ``{n:,}`` is 3.464 in Indonesian and 3,464 in English,
+    ``{s:.1f}`` is 0,5 and 0.5."""
+    language = _as_language(lang) or "id"
+    template = _CATALOGUE[key][language]
+    return _NumberFormatter(language).vformat(template, (), values) if values else template
+
+
+# noun -> language -> (singular, plural); Indonesian nouns do not change.
+_NOUNS: Final[dict[str, dict[Language, tuple[str, str]]]] = {
+    "article": {"id": ("artikel", "artikel"), "en": ("article", "articles")},
+    "sentence": {"id": ("kalimat", "kalimat"), "en": ("sentence", "sentences")},
+    "second": {"id": ("detik", "detik"), "en": ("second", "seconds")},
+}
+
+
+def count(lang: str, noun: str, n: int) -> str:
+    """``n`` and ``noun`` in ``lang``: "1 sentence", "3,464 articles", "3.464 artikel"."""
+    language = _as_language(lang) or "id"
+    singular, plural = _NOUNS[noun][language]
+    noun_form = singular if n == 1 else plural
+    return _NumberFormatter(language).format("{n:,} {noun}", n=n, noun=noun_form)
+
+
+def megabytes(lang: str, size: int) -> str:
+    """A file size in MB (MiB), rounded *up* to a tenth, so a file over a limit never reads as
+    the limit itself: "2 MB", "2,1 MB" (id), "50.1 MB" (en)."""
+    value = math.ceil(size * 10 / (1024 * 1024)) / 10
+    return number(lang, value, 0 if value.is_integer() else 1) + " MB"
+
+
+def number(lang: str, value: float, decimals: int = 0) -> str:
+    """``value`` with the language's punctuation: 1.234,5 (id) or 1,234.5 (en)."""
+    language = _as_language(lang) or "id"
+    return _NumberFormatter(language).format(f"{{v:,.{decimals}f}}", v=value)
 
 
 def language_for(

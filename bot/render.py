@@ -26,25 +26,28 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot import callbacks
-from bot.i18n import error_text, text
+from bot import callbacks, smalltalk
+from bot.i18n import count, error_text, number, text
 from index.engine import Answer, Hit
 from index.errors import ErrorDetail
 from index.service import DocumentInfo, IngestResult, ReloadReport, Stats
+from index.tokens import fold
 
 __all__ = [
     "MAX_MESSAGE",
     "answer_keyboard",
     "escape",
     "highlight",
+    "how_to_ask_in_groups",
     "localized_error",
     "render_abstention",
     "render_answer",
-    "render_articles",
+    "render_article_page",
     "render_help",
     "render_ingest",
     "render_inline_results",
     "render_reload",
+    "render_smalltalk",
     "render_stats",
     "render_welcome",
     "split_html",
@@ -55,6 +58,13 @@ MAX_MESSAGE = 4096
 NEIGHBOUR_CHARS = 400
 """Context sentences are cut to this length: the passage has to stay readable on a phone."""
 TITLES_SHOWN = 8
+HINT_TITLES = 3
+"""Titles in the one-line hint that answers a greeting (the newest)."""
+HINT_TITLE_CHARS = 60
+ARTICLES_PER_PAGE = 10
+"""/artikel lists this many per page: a group should not scroll past the whole store."""
+TITLE_UNITS = 300
+"""A title in /artikel is cut to this many UTF-16 units of HTML, so ten fit one message."""
 INLINE_RESULTS = 5
 _TAGS = ("b", "i", "u", "s", "code", "blockquote")
 _TAG_RE = re.compile(r"<(/?)([a-z]+)>")
@@ -175,7 +185,7 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
 
     Chunks with no visible text are dropped (Telegram refuses empty messages). Raises
     ``ValueError`` when ``limit`` cannot hold the deepest nesting of tags around one character
-    (never at the message limit: the bot nests two tags at most)."""
+    (never at the message limit: the bot nests three tags at most)."""
     if limit < 64:
         raise ValueError("limit too small to hold markup")
     runs = _parse(markup)
@@ -232,17 +242,16 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
 def render_answer(answer: Answer, page: int, lang: str) -> list[str]:
     """Hit number ``page`` (0-based) of an answered question as message chunks."""
     hit: Hit = answer.hits[page]
-    parts = [
-        text(lang, "answer_header", rank=page + 1, total=len(answer.hits)),
-        highlight(hit.sentence, hit.highlights),
-    ]
+    parts = [text(lang, "answer_header", rank=page + 1, total=len(answer.hits))]
+    sentence = highlight(hit.sentence, hit.highlights)
     if hit.before or hit.after:
+        # The sentence once, underlined where it sits in its passage (question words bold).
         before = _shorten(hit.before, NEIGHBOUR_CHARS, from_start=True)
         after = _shorten(hit.after, NEIGHBOUR_CHARS)
-        passage = " ".join(
-            p for p in (escape(before), f"<i>{escape(hit.sentence)}</i>", escape(after)) if p
-        )
-        parts.append(f"<b>{text(lang, 'answer_context')}:</b>\n<blockquote>{passage}</blockquote>")
+        passage = " ".join(p for p in (escape(before), f"<u>{sentence}</u>", escape(after)) if p)
+        parts.append(f"<blockquote>{passage}</blockquote>")
+    else:
+        parts.append(sentence)
     parts.append(text(lang, "answer_source", title=f"<i>{escape(hit.document_title)}</i>"))
     return split_html("\n\n".join(parts))
 
@@ -268,25 +277,59 @@ def answer_keyboard(question_id: int, page: int, total: int, lang: str) -> Inlin
     return InlineKeyboardMarkup(rows)
 
 
+def _newest(documents: Sequence[DocumentInfo]) -> list[DocumentInfo]:
+    """Newest first: ids grow as articles are added."""
+    return sorted(documents, key=lambda d: d.id, reverse=True)
+
+
 def _title_lines(documents: Sequence[DocumentInfo], lang: str, shown: int) -> str:
-    lines = [f"• {escape(d.title)}" for d in documents[:shown]]
+    """The ``shown`` newest titles, one a line, then how many more."""
+    lines = [f"• {escape(d.title)}" for d in _newest(documents)[:shown]]
     if len(documents) > shown:
         lines.append(text(lang, "more_titles", count=len(documents) - shown))
     return "\n".join(lines)
 
 
-def render_abstention(answer: Answer, documents: Sequence[DocumentInfo], lang: str) -> list[str]:
-    """Why there is no answer, and — for real questions — what the bot does know about."""
-    if answer.reason in ("empty", "smalltalk", "unknown_document"):
-        key = {"empty": "empty_question", "smalltalk": "smalltalk"}.get(
-            answer.reason, answer.reason
+def render_smalltalk(message: str, documents: Sequence[DocumentInfo] | None, lang: str) -> str:
+    """Thanks for thanks; a greeting back (or a smile for "ok", "sip"…) with a one-line hint
+    of what to ask: the newest titles (no hint when ``documents`` is ``None``: unknown)."""
+    kind = smalltalk.classify(message)
+    if kind.kind == "thanks":
+        return text(lang, "smalltalk_thanks")
+    if documents is None:
+        hint = ""
+    elif not documents:
+        hint = text(lang, "no_articles")
+    else:
+        newest = sorted(documents, key=lambda d: d.id, reverse=True)
+        titles = ", ".join(
+            f"<i>{escape(_shorten(d.title, HINT_TITLE_CHARS))}</i>" for d in newest[:HINT_TITLES]
         )
+        if len(documents) > HINT_TITLES:
+            titles += " " + text(
+                lang, "smalltalk_all", articles=count(lang, "article", len(documents))
+            )
+        hint = text(lang, "smalltalk_hint", titles=titles)
+    if kind.kind == "greeting":
+        return text(lang, "smalltalk_greeting", hello=text(lang, kind.hello), hint=hint).strip()
+    return text(lang, "smalltalk_other", hint=hint).strip()
+
+
+def render_abstention(
+    answer: Answer, documents: Sequence[DocumentInfo] | None, lang: str
+) -> list[str]:
+    """Why there is no answer, and — for real questions — what the bot does know about
+    (``documents``; ``None`` when not known, as in inline mode)."""
+    if answer.reason == "smalltalk":
+        return split_html(render_smalltalk(answer.question, documents, lang))
+    if answer.reason in ("empty", "unknown_document"):
+        key = "empty_question" if answer.reason == "empty" else answer.reason
         return split_html(text(lang, key))
     parts = [text(lang, "not_in_article")]
     if documents:
         parts.append(text(lang, "known_titles", titles=_title_lines(documents, lang, TITLES_SHOWN)))
         parts.append(text(lang, "ask_tip"))
-    else:
+    elif documents is not None:
         parts.append(text(lang, "no_articles"))
     return split_html("\n\n".join(parts))
 
@@ -296,22 +339,82 @@ def render_welcome(documents: Sequence[DocumentInfo], lang: str) -> list[str]:
     return split_html(text(lang, "start", titles=titles))
 
 
-def render_help(bot_username: str, is_admin: bool, lang: str) -> list[str]:
-    body = text(lang, "help", bot=escape(bot_username))
+def how_to_ask_in_groups(bot_username: str, reads_all_messages: bool, lang: str) -> str:
+    """What reaches the bot in a group: with privacy mode on (Telegram's default) only
+    commands and replies to it, so @mentions are advertised only with privacy mode off."""
+    key = "groups_all_messages" if reads_all_messages else "groups_privacy"
+    return text(lang, key, bot=escape(bot_username))
+
+
+def render_help(
+    bot_username: str, is_admin: bool, lang: str, reads_all_messages: bool = False
+) -> list[str]:
+    """/help; ``reads_all_messages``: the bot's privacy mode is off (getMe's
+    ``can_read_all_group_messages``)."""
+    groups = how_to_ask_in_groups(bot_username, reads_all_messages, lang)
+    body = text(lang, "help", bot=escape(bot_username), groups=groups)
     if is_admin:
         body += text(lang, "help_admin")
     return split_html(body)
 
 
-def render_articles(documents: Sequence[DocumentInfo], lang: str) -> list[str]:
-    if not documents:
-        return split_html(text(lang, "no_articles"))
-    lines = [text(lang, "articles_header", count=len(documents))]
+def _short_title(title: str) -> str:
+    """``title`` escaped, shortened until it takes at most ``TITLE_UNITS``."""
+    limit = TITLE_UNITS // 2
+    while utf16_len(short := escape(_shorten(title, limit))) > TITLE_UNITS:
+        limit //= 2
+    return short
+
+
+def _matches(title: str, words: Sequence[str]) -> bool:
+    folded = fold(title)
+    return all(w in folded for w in words)
+
+
+def render_article_page(
+    documents: Sequence[DocumentInfo], query: str, page: int, lang: str
+) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """Page ``page`` (0-based; past the end: the last page) of the articles whose titles
+    contain every word of ``query`` (all articles for ""), newest first, with buttons to
+    the previous and next pages. Always one message: titles are cut to ``TITLE_UNITS``."""
+    words = fold(query).split()
+    found = _newest([d for d in documents if _matches(d.title, words)])
+    if not found:
+        key = "articles_none_found" if query else "no_articles"
+        return split_html(text(lang, key, query=escape(query))), None
+    pages = -(-len(found) // ARTICLES_PER_PAGE)
+    page = min(max(page, 0), pages - 1)
+    header_key = "articles_found" if query else "articles_header"
+    lines = [
+        text(lang, header_key, query=escape(query), count=len(found), page=page + 1, pages=pages)
+    ]
+    start = page * ARTICLES_PER_PAGE
     lines.extend(
-        text(lang, "article_line", id=d.id, title=escape(d.title), sentences=d.sentences)
-        for d in documents
+        text(
+            lang,
+            "article_line",
+            id=d.id,
+            title=_short_title(d.title),
+            sentences=count(lang, "sentence", d.sentences),
+        )
+        for d in found[start : start + ARTICLES_PER_PAGE]
     )
-    return split_html("\n".join(lines))
+    if pages > 1 and not query:
+        lines.append("\n" + text(lang, "articles_search_tip"))
+    buttons = []
+    if page > 0:
+        buttons.append(
+            InlineKeyboardButton(
+                text(lang, "button_previous"), callback_data=callbacks.list_data(page - 1, query)
+            )
+        )
+    if page < pages - 1:
+        buttons.append(
+            InlineKeyboardButton(
+                text(lang, "button_next"), callback_data=callbacks.list_data(page + 1, query)
+            )
+        )
+    return split_html("\n".join(lines)), InlineKeyboardMarkup([buttons]) if buttons else None
 
 
 # --- admin reports --------------------------------------------------------------------------
@@ -342,14 +445,14 @@ def render_reload(report: ReloadReport, lang: str) -> list[str]:
     body = text(
         lang,
         "reload_done",
-        seconds=f"{report.seconds:.2f}" if report.seconds >= 1 else f"{report.seconds:.3f}",
+        seconds=number(lang, report.seconds, 2 if report.seconds >= 1 else 3),
         added=report.added,
         updated=report.updated,
         removed=report.removed,
         unchanged=report.unchanged,
         failed=report.failed,
-        documents=report.documents,
-        sentences=report.sentences,
+        documents=count(lang, "article", report.documents),
+        sentences=count(lang, "sentence", report.sentences),
         revision=report.revision,
     )
     if report.errors:
@@ -377,7 +480,7 @@ def render_ingest(result: IngestResult, lang: str) -> list[str]:
             id=result.document_id,
             status=status,
             title=escape(result.title),
-            sentences=result.sentences,
+            sentences=count(lang, "sentence", result.sentences),
         )
     )
 
@@ -397,7 +500,7 @@ def render_stats(stats: Stats, lang: str) -> list[str]:
             abstained=stats.abstained,
             up=stats.thumbs_up,
             down=stats.thumbs_down,
-            p50=f"{stats.p50_ms:.0f}",
+            p50=number(lang, stats.p50_ms),
         )
     ]
     for key, rows in (
@@ -420,7 +523,7 @@ def _plain_preview(value: str, limit: int) -> str:
 def render_inline_results(answer: Answer, lang: str) -> list[InlineQueryResultArticle]:
     """The top hits as inline results; an abstention as one result that says so."""
     if answer.abstained:
-        message = render_abstention(answer, (), lang)[0]
+        message = render_abstention(answer, None, lang)[0]
         return [
             InlineQueryResultArticle(
                 id="none",

@@ -16,7 +16,7 @@ from telegram import Document, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.handlers.common import chat_language, is_admin, is_private, log, reply_chunks, reply_text
-from bot.i18n import Language, text
+from bot.i18n import Language, megabytes, text
 from bot.render import (
     escape,
     localized_error,
@@ -107,8 +107,13 @@ def _check_upload(document: Document, lang: Language) -> str | None:
         return text(lang, "upload_wrong_type", name=_escape_name(name))
     size = document.file_size or 0
     if size > MAX_UPLOAD_BYTES:
-        return text(lang, "upload_too_large", size=size // 1024, limit=MAX_UPLOAD_BYTES // 1024)
+        return _too_large(size, lang)
     return None
+
+
+def _too_large(size: int, lang: Language) -> str:
+    limit = megabytes(lang, MAX_UPLOAD_BYTES)
+    return text(lang, "upload_too_large", size=megabytes(lang, size), limit=limit)
 
 
 def _escape_name(name: str) -> str:
@@ -129,11 +134,7 @@ async def _ingest_document(
         file = await document.get_file()
         data = bytes(await file.download_as_bytearray())
         if len(data) > MAX_UPLOAD_BYTES:  # file_size is optional in updates: check what came
-            return [
-                text(
-                    lang, "upload_too_large", size=len(data) // 1024, limit=MAX_UPLOAD_BYTES // 1024
-                )
-            ]
+            return [_too_large(len(data), lang)]
         # Content checks (charset, binary data, empty text) belong to the store: it reports
         # them as a failed IngestResult with a reason.
         result = await asyncio.to_thread(service.ingest_upload, name, data)

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyPar
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.i18n import Language, language_for, text
+from bot.i18n import Language, count, language_for, text
 from bot.qa import ask_and_log
 from bot.render import answer_keyboard, render_abstention, render_answer, split_html
 from bot.state import CachedAnswer, state
@@ -108,7 +108,8 @@ async def answer_question(
     if not verdict.allowed:
         log.info("flood guard: dropped a question from %s in chat %s", sender, message.chat_id)
         if verdict.notify:
-            await reply_text(message, text(lang, "flood", seconds=verdict.retry_after))
+            wait = count(lang, "second", verdict.retry_after)
+            await reply_text(message, text(lang, "flood", seconds=wait))
         return
     outcome = await asyncio.to_thread(
         ask_and_log,

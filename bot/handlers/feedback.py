@@ -1,11 +1,14 @@
-"""Answer buttons: "Jawaban lain" pages through the ranked hits by editing the message; 👍/👎
-records a vote. Callback data is parsed strictly (``bot.callbacks``): forged or unknown data,
-an answer from another chat, or one too old to be known gets a short note and nothing else.
+"""Buttons. Under answers: "Jawaban lain" pages through the ranked hits by editing the
+message; 👍/👎 records a vote. Callback data is parsed strictly (``bot.callbacks``): forged or
+unknown data, an answer from another chat, or one too old to be known gets a short note and
+nothing else.
 
 Paging uses the hits cached when the answer was sent. After a restart (or once the cache has
 forgotten it) the question is read back from the message the answer replies to and asked
 again; that result is used for this click only, never cached, so forged ids cannot plant
 answers for other chats.
+
+Under /artikel: "Berikutnya ▸"/"◂ Sebelumnya" turn the list's pages (``private``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks
 from bot.handlers.common import chat_language, log, reply_chunks
 from bot.handlers.group import question_from_command
+from bot.handlers.private import on_articles_page
 from bot.i18n import Language, text
 from bot.render import answer_keyboard, render_answer
 from bot.state import state
@@ -36,6 +40,8 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if data is None:
         log.warning("ignored unknown callback data from user %s", query.from_user.id)
         await query.answer(text(lang, "stale_answer"))
+    elif data.action == "list":
+        await on_articles_page(query, data, lang, context)
     elif data.action == "vote":
         await _vote(query, data, lang, context)
     else:

@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes, filters
 
 from bot.handlers.common import answer_question, chat_language, reply_text
 from bot.i18n import text
-from bot.render import escape
+from bot.render import how_to_ask_in_groups
 
 __all__ = [
     "ADDRESSED_TO_BOT",
@@ -107,8 +107,8 @@ async def on_membership_change(update: Update, context: ContextTypes.DEFAULT_TYP
     ):
         return
     lang = await chat_language(update, context)
-    await context.bot.send_message(
-        change.chat.id,
-        text(lang, "group_intro", bot=escape(context.bot.username)),
-        parse_mode=ParseMode.HTML,
+    bot = context.bot
+    groups = how_to_ask_in_groups(bot.username, bool(bot.can_read_all_group_messages), lang)
+    await bot.send_message(
+        change.chat.id, text(lang, "group_intro", groups=groups), parse_mode=ParseMode.HTML
     )

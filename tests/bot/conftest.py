@@ -34,6 +34,22 @@ USER_ID = 1001
 GROUP_ID = -100777
 
 
+ADMIN_RIGHTS = (
+    "can_be_edited",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
+"""The rights a ``ChatMemberAdministrator`` must carry (``getChatMember`` answers)."""
+
+
 @dataclass
 class Call:
     method: str
@@ -46,6 +62,7 @@ class RecordingRequest(BaseRequest):
     files: dict[str, bytes] = field(default_factory=dict)  # file_path -> content
     errors: dict[str, tuple[int, str]] = field(default_factory=dict)  # method -> (code, text)
     member_status: str = "member"
+    privacy_mode: bool = True  # getMe's can_read_all_group_messages is its opposite
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(5000))
 
     @property
@@ -83,7 +100,12 @@ class RecordingRequest(BaseRequest):
     def _result(self, name: str, params: dict[str, Any]) -> Any:
         bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "Tanya", "username": BOT_USERNAME}
         if name == "getMe":
-            return {**bot_user, "can_join_groups": True, "supports_inline_queries": True}
+            return {
+                **bot_user,
+                "can_join_groups": True,
+                "supports_inline_queries": True,
+                "can_read_all_group_messages": not self.privacy_mode,
+            }
         if name in ("sendMessage", "editMessageText"):
             message_id = params.get("message_id") or next(self._ids)
             return {
@@ -94,10 +116,15 @@ class RecordingRequest(BaseRequest):
                 "text": params.get("text", ""),
             }
         if name == "getChatMember":
-            return {
+            member: dict[str, Any] = {
                 "status": self.member_status,
                 "user": {"id": params["user_id"], "is_bot": False, "first_name": "U"},
             }
+            if self.member_status in ("creator", "administrator"):
+                member["is_anonymous"] = False
+            if self.member_status == "administrator":
+                member.update(dict.fromkeys(ADMIN_RIGHTS, False))
+            return member
         if name == "getFile":
             path = f"documents/{params['file_id']}"
             return {

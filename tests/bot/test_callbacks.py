@@ -15,6 +15,12 @@ from bot.callbacks import Callback
         (callbacks.vote_data(12, True), Callback("vote", 12, vote=1)),
         (callbacks.vote_data(12, False), Callback("vote", 12, vote=-1)),
         (callbacks.more_data(10**17, 49), Callback("more", 10**17, page=49)),
+        (callbacks.list_data(0), Callback("list", page=0)),
+        (
+            callbacks.list_data(346, "banjir bandang"),
+            Callback("list", page=346, query="banjir bandang"),
+        ),
+        (callbacks.list_data(999999, "é" * 20), Callback("list", page=999999, query="é" * 20)),
     ],
 )
 def test_round_trip(data: str, expected: Callback) -> None:
@@ -39,7 +45,28 @@ def test_round_trip(data: str, expected: Callback) -> None:
         "more:１:1",
         "more:1:٣",
         "vote:1:down;rm",
+        "list:",
+        "list:1:",
+        "list:1000000",
+        "list:1:two  spaces",
+        "list:1:" + "x" * 41,
+        "list:1:tab\tx",
     ],
 )
 def test_anything_else_is_refused(data: object) -> None:
     assert callbacks.parse(data) is None
+
+
+@pytest.mark.parametrize(
+    ("words", "term"),
+    [
+        (["banjir"], "banjir"),
+        (["  banjir ", "bandang\n"], "banjir bandang"),
+        (["kata"] * 20, " ".join(["kata"] * 8)),
+        (["é" * 30], "é" * 20),
+        ([], ""),
+    ],
+)
+def test_search_term_fits_the_button(words: list[str], term: str) -> None:
+    assert callbacks.search_term(words) == term
+    assert len(callbacks.list_data(999999, term).encode()) <= 64

@@ -81,3 +81,39 @@ def test_error_text(
         assert result is None
     else:
         assert result is not None and expected in result
+
+
+@pytest.mark.parametrize(
+    ("lang", "noun", "n", "expected"),
+    [
+        ("en", "article", 1, "1 article"),
+        ("en", "article", 0, "0 articles"),
+        ("en", "sentence", 3464, "3,464 sentences"),
+        ("en", "second", 1, "1 second"),
+        ("id", "article", 3464, "3.464 artikel"),
+        ("id", "second", 1, "1 detik"),
+    ],
+)
+def test_count(lang: str, noun: str, n: int, expected: str) -> None:
+    assert i18n.count(lang, noun, n) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "decimals", "expected"),
+    [("id", 0.002, 3, "0,002"), ("en", 0.002, 3, "0.002"), ("id", 1234.5, 1, "1.234,5")],
+)
+def test_number(lang: str, value: float, decimals: int, expected: str) -> None:
+    assert i18n.number(lang, value, decimals) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "size", "expected"),
+    [
+        ("id", 2 * 1024 * 1024, "2 MB"),
+        ("id", 2 * 1024 * 1024 + 1, "2,1 MB"),  # over the limit never reads as the limit
+        ("en", 51199 * 1024, "50 MB"),
+        ("en", 5_300_000, "5.1 MB"),
+    ],
+)
+def test_megabytes(lang: str, size: int, expected: str) -> None:
+    assert i18n.megabytes(lang, size) == expected

@@ -130,12 +130,19 @@ def test_answer_has_bold_matches_passage_title_and_counts() -> None:
     [chunk] = render.render_answer(answered(h, hit("dua"), hit("tiga")), 0, "id")
     check(chunk)
     assert "Jawaban 1/3" in chunk
-    assert "Putin menjadi <b>perantara</b>." in chunk
     assert (
-        "<blockquote>Sebelumnya &lt;x&gt;. <i>Putin menjadi perantara.</i> "
+        "<blockquote>Sebelumnya &lt;x&gt;. <u>Putin menjadi <b>perantara</b>.</u> "
         "Lalu &amp; sesudah.</blockquote>" in chunk
     )
     assert "<i>Perang &lt;Karabakh&gt;</i>" in chunk
+
+
+def test_answer_shows_the_best_sentence_once_marked_in_its_context() -> None:
+    h = hit("Putin menjadi perantara.", before="Awal.", after="Akhir.", highlights=((14, 23),))
+    [chunk] = render.render_answer(answered(h), 0, "id")
+    assert visible(chunk).count("Putin menjadi perantara.") == 1
+    assert re.search(r"<blockquote>Awal\. <u>.*perantara.*</u> Akhir\.</blockquote>", chunk)
+    assert "Konteks" not in chunk
 
 
 def test_answer_without_neighbours_has_no_passage_and_english_labels() -> None:
@@ -180,7 +187,6 @@ DOCS = [DocumentInfo(i, f"Berita <{i}>", 10, "file", f"f{i}.txt", None) for i in
         ("no_match", "tidak menjawab", True),
         ("low_coverage", "tidak menjawab", True),
         ("empty", "Tulis pertanyaan", False),
-        ("smalltalk", "Sama-sama", False),
         ("unknown_document", "tidak ada", False),
     ],
 )
@@ -188,9 +194,41 @@ def test_abstentions(reason: str, expected: str, titles: bool) -> None:
     [chunk] = render.render_abstention(Answer("q", (), True, reason), DOCS, "id")
     check(chunk)
     assert expected in chunk
-    assert ("Berita &lt;1&gt;" in chunk) is titles
-    if titles:  # a few titles, then how many more
-        assert "Berita &lt;9&gt;" not in chunk and "4 artikel lain" in chunk
+    assert ("Berita &lt;12&gt;" in chunk) is titles
+    if titles:  # the newest few titles, then how many more
+        assert "Berita &lt;5&gt;" in chunk and "Berita &lt;4&gt;" not in chunk
+        assert "4 artikel lain" in chunk
+
+
+def test_smalltalk_neither_greeting_nor_thanks_gets_the_hint() -> None:
+    [chunk] = render.render_abstention(Answer("ok sip", (), True, "smalltalk"), DOCS, "id")
+    check(chunk)
+    assert chunk.startswith("🙂 Tanyakan apa saja") and "Berita &lt;12&gt;" in chunk
+
+
+def test_greeting_hint_names_the_newest_titles_and_the_count() -> None:
+    [chunk] = render.render_abstention(Answer("halo", (), True, "smalltalk"), DOCS, "en")
+    check(chunk)
+    assert chunk.startswith("Hi! 👋")
+    assert "<i>Berita &lt;12&gt;</i>, <i>Berita &lt;11&gt;</i>, <i>Berita &lt;10&gt;</i>" in chunk
+    assert "Berita &lt;9&gt;" not in chunk and "(all 12 articles: /artikel)" in chunk
+    [chunk] = render.render_abstention(Answer("halo", (), True, "smalltalk"), DOCS[:1], "en")
+    assert "e.g. <i>Berita &lt;1&gt;</i>." in chunk and "/artikel" not in chunk
+
+
+def test_greeting_without_articles_or_without_knowing_them() -> None:
+    [chunk] = render.render_abstention(Answer("halo", (), True, "smalltalk"), [], "id")
+    assert chunk.startswith("Halo! 👋 Belum ada artikel")
+    [chunk] = render.render_abstention(Answer("halo", (), True, "smalltalk"), None, "id")
+    assert chunk == "Halo! 👋"
+    [chunk] = render.render_abstention(Answer("makasih", (), True, "smalltalk"), None, "id")
+    assert chunk.startswith("Sama-sama!")
+
+
+def test_inline_abstention_does_not_claim_there_are_no_articles() -> None:
+    [result] = render.render_inline_results(Answer("apa <x>", (), True, "no_match"), "id")
+    message = result.input_message_content.message_text
+    assert "tidak menjawab" in message and "Belum ada artikel" not in message
 
 
 def test_abstention_without_articles() -> None:
@@ -198,12 +236,22 @@ def test_abstention_without_articles() -> None:
     assert "no articles yet" in chunk
 
 
-def test_article_list_splits_into_valid_messages() -> None:
-    docs = [DocumentInfo(i, "Judul & panjang " * 6, 10, "file", "x", None) for i in range(400)]
-    chunks = render.render_articles(docs, "id")
-    assert len(chunks) > 1
-    for c in chunks:
-        check(c)
+def test_article_page_is_one_message_even_with_huge_titles() -> None:
+    docs = [DocumentInfo(i, "Judul & panjang " * 60, 1, "file", "x", None) for i in range(400)]
+    chunks, markup = render.render_article_page(docs, "", 0, "en")
+    [chunk] = chunks
+    check(chunk)
+    assert "Articles (400)" in chunk and "page 1/40" in chunk and "(1 sentence)" in chunk
+    assert markup is not None
+
+
+def test_article_search_folds_case_and_accents() -> None:
+    docs = [
+        DocumentInfo(1, "Café di Jakarta", 3, "file", "x", None),
+        DocumentInfo(2, "Banjir", 3, "file", "x", None),
+    ]
+    [chunk], markup = render.render_article_page(docs, "CAFE jak", 0, "id")
+    assert "#1 — Café di Jakarta" in chunk and "#2" not in chunk and markup is None
 
 
 def test_reports() -> None:
@@ -218,7 +266,7 @@ def test_reports() -> None:
     )
     [chunk] = render.render_reload(report, "id")
     check(chunk)
-    assert "0.25" in chunk and "3 artikel" in chunk and "&lt;biner&gt;" in chunk
+    assert "0,250 detik" in chunk and "3 artikel" in chunk and "&lt;biner&gt;" in chunk
     ok = render.render_ingest(IngestResult("u", "added", 5, "A <b>", 12), "en")[0]
     assert "#5" in ok and "A &lt;b&gt;" in ok and "12 sentences" in ok
     bad = render.render_ingest(IngestResult("<u>", "failed", error="404 & co"), "id")[0]
@@ -235,6 +283,52 @@ def test_reports() -> None:
     [chunk] = render.render_stats(stats, "id")
     check(chunk)
     assert "75%" in chunk and "2× siapa &lt;x&gt;?" in chunk and "1× kenapa?" in chunk
+
+
+@pytest.mark.parametrize(
+    ("lang", "seconds", "documents", "sentences", "expected"),
+    [
+        ("id", 0.002, 1, 1, ("dalam 0,002 detik", "Sekarang 1 artikel, 1 kalimat")),
+        ("en", 0.002, 1, 1, ("in 0.002 s", "Now 1 article, 1 sentence (")),
+        ("id", 12.5, 3464, 98765, ("dalam 12,50 detik", "3.464 artikel, 98.765 kalimat")),
+        ("en", 12.5, 3464, 98765, ("in 12.50 s", "3,464 articles, 98,765 sentences")),
+        ("en", 0.1, 0, 0, ("Now 0 articles, 0 sentences",)),
+    ],
+)
+def test_reload_numbers_and_plurals_follow_the_language(
+    lang: str, seconds: float, documents: int, sentences: int, expected: tuple[str, ...]
+) -> None:
+    report = ReloadReport(documents=documents, sentences=sentences, seconds=seconds, added=1200)
+    [chunk] = render.render_reload(report, lang)
+    for part in expected:
+        assert part in chunk
+    assert ("1.200 baru" if lang == "id" else "1,200 added") in chunk
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentences", "expected"),
+    [("en", 1, "(1 sentence)."), ("en", 2, "(2 sentences)."), ("id", 1, "(1 kalimat).")],
+)
+def test_ingest_plural(lang: str, sentences: int, expected: str) -> None:
+    [chunk] = render.render_ingest(IngestResult("u", "added", 5, "A", sentences), lang)
+    assert expected in chunk
+
+
+def test_stats_numbers_follow_the_language() -> None:
+    stats = Stats(questions=12345, answered=12000, abstained=345, p50_ms=1234.4)
+    [chunk] = render.render_stats(stats, "id")
+    assert "Pertanyaan: 12.345" in chunk and "Median waktu jawab: 1.234 ms" in chunk
+    [chunk] = render.render_stats(stats, "en")
+    assert "Questions: 12,345" in chunk and "Median answer time: 1,234 ms" in chunk
+
+
+def test_english_abstention_says_the_articles_are_indonesian() -> None:
+    answer = Answer("Who mediated the ceasefire?", (), True, "no_match")
+    [chunk] = render.render_abstention(answer, DOCS, "en")
+    check(chunk)
+    assert "They are in Indonesian" in chunk and "<i>siapa</i> = who" in chunk
+    [inline] = render.render_inline_results(answer, "en")
+    assert "in Indonesian" in inline.input_message_content.message_text
 
 
 def test_inline_results() -> None:

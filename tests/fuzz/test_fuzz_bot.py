@@ -173,9 +173,15 @@ def test_answers_render_valid_and_literal(found: list[Hit], data: st.DataObject,
 def test_lists_and_reports_render_valid_and_literal(
     documents: list[DocumentInfo], free: str, lang: str
 ) -> None:
-    articles = _squash(_visible(_valid(render.render_articles(documents, lang))))
+    pages = []
+    for page in range(-(-len(documents) // render.ARTICLES_PER_PAGE) or 1):
+        chunks, _ = render.render_article_page(documents, "", page, lang)
+        assert len(_valid(chunks)) == 1  # a page is edited in place: it must be one message
+        pages.append(_squash(_visible(chunks)))
+    articles = "".join(pages)
     for document in documents:
-        assert _squash(document.title) in articles
+        assert _squash(document.title[:15]) in articles
+    _valid(render.render_article_page(documents, free, 0, lang)[0])
     abstention = Answer(free, (), True, "no_match")
     _valid(render.render_abstention(abstention, documents, lang))
     _valid(render.render_welcome(documents, lang))

@@ -102,6 +102,8 @@ async def test_second_content_change_while_one_runs_is_told_to_wait(bot: Harness
         ("/tambah ftp://berita.example/x", "id", "hanya URL http dan https"),
         ("/tambah ftp://berita.example/x", "en", "only http and https URLs can be added, not ftp"),
         ("/tambah", "id", "Cara menambah artikel"),
+        ("/tambah", "id", "kirim berkas .txt, .md atau .html"),
+        ("/tambah", "en", "send a .txt, .md or .html file"),
         ("/tambah bukan-url", "id", "Cara menambah artikel"),
     ],
 )
@@ -159,7 +161,11 @@ async def test_admin_document_upload_is_ingested(
 @pytest.mark.parametrize(
     ("doc", "content", "expected"),
     [
-        (document("besar.txt", size=5 * 1024 * 1024), b"", "terlalu besar"),
+        (
+            document("besar.txt", size=51199 * 1024),
+            b"",
+            "Berkas terlalu besar (50 MB); batasnya 2 MB.",
+        ),
         (document("laporan.pdf", "application/pdf"), b"%PDF", "Hanya berkas teks"),
         (document("program.exe", "application/octet-stream"), b"MZ", "Hanya berkas teks"),
         (document("menyamar.txt", "application/octet-stream"), b"\x00", "Hanya berkas teks"),
@@ -168,7 +174,7 @@ async def test_admin_document_upload_is_ingested(
         (
             document("besar-tanpa-ukuran.txt", size=None),
             b"a " * (1024 * 1024 + 10),
-            "terlalu besar",
+            "terlalu besar (2,1 MB); batasnya 2 MB",
         ),
     ],
     ids=["too-large", "pdf", "exe", "binary-mime", "binary-content", "latin1", "large-unsized"],

@@ -179,7 +179,9 @@ def membership(old: str, new: str, chat_type: str = "supergroup") -> dict[str, A
 
 async def test_added_to_a_group_introduces_itself_once(bot: Harness) -> None:
     await bot.feed(membership("left", "member"))
-    assert "/ask question" in only_reply(bot)["text"]
+    intro = only_reply(bot)["text"]
+    assert "/ask question" in intro and "reply to my message" in intro
+    assert "reaches me only if I am a group admin" in intro  # privacy mode: the default
     for change in (
         membership("member", "administrator"),
         membership("member", "left"),
@@ -198,3 +200,79 @@ async def test_entity_offsets_splitting_a_character_are_not_an_error(
     await bot.feed(bot.updates.message("🙂🙂 halo", chat_type="group", extra=broken))
     assert bot.request.calls == []
     assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+@pytest.mark.parametrize(
+    ("status", "lang", "expected"),
+    [
+        ("member", "id", "hanya admin grup"),
+        ("member", "en", "only the group's admins"),
+        ("left", "id", "hanya admin grup"),
+        ("administrator", "id", "This chat's language: English."),
+        ("creator", "id", "This chat's language: English."),
+    ],
+)
+async def test_only_group_admins_may_change_the_language(
+    bot: Harness, status: str, lang: str, expected: str
+) -> None:
+    bot.request.member_status = status
+    await bot.feed(bot.updates.message("/bahasa en", chat_type="supergroup", lang=lang))
+    assert expected in only_reply(bot)["text"]
+    assert bot.service.languages == ({GROUP_ID: "en"} if "English" in expected else {})
+
+
+async def test_bad_language_argument_in_a_group_gets_the_usage(bot: Harness) -> None:
+    await bot.feed(bot.updates.message("/bahasa klingon", chat_type="group"))
+    assert "/bahasa id" in only_reply(bot)["text"]
+    assert "getChatMember" not in [c.method for c in bot.request.calls]
+
+
+async def test_anonymous_admin_may_change_the_language(bot: Harness) -> None:
+    sender = {"id": GROUP_ID, "type": "supergroup", "title": "Grup Berita"}
+    await bot.feed(
+        bot.updates.message(
+            "/bahasa en", chat_type="supergroup", user_id=1087968824, sender_chat=sender
+        )
+    )
+    assert "English" in only_reply(bot)["text"]
+    assert bot.service.languages == {GROUP_ID: "en"}
+
+
+async def test_language_change_when_telegram_cannot_check_the_member(bot: Harness) -> None:
+    bot.request.errors["getChatMember"] = (400, "Bad Request: member not found")
+    await bot.feed(bot.updates.message("/bahasa en", chat_type="group"))
+    assert "terjadi kesalahan" in only_reply(bot)["text"]
+    assert bot.service.languages == {}
+
+
+@pytest.mark.parametrize("command", ["/help", f"/help@{BOT_USERNAME}"])
+async def test_help_in_privacy_mode_does_not_promise_mentions(bot: Harness, command: str) -> None:
+    await bot.feed(bot.updates.message(command, chat_type="supergroup"))
+    help_text = only_reply(bot)["text"]
+    assert "<code>/tanya pertanyaan</code> atau balas pesan saya" in help_text
+    assert f"Menyebut @{BOT_USERNAME} dalam pesan biasa hanya sampai" in help_text
+    assert "jika saya admin grup" in help_text
+
+
+async def test_help_with_privacy_mode_off_offers_mentions(service: Any) -> None:
+    from bot.app import build_application
+    from tests.bot.conftest import RecordingRequest, Updates, make_settings
+
+    request = RecordingRequest(privacy_mode=False)
+    app = build_application(
+        make_settings(), service, request=request, rate_limit=False, revision_poll_seconds=0
+    )
+    await app.initialize()
+    bot = Harness(app, request, service, Updates())
+    try:
+        await bot.feed(bot.updates.message("/help", chat_type="group", lang="en"))
+        help_text = only_reply(bot)["text"]
+        assert f"reply to my message, or mention @{BOT_USERNAME} in a message" in help_text
+        assert "only if" not in help_text
+        await bot.feed(membership("left", "member"))
+        assert f"mention @{BOT_USERNAME}" in only_reply(bot)["text"]
+        # and a mention is then answered (the bot receives every group message)
+        await bot.feed(bot.updates.message(f"@{BOT_USERNAME} {QUESTION}", chat_type="group"))
+        assert "Putin" in only_reply(bot)["text"]
+    finally:
+        await app.shutdown()

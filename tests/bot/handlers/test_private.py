@@ -62,6 +62,49 @@ async def test_abstentions_are_polite_and_offer_what_the_bot_knows(
         assert "Armenia Azerbaijan" in reply["text"]  # the shipped article's title
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("halo", "id", "Halo! 👋 Tanyakan apa saja tentang berita"),
+        ("Hai kak", "id", "Halo!"),
+        ("hello", "en", "Hi! 👋 Ask me anything about the news I have"),
+        ("Selamat malam", "id", "Selamat malam!"),
+        ("assalamualaikum", "id", "Waalaikumsalam!"),
+        ("ok sip", "id", "🙂 Tanyakan"),
+    ],
+)
+async def test_greetings_are_greeted_back_with_what_to_ask(
+    bot: Harness, text: str, lang: str, expected: str
+) -> None:
+    await bot.feed(bot.updates.message(text, lang=lang))
+    reply = only_reply(bot)
+    assert reply["text"].startswith(expected)
+    assert "<i>Armenia Azerbaijan Gencatan Senjata</i>" in reply["text"]  # what to ask about
+    assert "Sama-sama" not in reply["text"] and "welcome" not in reply["text"]
+    assert "\n" not in reply["text"]  # one line
+    assert bot.service.questions == {}  # no question: stays out of /stats
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("terima kasih", "id", "Sama-sama!"),
+        ("makasih ya min", "id", "Sama-sama!"),
+        ("terimakasih", "id", "Sama-sama!"),
+        ("thanks", "en", "You're welcome!"),
+        ("halo, makasih", "id", "Sama-sama!"),
+    ],
+)
+async def test_thanks_are_answered_with_thanks(
+    bot: Harness, text: str, lang: str, expected: str
+) -> None:
+    await bot.feed(bot.updates.message(text, lang=lang))
+    reply = only_reply(bot)
+    assert reply["text"].startswith(expected)
+    assert "Armenia" not in reply["text"]
+    assert bot.service.questions == {}
+
+
 async def test_user_text_is_escaped(bot: Harness) -> None:
     await bot.feed(bot.updates.message("<b>gencatan</b> & <script>senjata?"))
     reply = only_reply(bot)
@@ -178,3 +221,28 @@ async def test_answer_still_sent_when_logging_fails(bot: Harness) -> None:
     await bot.feed(bot.updates.message(QUESTION))
     reply = only_reply(bot)
     assert "Putin" in reply["text"] and "reply_markup" not in reply
+
+
+async def test_flood_note_in_english_says_1_second(service: Any) -> None:
+    from bot.app import build_application
+    from tests.bot.conftest import RecordingRequest, Updates
+
+    settings = make_settings(flood_max_questions=1, flood_window_seconds=1)
+    request = RecordingRequest()
+    app = build_application(
+        settings, service, request=request, rate_limit=False, revision_poll_seconds=0
+    )
+    await app.initialize()
+    bot = Harness(app, request, service, Updates())
+    try:
+        await bot.feed(bot.updates.message(QUESTION, lang="en"))
+        await bot.feed(bot.updates.message(QUESTION, lang="en"))
+        assert "Try again in 1 second." in only_reply(bot)["text"]
+    finally:
+        await app.shutdown()
+
+
+async def test_english_question_is_told_the_articles_are_indonesian(bot: Harness) -> None:
+    await bot.feed(bot.updates.message("Who mediated the ceasefire?", lang="en"))
+    text = only_reply(bot)["text"]
+    assert "do not answer" in text and "They are in Indonesian" in text

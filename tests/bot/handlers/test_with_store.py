@@ -63,6 +63,19 @@ async def test_question_vote_and_stats(store_bot: Harness) -> None:
     assert "Pertanyaan: 2" in stats and "Terjawab: 1 (50%)" in stats and "👍 1" in stats
 
 
+async def test_greetings_and_thanks_stay_out_of_the_stats(store_bot: Harness) -> None:
+    bot = store_bot
+    for message in ("halo", "Selamat pagi!", "makasih ya min", "terima kasih", "???"):
+        await bot.feed(bot.updates.message(message))
+    await bot.feed(bot.updates.message("Berapa harga cabai di pasar?"))
+    await bot.feed(bot.updates.message("/stats", user_id=ADMIN_ID))
+    stats = last_text(bot)
+    assert "Pertanyaan: 1" in stats and "Tidak terjawab: 1" in stats
+    unanswered = stats.split("Belum terjawab")[1]
+    assert "cabai" in unanswered
+    assert "halo" not in stats and "kasih" not in stats and "pagi" not in stats
+
+
 async def test_language_setting_is_stored(store_bot: Harness) -> None:
     await store_bot.feed(store_bot.updates.message("/bahasa en"))
     assert store_bot.service.chat_language(USER_ID) == "en"
