@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.config import TOKEN_HELP, Settings
+from bot.config import TOKEN_HELP, Settings, store_write_problem
 from bot.logs import install_token_redaction, redact
 from bot.services import BotService
 
@@ -188,6 +188,12 @@ def open_service(settings: Settings) -> BotService:
     from index.service import QAService
     from index.store.errors import StoreError
 
+    problem = store_write_problem(settings)
+    if problem is not None:
+        raise ServeError(
+            f"cannot open the content store: {problem}; the bot writes to it (content sync, "
+            "question log): set DATA_DIR (or DATABASE_URL) to a writable place"
+        )
     try:
         service = QAService.open(settings.resolved_database_url(), content_dir=settings.content_dir)
     except StoreError as exc:
