@@ -266,4 +266,3 @@ def test_refused_private_url_mentions_allow_private(
     code, out, _ = run(capsys, "--database-url", url, "ingest", "http://127.0.0.1:9/x")
     assert code == 1
     assert "private or local address" in out and "--allow-private" in out
-
