@@ -82,9 +82,10 @@ class _QuietBootstrap(logging.Filter):
     the record is dropped — unless the bot runs at DEBUG, where the traceback is wanted."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if logging.getLogger().isEnabledFor(logging.DEBUG):
+        if logging.getLogger().getEffectiveLevel() <= logging.DEBUG:
             return True
-        return not record.getMessage().startswith("Network Retry Loop")
+        # Only the start ("Bootstrap …"): failures while polling stay in the log.
+        return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
 
 
 _QUIET_BOOTSTRAP = _QuietBootstrap()

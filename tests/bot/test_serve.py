@@ -331,3 +331,20 @@ async def test_the_webhook_server_logs_what_it_refuses(caplog: pytest.LogCapture
     assert len(lines) == 2
     assert "wrong secret token" in lines[0] and "other-secret" not in lines[0]
     assert "no secret token" in lines[1]
+
+
+def test_only_start_up_failures_are_quietened(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("telegram.ext", logging.ERROR, __file__, 1, message, (), None)
+
+    quiet = serve._QuietBootstrap()
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", logging.INFO)
+    start = "Network Retry Loop (Bootstrap Initialize Application): Failed run number 0 of 0."
+    assert not quiet.filter(record(start))
+    assert quiet.filter(record("Network Retry Loop (Polling Updates): Failed run number 3."))
+    assert quiet.filter(record("Error while getting Updates"))
+    monkeypatch.setattr(root, "level", logging.DEBUG)
+    assert quiet.filter(record(start))  # at DEBUG the traceback is wanted
