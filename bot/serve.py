@@ -158,10 +158,15 @@ def log_refused_webhooks(refusals: RefusedWebhookLog) -> None:
     """Report requests the webhook server refuses (python-telegram-bot answers them 403 and
     logs them only at DEBUG). Wraps its request check; idempotent."""
     import tornado.web
-    from telegram.ext._utils import webhookhandler
 
-    handler = webhookhandler.TelegramHandler
-    original = getattr(handler, "_tanyaberita_original_validate", handler._validate_post)
+    try:  # a private part of python-telegram-bot: without it the bot still runs, unlogged
+        from telegram.ext._utils import webhookhandler
+
+        handler = webhookhandler.TelegramHandler
+        original = getattr(handler, "_tanyaberita_original_validate", handler._validate_post)
+    except (ImportError, AttributeError):  # pragma: no cover - another PTB version
+        log.debug("refused webhook requests cannot be logged with this python-telegram-bot")
+        return
 
     def validate(self: Any) -> None:
         try:
