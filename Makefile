@@ -42,7 +42,7 @@ typecheck: setup
 
 # The PostgreSQL store tests (about 100) need TEST_DATABASE_URL. Like .ci/run, `make test` uses
 # the local server when it answers (postgres@127.0.0.1:5432, database `test`, no password);
-# `make test TEST_DATABASE_URL=` runs without it. -rs lists why tests were skipped.
+# `make test TEST_DATABASE_URL=` runs without it. The summary counts skipped tests by reason.
 PG_LOCAL_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 PG_PROBE := import psycopg; psycopg.connect("$(subst +psycopg,,$(PG_LOCAL_URL))", connect_timeout=2).close()
 
@@ -55,7 +55,7 @@ unit: setup
 	else \
 		echo "PostgreSQL store tests: TEST_DATABASE_URL is set"; \
 	fi; \
-	$(BIN)/pytest -rs
+	$(BIN)/pytest
 
 test: setup e2e-setup lint typecheck unit
 

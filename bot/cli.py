@@ -49,11 +49,13 @@ class CLIError(Exception):
 # --- shared helpers -------------------------------------------------------------------------
 
 
-def announce_store(settings: Settings, args: argparse.Namespace) -> None:
+def announce_store(settings: Settings, args: argparse.Namespace, note: str = "") -> None:
     """Content commands say which database they use (stderr, one line, no password): the
     CLI reads ``.env`` from the current directory only, so a command run elsewhere may use
     another store than the bot."""
     line = f"store: {describe_store(settings, database_url_flag=bool(args.database_url))}"
+    if note:
+        line = f"{line}; {note}"
     if settings.log_format == "json":  # stderr is for log collectors: one JSON object a line
         store_log = logging.getLogger("tanyaberita.store")
         store_log.setLevel(logging.INFO)
@@ -72,12 +74,10 @@ def open_service(
 ) -> Any:
     """The store-backed QAService. ``live``: build the in-memory index (for answering);
     ``sync``: sync the content directory into the store first; ``announce`` (the command's
-    arguments): print which store is used."""
+    arguments): print which store is used, once it is open (an error names it itself)."""
     from index.service import QAService
     from index.store.errors import StoreError
 
-    if announce is not None:
-        announce_store(settings, announce)
     problem = store_write_problem(settings)
     if problem is not None:
         raise CLIError(
@@ -85,7 +85,7 @@ def open_service(
             "writable place (`tanyaberita documents` can list a read-only copy)"
         )
     try:
-        return QAService.open(
+        service = QAService.open(
             settings.resolved_database_url(),
             content_dir=settings.content_dir,
             sync_content=sync,
@@ -94,6 +94,9 @@ def open_service(
         )
     except StoreError as exc:
         raise CLIError(str(exc)) from exc
+    if announce is not None:
+        announce_store(settings, announce)
+    return service
 
 
 def load_service(settings: Settings) -> Any:
@@ -408,11 +411,8 @@ def _read_only_documents(path: Path, include_inactive: bool) -> list[Any]:
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
     path = sqlite_path(settings)
     if path is not None and path.exists() and store_write_problem(settings) is not None:
-        announce_store(settings, args)
-        print(
-            f"store: {path} is read-only: listed without migrating or changing it", file=sys.stderr
-        )
         documents = _read_only_documents(path, args.all)
+        announce_store(settings, args, note="read-only: listed without migrating or changing it")
     else:
         service = open_service(settings, live=False, sync=False, announce=args)
         try:

@@ -50,17 +50,37 @@ def test_content_commands_say_which_sqlite_file_and_why(
     ]
 
 
-def test_the_store_line_names_a_dotenv_and_never_the_password(
+def test_the_store_line_names_the_dotenv_it_came_from(
+    capsys: pytest.CaptureFixture[str], elsewhere: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "from-dotenv.sqlite3"
+    (elsewhere / ".env").write_text(f"DATABASE_URL=sqlite:///{database}\n", encoding="utf-8")
+    code, _, err = run(capsys, "documents")
+    assert code == 0
+    assert err.splitlines() == [
+        f"store: SQLite {database} (DATABASE_URL from {elsewhere / '.env'})"
+    ]
+
+
+def test_a_postgresql_store_from_dotenv_is_named_without_the_password(elsewhere: Path) -> None:
+    (elsewhere / ".env").write_text(
+        "DATABASE_URL=postgresql+psycopg://bot:hunter2@db.internal:5433/berita\n",
+        encoding="utf-8",
+    )
+    line = config.describe_store(Settings())
+    assert (
+        line == f"PostgreSQL bot@db.internal:5433/berita (DATABASE_URL from {elsewhere / '.env'})"
+    )
+
+
+def test_a_failing_command_stays_one_line(
     capsys: pytest.CaptureFixture[str], elsewhere: Path
 ) -> None:
-    (elsewhere / ".env").write_text(
-        "DATABASE_URL=postgresql+psycopg://bot:hunter2@127.0.0.1:1/berita\n", encoding="utf-8"
+    """The error names the database itself: no store line before it."""
+    code, _, err = run(
+        capsys, "--database-url", "postgresql+psycopg://bot:hunter2@127.0.0.1:1/b", "documents"
     )
-    code, _, err = run(capsys, "documents")
-    assert code == 1  # nothing listens on port 1
-    assert err.splitlines()[0] == (
-        f"store: PostgreSQL bot@127.0.0.1:1/berita (DATABASE_URL from {elsewhere / '.env'})"
-    )
+    assert code == 1 and err.count("\n") == 1 and err.startswith("error: cannot connect")
     assert "hunter2" not in err
 
 
@@ -236,7 +256,10 @@ def test_documents_lists_a_read_only_backup_without_touching_it(
     code, out, err = run(capsys, "--database-url", url, "documents")
     assert code == 0, err
     assert "gempa.txt" in out and "Gempa" in out
-    assert "is read-only: listed without migrating or changing it" in err + caplog.text
+    assert err.splitlines() == [
+        f"store: SQLite {backup} (--database-url); read-only: listed without migrating or "
+        "changing it"
+    ]
     assert {p.name: p.stat().st_mtime_ns for p in backup_dir.iterdir()} == before
     code, out, _ = run(capsys, "--database-url", url, "db", "current")
     assert code == 0 and "(read-only): schema revision" in out
