@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot import config
 from bot.cli import main
@@ -136,9 +137,7 @@ def test_a_bad_secret_setting_is_named_but_not_shown(
     assert lines[0].startswith("DATABASE_URL: ") and "12345" not in lines[0]
 
 
-def _error(**values: object) -> object:
-    from pydantic import ValidationError
-
+def _error(**values: object) -> ValidationError:
     try:
         Settings(**values)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -223,7 +222,7 @@ def _pretend_read_only(monkeypatch: pytest.MonkeyPatch, directory: Path) -> None
             return False
         return real(path, mode)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(config.os, "access", access)
+    monkeypatch.setattr(os, "access", access)
 
 
 def test_read_only_data_directory_is_named_as_such(
@@ -240,10 +239,7 @@ def test_read_only_data_directory_is_named_as_such(
 
 
 def test_documents_lists_a_read_only_backup_without_touching_it(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    caplog: pytest.LogCaptureFixture,
-    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     backup_dir = tmp_path / "backup"
     backup_dir.mkdir()
