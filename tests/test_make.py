@@ -19,8 +19,15 @@ from tests.processes import ROOT, run_cli
 def _dry_run(*args: str) -> str:
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
+    # Under `make test` itself the environment carries MAKELEVEL/MAKEFLAGS: a top-level view.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     done = subprocess.run(
-        ["make", "-n", "unit", *args], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "unit", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
     return done.stdout
 
