@@ -77,7 +77,10 @@ def test_the_summary_counts_skips_by_reason() -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "TEST_DATABASE_URL": ""},
+        env={
+            **{k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"},
+            "TEST_DATABASE_URL": "",
+        },
         check=False,
     )
     assert done.returncode == 0, done.stdout
