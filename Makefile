@@ -40,7 +40,25 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# The PostgreSQL store tests (about 100) need TEST_DATABASE_URL. Like .ci/run, `make test` uses
+# the local server when it answers (postgres@127.0.0.1:5432, database `test`, no password);
+# `make test TEST_DATABASE_URL=` runs without it. The summary counts skipped tests by reason.
+PG_LOCAL_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
+PG_PROBE := import psycopg; psycopg.connect("$(subst +psycopg,,$(PG_LOCAL_URL))", connect_timeout=2).close()
+
 unit: setup
+	@if [ -z "$${TEST_DATABASE_URL+set}" ]; then \
+		if $(BIN)/python -c '$(PG_PROBE)' >/dev/null 2>&1; then \
+			echo "PostgreSQL store tests: using the local server ($(PG_LOCAL_URL))"; \
+			export TEST_DATABASE_URL="$(PG_LOCAL_URL)"; \
+		else \
+			echo "PostgreSQL store tests: skipped (no server answers at 127.0.0.1:5432; set TEST_DATABASE_URL)"; \
+		fi; \
+	elif [ -z "$$TEST_DATABASE_URL" ]; then \
+		echo "PostgreSQL store tests: skipped (TEST_DATABASE_URL is empty)"; \
+	else \
+		echo "PostgreSQL store tests: TEST_DATABASE_URL is set"; \
+	fi; \
 	$(BIN)/pytest
 
 test: setup e2e-setup lint typecheck unit

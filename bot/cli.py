@@ -17,7 +17,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from bot.config import Settings
+from pydantic import ValidationError
+
+from bot.config import (
+    Settings,
+    describe_store,
+    settings_error_lines,
+    sqlite_path,
+    store_write_problem,
+)
 from index.engine import Answer, Hit
 from index.store.errors import StoreError
 
@@ -41,16 +49,43 @@ class CLIError(Exception):
 # --- shared helpers -------------------------------------------------------------------------
 
 
+def announce_store(settings: Settings, args: argparse.Namespace, note: str = "") -> None:
+    """Content commands say which database they use (stderr, one line, no password): the
+    CLI reads ``.env`` from the current directory only, so a command run elsewhere may use
+    another store than the bot."""
+    line = f"store: {describe_store(settings, database_url_flag=bool(args.database_url))}"
+    if note:
+        line = f"{line}; {note}"
+    if settings.log_format == "json":  # stderr is for log collectors: one JSON object a line
+        store_log = logging.getLogger("tanyaberita.store")
+        store_log.setLevel(logging.INFO)
+        store_log.info("%s", line)
+    else:
+        print(line, file=sys.stderr)
+
+
 def open_service(
-    settings: Settings, *, live: bool = True, sync: bool = True, allow_private_urls: bool = False
+    settings: Settings,
+    *,
+    live: bool = True,
+    sync: bool = True,
+    allow_private_urls: bool = False,
+    announce: argparse.Namespace | None = None,
 ) -> Any:
     """The store-backed QAService. ``live``: build the in-memory index (for answering);
-    ``sync``: sync the content directory into the store first."""
+    ``sync``: sync the content directory into the store first; ``announce`` (the command's
+    arguments): print which store is used, once it is open (an error names it itself)."""
     from index.service import QAService
     from index.store.errors import StoreError
 
+    problem = store_write_problem(settings)
+    if problem is not None:
+        raise CLIError(
+            f"{problem}; this command writes to the store: set DATA_DIR (or DATABASE_URL) to a "
+            "writable place (`tanyaberita documents` can list a read-only copy)"
+        )
     try:
-        return QAService.open(
+        service = QAService.open(
             settings.resolved_database_url(),
             content_dir=settings.content_dir,
             sync_content=sync,
@@ -59,6 +94,9 @@ def open_service(
         )
     except StoreError as exc:
         raise CLIError(str(exc)) from exc
+    if announce is not None:
+        announce_store(settings, announce)
+    return service
 
 
 def load_service(settings: Settings) -> Any:
@@ -285,9 +323,15 @@ class _IngestBar:
             self._bar.close()
 
 
+_PRIVATE_HINT = " (a host on this machine or network: add --allow-private to read it anyway)"
+
+
 def _result_line(result: Any) -> str:
-    if result.status in ("failed", "skipped"):
-        return f"{result.status:<10} {result.error or result.source}"
+    if result.status == "skipped":
+        return f"skipped    {result.error or result.source}"
+    if result.status == "failed":
+        hint = _PRIVATE_HINT if result.error_key == "private_address" else ""
+        return f"failed     {result.error or result.source}{hint}"
     note = f" ({result.error})" if result.error else ""
     return (
         f"{result.status:<10} #{result.document_id} {result.title} "
@@ -300,7 +344,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         raise CLIError("--title needs exactly one document (not a batch)", EXIT_USAGE)
     if args.title and Path(args.source[0]).is_dir():
         raise CLIError("--title needs exactly one document, not a directory", EXIT_USAGE)
-    service = open_service(settings, live=False, sync=False)
+    service = open_service(settings, live=False, sync=False, announce=args)
     bar = _IngestBar(sys.stderr)
     started = time.perf_counter()
     try:
@@ -351,12 +395,43 @@ def _skipped_summary(skipped: list[Any]) -> str:
     return f", {len(skipped)} skipped{why}"
 
 
-def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
-    service = open_service(settings, live=False, sync=False)
+def _read_only_url(path: Path) -> str:
+    """A SQLite URL that opens ``path`` without writing anything (not even -wal/-shm)."""
+    return f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true"
+
+
+def _read_only_documents(path: Path, include_inactive: bool) -> list[Any]:
+    """The documents of a read-only SQLite file (a backup, a read-only mount), read without
+    migrating or touching it."""
+    from index.store.db import connect, current_revision, head_revision
+    from index.store.store import ContentStore
+    from index.tokens import default_tokenizer
+
+    database = connect(_read_only_url(path), upgrade=False)
     try:
-        documents = service.documents(include_inactive=args.all)
+        revision, head = current_revision(database), head_revision()
+        if revision != head:
+            raise CLIError(
+                f"the read-only database {path} has schema revision {revision or 'none'}, this "
+                f"version reads {head}: copy it to a writable place and run "
+                "`tanyaberita --database-url sqlite:///COPY documents` (which upgrades the copy)"
+            )
+        return ContentStore(database, default_tokenizer()).documents(include_inactive)
     finally:
-        service.close()
+        database.dispose()
+
+
+def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    path = sqlite_path(settings)
+    if path is not None and path.exists() and store_write_problem(settings) is not None:
+        documents = _read_only_documents(path, args.all)
+        announce_store(settings, args, note="read-only: listed without migrating or changing it")
+    else:
+        service = open_service(settings, live=False, sync=False, announce=args)
+        try:
+            documents = service.documents(include_inactive=args.all)
+        finally:
+            service.close()
     if args.json:
         for d in documents:
             row = {
@@ -384,7 +459,7 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
-    service = open_service(settings, live=False, sync=False)
+    service = open_service(settings, live=False, sync=False, announce=args)
     try:
         removed = service.remove(args.id)
     finally:
@@ -396,7 +471,9 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
-    service = open_service(settings, live=False, sync=False, allow_private_urls=args.allow_private)
+    service = open_service(
+        settings, live=False, sync=False, allow_private_urls=args.allow_private, announce=args
+    )
     try:
         report = service.reload(refresh_urls=args.urls)
     finally:
@@ -409,7 +486,8 @@ def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
     for skipped in report.skipped:
         print(f"skipped: {skipped.message}", file=sys.stderr)
     for error in report.errors:
-        print(f"error: {error}", file=sys.stderr)
+        hint = _PRIVATE_HINT if "private or local address" in error else ""
+        print(f"error: {error}{hint}", file=sys.stderr)
     return EXIT_ERROR if report.errors else EXIT_OK
 
 
@@ -417,8 +495,15 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from index.store.db import connect, current_revision, head_revision
     from index.store.errors import StoreError
 
+    url = settings.resolved_database_url()
+    path = sqlite_path(settings)
+    problem = store_write_problem(settings)
+    if problem is not None and (args.action == "upgrade" or path is None or not path.exists()):
+        raise CLIError(f"{problem}; set DATA_DIR (or DATABASE_URL) to a writable place")
+    if problem is not None and path is not None:
+        url = _read_only_url(path)  # `db current` on a read-only file: look, never write
     try:
-        database = connect(settings.resolved_database_url(), upgrade=args.action == "upgrade")
+        database = connect(url, upgrade=args.action == "upgrade")
         try:
             revision = current_revision(database)
         finally:
@@ -427,7 +512,10 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     except StoreError as exc:
         raise CLIError(str(exc)) from exc
     state = "latest" if revision == head else f"latest is {head}"
-    print(f"{database.url}: schema revision {revision or 'none'} ({state})")
+    shown = (
+        f"sqlite:///{path} (read-only)" if url != settings.resolved_database_url() else database.url
+    )
+    print(f"{shown}: schema revision {revision or 'none'} ({state})")
     return EXIT_OK if revision == head else EXIT_ERROR
 
 
@@ -580,7 +668,7 @@ def add_serve_parser(sub: Any) -> None:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    service = open_service(settings, live=False, sync=False)
+    service = open_service(settings, live=False, sync=False, announce=args)
     try:
         stats = service.stats(args.top)
     finally:
@@ -645,8 +733,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = make_settings(args)
-    except Exception as exc:  # pydantic ValidationError: show the field messages only
-        print(f"error: invalid settings: {exc}", file=sys.stderr)
+    except ValidationError as exc:  # one plain line per bad setting
+        for line in settings_error_lines(exc):
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # e.g. an unreadable .env
+        print(f"error: cannot read the settings: {exc}", file=sys.stderr)
         return EXIT_USAGE
     from bot.logs import configure_logging
 

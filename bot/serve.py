@@ -7,13 +7,18 @@ a non-zero exit code, with the token redacted wherever it could appear.
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
 import secrets
+import socket
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
-from bot.config import TOKEN_HELP, Settings
+from bot.config import TOKEN_HELP, Settings, store_write_problem
 from bot.logs import install_token_redaction, redact
 from bot.services import BotService
 
@@ -71,12 +76,130 @@ def _check_webhook(settings: Settings) -> tuple[str, str]:
     return url, secret
 
 
+class _QuietBootstrap(logging.Filter):
+    """python-telegram-bot logs a failed start (getMe, setWebhook, deleteWebhook) with three
+    chained tracebacks before it re-raises; ``serve`` turns that exception into one line, so
+    the record is dropped — unless the bot runs at DEBUG, where the traceback is wanted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if logging.getLogger().getEffectiveLevel() <= logging.DEBUG:
+            return True
+        # Only the start ("Bootstrap …"): failures while polling stay in the log.
+        return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
+
+
+_QUIET_BOOTSTRAP = _QuietBootstrap()
+
+
+def _check_listen(host: str, port: int, what: str, settings_names: str) -> None:
+    """Fail before connecting to Telegram when ``host:port`` cannot be listened on, naming
+    the address and the settings that chose it."""
+    address = f"{host}:{port}"
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise ServeError(
+            f"cannot listen on {address} for the {what}: unknown address {host!r} "
+            f"({exc.strerror}); check {settings_names}",
+            2,
+        ) from None
+    for family, kind, proto, _, sockaddr in infos:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(sockaddr)
+            except OSError as exc:
+                raise ServeError(_listen_problem(address, what, settings_names, exc)) from None
+
+
+def _listen_problem(address: str, what: str, settings_names: str, exc: OSError) -> str:
+    reason = {
+        errno.EADDRINUSE: "the address is already in use (another process, or another "
+        "tanyaberita, listens there; `ss -ltnp` shows which)",
+        errno.EACCES: "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)",
+        errno.EADDRNOTAVAIL: "this machine has no such address",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"cannot listen on {address} for the {what}: {reason}; check {settings_names}"
+
+
+class RefusedWebhookLog:
+    """Webhook requests refused for a missing or wrong secret token, logged at WARNING at most
+    once per ``interval`` seconds (with the count of those not logged since), so that a proxy
+    that drops the header, or a second instance registered with another secret, is visible
+    without a flood of lines."""
+
+    def __init__(self, interval: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.interval = interval
+        self.clock = clock
+        self._last: float | None = None
+        self._unlogged = 0
+
+    def refused(self, reason: str, remote: str, forwarded_for: str | None) -> None:
+        now = self.clock()
+        if self._last is not None and now - self._last < self.interval:
+            self._unlogged += 1
+            return
+        more = (
+            f" ({self._unlogged} more refused since the last such line)" if self._unlogged else ""
+        )
+        source = remote + (f", X-Forwarded-For {forwarded_for}" if forwarded_for else "")
+        log.warning(
+            "webhook: refused a request from %s: %s%s — Telegram sends the secret registered "
+            "at start; check that the proxy passes the X-Telegram-Bot-Api-Secret-Token header "
+            "and that every instance has the same WEBHOOK_SECRET_TOKEN",
+            source,
+            reason,
+            more,
+        )
+        self._last, self._unlogged = now, 0
+
+
+def log_refused_webhooks(refusals: RefusedWebhookLog) -> None:
+    """Report requests the webhook server refuses (python-telegram-bot answers them 403 and
+    logs them only at DEBUG). Wraps its request check; idempotent."""
+    import tornado.web
+
+    try:  # a private part of python-telegram-bot: without it the bot still runs, unlogged
+        from telegram.ext._utils import webhookhandler
+
+        handler = webhookhandler.TelegramHandler
+        original = getattr(handler, "_tanyaberita_original_validate", handler._validate_post)
+    except (ImportError, AttributeError):  # pragma: no cover - another PTB version
+        log.debug("refused webhook requests cannot be logged with this python-telegram-bot")
+        return
+
+    def validate(self: Any) -> None:
+        try:
+            original(self)
+        except tornado.web.HTTPError as exc:
+            headers = self.request.headers
+            if self.secret_token is not None and exc.status_code == 403:
+                token = headers.get("X-Telegram-Bot-Api-Secret-Token")
+                if headers.get("Content-Type") != "application/json":
+                    reason = "not a JSON request"
+                elif not token:
+                    reason = "no secret token"
+                else:
+                    reason = "wrong secret token"
+                refusals.refused(reason, self.request.remote_ip, headers.get("X-Forwarded-For"))
+            raise
+
+    handler._tanyaberita_original_validate = original  # type: ignore[attr-defined]
+    handler._validate_post = validate  # type: ignore[method-assign]
+
+
 def open_service(settings: Settings) -> BotService:
     """The store-backed answer service: the database opened (and migrated), the content
     directory synced into it and the index built from the stored tokens."""
     from index.service import QAService
     from index.store.errors import StoreError
 
+    problem = store_write_problem(settings)
+    if problem is not None:
+        raise ServeError(
+            f"cannot open the content store: {problem}; the bot writes to it (content sync, "
+            "question log): set DATA_DIR (or DATABASE_URL) to a writable place"
+        )
     try:
         service = QAService.open(settings.resolved_database_url(), content_dir=settings.content_dir)
     except StoreError as exc:
@@ -89,6 +212,26 @@ def open_service(settings: Settings) -> BotService:
             settings.content_dir,
         )
     return service
+
+
+def _check_addresses(settings: Settings, *, webhook: bool) -> None:
+    """The webhook and health addresses can be listened on (checked before Telegram is
+    contacted); refused webhook requests will be logged."""
+    if webhook:
+        _check_listen(
+            settings.webhook_listen,
+            settings.webhook_port,
+            "webhook",
+            "WEBHOOK_LISTEN and WEBHOOK_PORT (--listen, --port)",
+        )
+        log_refused_webhooks(RefusedWebhookLog())
+    if settings.health_port:
+        _check_listen(
+            settings.health_listen,
+            settings.health_port,
+            "health endpoint",
+            "HEALTH_LISTEN and HEALTH_PORT",
+        )
 
 
 def serve(settings: Settings, options: ServeOptions) -> int:
@@ -111,6 +254,9 @@ def serve(settings: Settings, options: ServeOptions) -> int:
         webhook = _check_webhook(settings)
         hidden.append(webhook[1])
     install_token_redaction(*hidden)
+    _check_addresses(settings, webhook=webhook is not None)
+    quiet = logging.getLogger("telegram.ext")
+    quiet.addFilter(_QUIET_BOOTSTRAP)
 
     service = open_service(settings)
     try:
@@ -156,6 +302,9 @@ def serve(settings: Settings, options: ServeOptions) -> int:
         ) from None
     except TelegramError as exc:
         raise ServeError(f"Telegram error: {redact(str(exc), tuple(hidden))}") from None
+    except OSError as exc:  # a port taken between the check above and the start
+        raise ServeError(f"cannot start the bot's servers: {exc.strerror or exc}") from None
     finally:
+        quiet.removeFilter(_QUIET_BOOTSTRAP)
         service.close()
     return 0

@@ -33,3 +33,19 @@ def _isolated_settings(
     monkeypatch.setenv("DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("CONTENT_DIR", raising=False)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per reason tests were skipped (with how many), even under ``-q``: a run
+    without PostgreSQL or Node.js says so instead of hiding ~100 skips in a count."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    if not reasons:
+        return
+    terminalreporter.write_line("")
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"skipped {count:>4}: {reason}")

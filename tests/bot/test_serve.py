@@ -204,3 +204,147 @@ def test_token_never_reaches_the_log_even_at_debug_level(
     logged = caplog.text + "".join(r.exc_text or "" for r in caplog.records)
     assert caplog.records and TOKEN not in logged and TOKEN.split(":")[1] not in logged
     assert logging.getLogger("httpx").level == logging.WARNING
+
+
+def test_unreachable_bot_api_prints_no_traceback_as_a_process() -> None:
+    """What an operator sees in the terminal: the retries and one error line, no traceback
+    (python-telegram-bot's own record of the failed start is dropped below DEBUG)."""
+    from tests.processes import run_cli
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    done = run_cli(
+        ["serve"],
+        env={
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": f"http://127.0.0.1:{port}",
+            "LOG_LEVEL": "WARNING",
+        },
+    )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert "Traceback" not in done.stderr and "Network Retry Loop" not in done.stderr
+    assert lines[-1].startswith(f"error: cannot reach the Bot API at http://127.0.0.1:{port}")
+    assert all("retry" in line for line in lines[:-1]) and len(lines) <= 4
+
+
+def test_busy_webhook_port_names_the_address(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_service: FakeService
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_BASE_URL", "http://127.0.0.1:1")  # never reached
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, out = run(
+            capsys, "--webhook", "--webhook-url", "https://b.example/hook", "--port", str(port)
+        )
+    assert code == 1
+    assert f"cannot listen on 127.0.0.1:{port} for the webhook" in out
+    assert "already in use" in out and "WEBHOOK_PORT" in out
+    assert "OSError" not in out and "Traceback" not in out
+
+
+def test_busy_health_port_names_the_address(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_service: FakeService
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_BASE_URL", "http://127.0.0.1:1")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        monkeypatch.setenv("HEALTH_PORT", str(busy.getsockname()[1]))
+        code, out = run(capsys)
+    assert code == 1
+    assert "for the health endpoint" in out and "HEALTH_PORT" in out
+
+
+def test_unknown_webhook_listen_address(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_service: FakeService
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    code, out = run(
+        capsys, "--webhook", "--webhook-url", "https://b.example/h", "--listen", "no.such.host."
+    )
+    assert code == 2 and "unknown address 'no.such.host.'" in out and "WEBHOOK_LISTEN" in out
+
+
+def test_refused_webhook_requests_are_logged_rate_limited(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    now = [0.0]
+    refusals = serve.RefusedWebhookLog(interval=60, clock=lambda: now[0])
+    with caplog.at_level(logging.WARNING, logger="tanyaberita.serve"):
+        refusals.refused("wrong secret token", "10.0.0.5", None)
+        for _ in range(5):
+            now[0] += 1
+            refusals.refused("no secret token", "10.0.0.5", "203.0.113.9")
+        now[0] += 60
+        refusals.refused("no secret token", "10.0.0.6", "203.0.113.9")
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2
+    assert "refused a request from 10.0.0.5: wrong secret token" in lines[0]
+    assert "WEBHOOK_SECRET_TOKEN" in lines[0] and "X-Telegram-Bot-Api-Secret-Token" in lines[0]
+    assert "10.0.0.6, X-Forwarded-For 203.0.113.9: no secret token" in lines[1]
+    assert "(5 more refused since the last such line)" in lines[1]
+
+
+async def test_the_webhook_server_logs_what_it_refuses(caplog: pytest.LogCaptureFixture) -> None:
+    """Through python-telegram-bot's own webhook server: wrong and missing secrets are
+    answered 403 and logged (once per interval); the right secret is accepted silently."""
+    import asyncio
+    import logging
+
+    import httpx
+    from telegram import Bot
+    from telegram.ext._utils.webhookhandler import WebhookAppClass, WebhookServer
+
+    serve.log_refused_webhooks(serve.RefusedWebhookLog(interval=0))
+    queue: asyncio.Queue[object] = asyncio.Queue()
+    bot = Bot(TOKEN)
+    app = WebhookAppClass("/hook", bot, queue, secret_token="right-secret")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = WebhookServer("127.0.0.1", port, app, None)
+    ready = asyncio.Event()
+    task = asyncio.create_task(server.serve_forever(ready))
+    await ready.wait()
+    url = f"http://127.0.0.1:{port}/hook"
+    body = {"update_id": 1}
+    try:
+        with caplog.at_level(logging.WARNING, logger="tanyaberita.serve"):
+            async with httpx.AsyncClient() as client:
+                wrong = {"X-Telegram-Bot-Api-Secret-Token": "other-secret"}
+                assert (await client.post(url, json=body, headers=wrong)).status_code == 403
+                assert (await client.post(url, json=body)).status_code == 403
+                right = {"X-Telegram-Bot-Api-Secret-Token": "right-secret"}
+                assert (await client.post(url, json=body, headers=right)).status_code == 200
+    finally:
+        await server.shutdown()
+        task.cancel()
+    lines = [r.getMessage() for r in caplog.records if r.name == "tanyaberita.serve"]
+    assert len(lines) == 2
+    assert "wrong secret token" in lines[0] and "other-secret" not in lines[0]
+    assert "no secret token" in lines[1]
+
+
+def test_only_start_up_failures_are_quietened(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("telegram.ext", logging.ERROR, __file__, 1, message, (), None)
+
+    quiet = serve._QuietBootstrap()
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", logging.INFO)
+    start = "Network Retry Loop (Bootstrap Initialize Application): Failed run number 0 of 0."
+    assert not quiet.filter(record(start))
+    assert quiet.filter(record("Network Retry Loop (Polling Updates): Failed run number 3."))
+    assert quiet.filter(record("Error while getting Updates"))
+    monkeypatch.setattr(root, "level", logging.DEBUG)
+    assert quiet.filter(record(start))  # at DEBUG the traceback is wanted

@@ -15,7 +15,10 @@ import pytest
 from index.service import QAService
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-PG_SKIP = "TEST_DATABASE_URL is not set (PostgreSQL store tests need a server; .ci/run sets it)"
+PG_SKIP = (
+    "TEST_DATABASE_URL is not set: PostgreSQL store tests need a server (`make test` and .ci/run "
+    "use postgres@127.0.0.1:5432/test when it answers)"
+)
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_CONTENT = ROOT / "content"
 PAGES = ROOT / "tests" / "fixtures" / "pages"
