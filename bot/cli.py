@@ -26,6 +26,8 @@ from bot.config import (
     sqlite_path,
     store_write_problem,
 )
+from bot.i18n import text as i18n_text
+from bot.smalltalk import classify as classify_smalltalk
 from index.engine import Answer, Hit
 from index.store.errors import StoreError
 
@@ -160,8 +162,19 @@ def _mark(hit: Hit, bold: bool) -> str:
     return "".join(out)
 
 
+def _smalltalk_text(question: str) -> str:
+    """Thanks for thanks, a greeting back for a greeting (as the bot does, without titles)."""
+    kind = classify_smalltalk(question)
+    if kind.kind == "thanks":
+        return _ABSTAIN_TEXT["smalltalk"]
+    hello = i18n_text("id", kind.hello) + " " if kind.kind == "greeting" else ""
+    return f"{hello}Silakan tanyakan sesuatu tentang artikel."
+
+
 def render_answer_text(answer: Answer, stream: TextIO) -> str:
     if answer.abstained:
+        if answer.reason == "smalltalk":
+            return _smalltalk_text(answer.question)
         return _ABSTAIN_TEXT.get(answer.reason, _NOT_IN_ARTICLE)
     bold = stream.isatty()
     lines: list[str] = []

@@ -94,6 +94,22 @@ def test_ask_abstains_with_a_message(
     assert code == EXIT_OK and out and not out.startswith("1.")
 
 
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        ("halo", "Halo! Silakan tanyakan"),
+        ("selamat pagi", "Selamat pagi! Silakan tanyakan"),
+        ("makasih ya", "Sama-sama! Silakan tanyakan"),
+        ("ok", "Silakan tanyakan"),
+    ],
+)
+def test_greetings_and_thanks_get_their_own_reply(
+    base_args: list[str], capsys: pytest.CaptureFixture[str], message: str, reply: str
+) -> None:
+    assert main([*base_args, "ask", message]) == EXIT_OK
+    assert capsys.readouterr().out.strip().startswith(reply)
+
+
 def test_chat_answers_until_exit(
     base_args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
