@@ -43,9 +43,10 @@ def shared_database() -> Iterator[str]:
 
 
 async def _answer(user: FakeUser, user_id: int, question: str) -> str:
+    """The reply's text without its HTML marks (matched words are in bold)."""
     await user.send(question, user_id=user_id)
     [reply] = await user.wait_for_replies(user_id, timeout=30)
-    return reply.text
+    return re.sub(r"<[^>]+>", "", reply.text)
 
 
 async def _until(user: FakeUser, user_id: int, want_fact: bool) -> float:
