@@ -239,6 +239,10 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         ),
     },
     "reload_errors": {"id": "Masalah:", "en": "Problems:"},
+    "reload_skipped": {
+        "id": "Dilewati (jenis berkas tidak didukung):",
+        "en": "Skipped (file type not supported):",
+    },
     "store_error": {
         "id": "⚠️ Basis data sedang tidak bisa dipakai, tidak ada yang diubah: {error}",
         "en": "⚠️ The database cannot be used right now; nothing was changed: {error}",

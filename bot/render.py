@@ -458,6 +458,9 @@ def render_reload(report: ReloadReport, lang: str) -> list[str]:
     if report.errors:
         body += "\n\n" + text(lang, "reload_errors") + "\n"
         body += "\n".join(f"• {escape(localized_error(e, lang))}" for e in _reload_errors(report))
+    if report.skipped:
+        body += "\n\n" + text(lang, "reload_skipped") + "\n"
+        body += "\n".join(f"• {escape(localized_error(e, lang))}" for e in report.skipped)
     return split_html(body)
 
 

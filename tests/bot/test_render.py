@@ -636,3 +636,27 @@ def test_reload_errors_without_matching_details_are_shown_as_they_are() -> None:
         report = ReloadReport(errors=("a.txt is empty",), error_details=details)
         [chunk] = render.render_reload(report, "id")
         assert chunk.endswith("Masalah:\n• a.txt is empty")
+
+
+def test_reload_lists_the_files_it_skipped() -> None:
+    skipped = (
+        ErrorDetail(
+            "laporan.docx: unsupported file type .docx; use .htm, .html, .md, .txt",
+            "unsupported_type",
+            {"name": "laporan.docx", "suffix": ".docx", "allowed": ".htm, .html, .md, .txt"},
+        ),
+    )
+    [indonesian] = render.render_reload(ReloadReport(added=1, skipped=skipped), "id")
+    check(indonesian)
+    assert indonesian.endswith(
+        "Dilewati (jenis berkas tidak didukung):\n"
+        "• laporan.docx: jenis berkas .docx tidak didukung; gunakan .htm, .html, .md, .txt"
+    )
+    [english] = render.render_reload(ReloadReport(added=1, skipped=skipped), "en")
+    assert english.endswith(
+        "Skipped (file type not supported):\n"
+        "• laporan.docx: unsupported file type .docx; use .htm, .html, .md, .txt"
+    )
+    # nothing skipped: no such section
+    [plain] = render.render_reload(ReloadReport(added=1), "en")
+    assert "Skipped" not in plain
