@@ -42,34 +42,18 @@ def smalltalk_words() -> frozenset[str]:
 
 @cache
 def question_words() -> frozenset[str]:
-    """Words that ask (``kapan``, ``siapa`` ...): the first section of function_words.txt."""
-    return frozenset(
-        [
-            "apa",
-            "apakah",
-            "apaan",
-            "siapa",
-            "siapakah",
-            "kapan",
-            "kapankah",
-            "bilamana",
-            "mana",
-            "manakah",
-            "dimana",
-            "dimanakah",
-            "kemana",
-            "kemanakah",
-            "darimana",
-            "darimanakah",
-            "berapa",
-            "berapakah",
-            "bagaimana",
-            "bagaimanakah",
-            "mengapa",
-            "kenapa",
-            "gimana",
-        ]
-    )
+    """Words that ask (``kapan``, ``siapa`` ...): the "# question words" section of
+    function_words.txt."""
+    raw = resources.files("index.lexicon").joinpath("function_words.txt").read_text("utf-8")
+    words: set[str] = set()
+    section = ""
+    for line in raw.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            section = stripped.lstrip("# ").lower()
+        elif stripped and section == "question words":
+            words.add(stripped)
+    return frozenset(words)
 
 
 # Order matters: the first matching type wins ("tahun berapa" is a date, not a number; "di kota
@@ -152,7 +136,7 @@ def analyse_question(text: str, tokenizer: Tokenizer) -> QuestionAnalysis:
         terms.extend(stems)
         if word not in skip:
             informative.update(dict.fromkeys(stems))
-    qtype = _question_type(text, tokenizer, names)
+    qtype = _question_type(text, tokenizer, names, words)
     smalltalk = bool(words) and all(w in smalltalk_words() for w in words)
     return QuestionAnalysis(
         fold(text),
@@ -164,13 +148,14 @@ def analyse_question(text: str, tokenizer: Tokenizer) -> QuestionAnalysis:
     )
 
 
-def _question_type(text: str, tokenizer: Tokenizer, names: set[str]) -> str:
+def _question_type(text: str, tokenizer: Tokenizer, names: set[str], words: list[str]) -> str:
     if names:
         # Read the question with its names masked, so "dekat Kota Kapan" asks nothing.
         text = _NAME_WORD.sub(
             lambda m: _NAME_PLACEHOLDER if m.group(1).lower() in names else m.group(0), text
         )
-    normalised = " ".join(tokenizer.words(text.replace(_NAME_PLACEHOLDER, " zz ")))
+        words = tokenizer.words(text.replace(_NAME_PLACEHOLDER, " zz "))
+    normalised = " ".join(words)
     return next((name for name, pat in _QUESTION_TYPES if pat.search(normalised)), "other")
 
 
