@@ -57,6 +57,9 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
 
 REVISION_POLL_SECONDS = 5.0
 """How often an instance checks whether another one changed the content (then reloads)."""
+GET_UPDATES_CONNECTIONS = 2
+"""The long poll's connection plus one for the confirming getUpdates on stop."""
+GET_UPDATES_POOL_TIMEOUT_SECONDS = 10.0
 
 
 def telegram_api_urls(root: str) -> tuple[str, str]:
@@ -97,6 +100,13 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
+    else:
+        # On stop, PTB cancels the long poll and calls getUpdates once more to confirm what was
+        # fetched. With PTB's one-connection pool that call can wait for the cancelled poll's
+        # connection and time out (a traceback, and updates fetched again after a restart).
+        builder = builder.get_updates_connection_pool_size(
+            GET_UPDATES_CONNECTIONS
+        ).get_updates_pool_timeout(GET_UPDATES_POOL_TIMEOUT_SECONDS)
     if rate_limit:
         # Telegram's limits for outgoing messages (per bot, and 20 a minute per group; both
         # off with RATE_LIMIT_PER_SECOND=0); RetryAfter answers are waited out and network

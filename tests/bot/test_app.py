@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from telegram.ext import AIORateLimiter
+from telegram.request import HTTPXRequest
 
 from bot.app import _post_init, _post_shutdown, build_application, telegram_api_urls
 from bot.retry import RetryingRateLimiter
@@ -42,6 +43,17 @@ def test_application_settings() -> None:
     # No throttling, but network errors are still retried (bot/retry.py).
     assert isinstance(limiter.rate_limiter, RetryingRateLimiter)
     assert limiter.rate_limiter._base_limiter is None
+
+
+def test_stop_can_confirm_updates_while_the_long_poll_holds_a_connection() -> None:
+    # PTB's default getUpdates pool has one connection: the confirming call on stop then waits
+    # for the cancelled long poll's and can time out (a traceback, updates fetched again).
+    app = build_application(make_settings(), FakeService())
+    get_updates_request = app.bot._request[0]
+    assert isinstance(get_updates_request, HTTPXRequest)
+    limits = get_updates_request._client_kwargs["limits"]
+    assert limits.max_connections >= 2
+    assert get_updates_request._client_kwargs["timeout"].pool >= 5
 
 
 def test_missing_token_is_an_error() -> None:
