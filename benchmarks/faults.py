@@ -37,6 +37,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from sqlalchemy import make_url
+
 from index.service import QAService
 from tests.reliability.crash_tools import articles, kill_when, spawn, store_state
 from tests.store.conftest import SHIPPED_CONTENT
@@ -49,8 +52,6 @@ def fresh_database(postgres_url: str | None, tmp: Path, name: str) -> Iterator[s
     if not postgres_url:
         yield f"sqlite:///{tmp / f'{name}.sqlite3'}"
         return
-    import psycopg
-    from sqlalchemy import make_url
 
     admin = make_url(postgres_url).set(drivername="postgresql")
     conninfo = admin.render_as_string(hide_password=False)

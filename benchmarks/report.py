@@ -290,10 +290,12 @@ def _targets(results: dict[str, Any]) -> list[str]:
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
-    import matplotlib
+    # matplotlib (a development dependency) only for the plot; its back end is chosen before
+    # pyplot is imported.
+    import matplotlib  # noqa: PLC0415
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # noqa: PLC0415
 
     corpora = sorted(results["corpora"], key=lambda c: c["ours"]["sentences"])
     sizes = [c["ours"]["sentences"] for c in corpora]

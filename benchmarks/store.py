@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from index.service import QAService
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", ROOT.parent / "shared" / "data"))
 CORPUS = "indosum_news.jsonl"
@@ -143,8 +145,6 @@ def _write_content_dir(corpus: Path, folder: Path) -> list[Path]:
 
 
 def bench_reload(corpus: Path, work: Path) -> dict[str, Any]:
-    from index.service import QAService
-
     folder = work / "content"
     files = _write_content_dir(corpus, folder)
     questions = []

@@ -36,6 +36,7 @@ from benchmarks.corpora import (
     write_text_jsonl,
 )
 from benchmarks.report import write_report
+from index.tokens import default_tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", ROOT.parent / "shared" / "data"))
@@ -67,8 +68,6 @@ def _log(message: str) -> None:
 
 
 def _prepare_corpora(data: Path, sizes: list[int]) -> list[tuple[str, Path]]:
-    from index.tokens import default_tokenizer
-
     WORK.mkdir(parents=True, exist_ok=True)
     tokenizer = default_tokenizer()
     indosum = data / "indosum_news.jsonl"

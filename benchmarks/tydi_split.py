@@ -15,8 +15,10 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.sparse import csr_matrix, diags
 
 from index.evaluation import EvalRecord
+from index.tokens import default_tokenizer
 
 CI_SLICE = 1000
 HELD_APART_BUCKETS = 4
@@ -87,9 +89,6 @@ def with_similar(
     ones (TF-IDF cosine over stems): a *topical* long document, where the neighbours speak of
     the same things — closer to a whole article than random paragraphs, which make the
     question's own paragraph easy to spot."""
-    from scipy.sparse import csr_matrix, diags
-
-    from index.tokens import default_tokenizer
 
     tokenizer = default_tokenizer()
     contexts = sorted({r.context for r in records})

@@ -14,10 +14,12 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
+from tqdm import tqdm
 
 from bot.config import (
     Settings,
@@ -27,9 +29,13 @@ from bot.config import (
     store_write_problem,
 )
 from bot.i18n import text as i18n_text
+from bot.logs import configure_logging
 from bot.smalltalk import classify as classify_smalltalk
 from index.engine import Answer, Hit
+from index.evaluation import QAFileError, build_eval_index, evaluate, read_qa_file
+from index.rerank import default_reranker
 from index.store.errors import StoreError
+from index.tokens import default_tokenizer
 
 log = logging.getLogger("tanyaberita")
 
@@ -77,8 +83,7 @@ def open_service(
     """The store-backed QAService. ``live``: build the in-memory index (for answering);
     ``sync``: sync the content directory into the store first; ``announce`` (the command's
     arguments): print which store is used, once it is open (an error names it itself)."""
-    from index.service import QAService
-    from index.store.errors import StoreError
+    from index.service import QAService  # noqa: PLC0415 - SQLAlchemy: ~0.3 s of start-up that only store commands need
 
     problem = store_write_problem(settings)
     if problem is not None:
@@ -118,8 +123,6 @@ def load_service(settings: Settings) -> Any:
 def _progress(items: Sequence[T], desc: str, stream: TextIO) -> Iterator[T]:
     """A progress bar on a terminal, plain iteration otherwise."""
     if stream.isatty():
-        from tqdm import tqdm
-
         yield from tqdm(items, desc=desc, file=stream, unit="q")
     else:
         yield from items
@@ -244,8 +247,6 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from index.evaluation import QAFileError, build_eval_index, evaluate, read_qa_file
-
     if args.limit is not None and args.limit <= 0:
         raise CLIError("--limit must be a positive number", EXIT_USAGE)
     try:
@@ -255,10 +256,6 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     reranker = None
     if args.no_abstain:
-        from dataclasses import replace
-
-        from index.rerank import default_reranker
-
         reranker = replace(default_reranker(), abstain=False)
     snapshot, context_ids = build_eval_index(records, reranker=reranker)
     build_s = time.perf_counter() - started
@@ -323,8 +320,6 @@ class _IngestBar:
 
     def total(self, count: int) -> None:
         if count > 1 and self._stream.isatty():
-            from tqdm import tqdm
-
             self._bar = tqdm(total=count, desc="ingest", unit="doc", file=self._stream)
 
     def step(self, result: Any) -> None:
@@ -416,9 +411,8 @@ def _read_only_url(path: Path) -> str:
 def _read_only_documents(path: Path, include_inactive: bool) -> list[Any]:
     """The documents of a read-only SQLite file (a backup, a read-only mount), read without
     migrating or touching it."""
-    from index.store.db import connect, current_revision, head_revision
-    from index.store.store import ContentStore
-    from index.tokens import default_tokenizer
+    from index.store.db import connect, current_revision, head_revision  # noqa: PLC0415 - SQLAlchemy: ~0.3 s of start-up that only store commands need
+    from index.store.store import ContentStore  # noqa: PLC0415 - the same
 
     database = connect(_read_only_url(path), upgrade=False)
     try:
@@ -505,8 +499,7 @@ def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    from index.store.db import connect, current_revision, head_revision
-    from index.store.errors import StoreError
+    from index.store.db import connect, current_revision, head_revision  # noqa: PLC0415 - SQLAlchemy: ~0.3 s of start-up that only store commands need
 
     url = settings.resolved_database_url()
     path = sqlite_path(settings)
@@ -634,9 +627,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from pydantic import SecretStr
-
-    from bot.serve import ServeError, ServeOptions, serve
+    # python-telegram-bot and the web server: ~0.3 s that only `serve` needs.
+    from bot.serve import ServeError, ServeOptions, serve  # noqa: PLC0415
 
     overrides: dict[str, Any] = {
         key: value
@@ -753,8 +745,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # e.g. an unreadable .env
         print(f"error: cannot read the settings: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from bot.logs import configure_logging
-
     explicit = args.log_level or "log_level" in settings.model_fields_set
     # One-shot commands print their own results and errors; their logs matter only as warnings.
     level = settings.log_level if args.command == "serve" or explicit else "WARNING"

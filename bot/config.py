@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -173,8 +174,6 @@ def setting_origin(name: str, *, flag: bool = False) -> str:
         return f"{upper} from the environment"
     env = _env_file()
     if env.is_file():
-        from dotenv import dotenv_values
-
         values = {key.upper(): value for key, value in dotenv_values(env).items()}
         if values.get(upper):
             return f"{upper} from {env}"
@@ -184,8 +183,8 @@ def setting_origin(name: str, *, flag: bool = False) -> str:
 def describe_store(settings: Settings, *, database_url_flag: bool = False) -> str:
     """One line naming the database a command uses and why (never the password):
     ``SQLite /path/file.sqlite3 (...)`` or ``PostgreSQL user@host:port/db (...)``."""
-    from sqlalchemy import make_url
-    from sqlalchemy.exc import ArgumentError
+    from sqlalchemy import make_url  # noqa: PLC0415 - SQLAlchemy: ~0.3 s of start-up that `ask --help`, `eval` do not need
+    from sqlalchemy.exc import ArgumentError  # noqa: PLC0415 - the same
 
     url = settings.resolved_database_url()
     if settings.database_url:
@@ -215,8 +214,8 @@ def describe_store(settings: Settings, *, database_url_flag: bool = False) -> st
 
 def sqlite_path(settings: Settings) -> Path | None:
     """The SQLite file the settings point to (``None`` for PostgreSQL, memory or URIs)."""
-    from sqlalchemy import make_url
-    from sqlalchemy.exc import ArgumentError
+    from sqlalchemy import make_url  # noqa: PLC0415 - SQLAlchemy: ~0.3 s of start-up that `ask --help`, `eval` do not need
+    from sqlalchemy.exc import ArgumentError  # noqa: PLC0415 - the same
 
     try:
         parsed = make_url(settings.resolved_database_url())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.services import BotService
 from index.engine import Answer
-from index.service import DocumentInfo
+from index.results import DocumentInfo
 from index.store.errors import StoreError
 
 __all__ = ["NOT_QUESTIONS", "AskOutcome", "ask_and_log"]

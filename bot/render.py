@@ -30,7 +30,7 @@ from bot import callbacks, smalltalk
 from bot.i18n import count, error_text, number, text
 from index.engine import Answer, Hit
 from index.errors import ErrorDetail
-from index.service import DocumentInfo, IngestResult, ReloadReport, Stats
+from index.results import DocumentInfo, IngestResult, ReloadReport, Stats
 from index.tokens import fold
 
 __all__ = [
@@ -430,17 +430,6 @@ def localized_error(detail: ErrorDetail, lang: str) -> str:
     return error_text(lang, detail.key, params) or detail.message
 
 
-def _reload_errors(report: ReloadReport) -> tuple[ErrorDetail, ...]:
-    """The report's errors as details; a report built without (matching) details has its
-    strings shown as they are."""
-    details = report.error_details
-    if len(details) == len(report.errors) and all(
-        d.message == e for d, e in zip(details, report.errors, strict=True)
-    ):
-        return details
-    return tuple(ErrorDetail(e) for e in report.errors)
-
-
 def render_reload(report: ReloadReport, lang: str) -> list[str]:
     body = text(
         lang,
@@ -455,9 +444,9 @@ def render_reload(report: ReloadReport, lang: str) -> list[str]:
         sentences=count(lang, "sentence", report.sentences),
         revision=report.revision,
     )
-    if report.errors:
+    if report.error_details:
         body += "\n\n" + text(lang, "reload_errors") + "\n"
-        body += "\n".join(f"• {escape(localized_error(e, lang))}" for e in _reload_errors(report))
+        body += "\n".join(f"• {escape(localized_error(e, lang))}" for e in report.error_details)
     if report.skipped:
         body += "\n\n" + text(lang, "reload_skipped") + "\n"
         body += "\n".join(f"• {escape(localized_error(e, lang))}" for e in report.skipped)

@@ -18,9 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import tornado.web
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.app import build_application
 from bot.config import TOKEN_HELP, Settings, store_write_problem
+from bot.health import attach_health_server
 from bot.logs import install_token_redaction, redact
 from bot.services import BotService
+from index.service import QAService
+from index.store.errors import StoreError
 
 __all__ = ["ServeError", "ServeOptions", "open_service", "serve", "webhook_path"]
 
@@ -157,10 +165,8 @@ class RefusedWebhookLog:
 def log_refused_webhooks(refusals: RefusedWebhookLog) -> None:
     """Report requests the webhook server refuses (python-telegram-bot answers them 403 and
     logs them only at DEBUG). Wraps its request check; idempotent."""
-    import tornado.web
-
     try:  # a private part of python-telegram-bot: without it the bot still runs, unlogged
-        from telegram.ext._utils import webhookhandler
+        from telegram.ext._utils import webhookhandler  # noqa: PLC0415 - its absence is handled
 
         handler = webhookhandler.TelegramHandler
         original = getattr(handler, "_tanyaberita_original_validate", handler._validate_post)
@@ -191,9 +197,6 @@ def log_refused_webhooks(refusals: RefusedWebhookLog) -> None:
 def open_service(settings: Settings) -> BotService:
     """The store-backed answer service: the database opened (and migrated), the content
     directory synced into it and the index built from the stored tokens."""
-    from index.service import QAService
-    from index.store.errors import StoreError
-
     problem = store_write_problem(settings)
     if problem is not None:
         raise ServeError(
@@ -235,11 +238,6 @@ def _check_addresses(settings: Settings, *, webhook: bool) -> None:
 
 
 def serve(settings: Settings, options: ServeOptions) -> int:
-    from telegram import Update
-    from telegram.error import InvalidToken, NetworkError, TelegramError
-
-    from bot.app import build_application
-
     problem = settings.token_problem()
     if problem is not None:
         raise ServeError(f"{problem}\n{TOKEN_HELP}", 2)
@@ -262,8 +260,6 @@ def serve(settings: Settings, options: ServeOptions) -> int:
     try:
         app = build_application(settings, service, token=token)
         if settings.health_port:
-            from bot.health import attach_health_server
-
             mode = "polling" if webhook is None else "webhook"
             host, port = settings.health_listen, settings.health_port
             attach_health_server(app, service, host=host, port=port, mode=mode)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from index.engine import Answer
-from index.service import DocumentInfo, IngestResult, ReloadReport, Stats
+from index.results import DocumentInfo, IngestResult, ReloadReport, Stats
 
 __all__ = ["BotService"]
 

@@ -36,6 +36,7 @@ from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
+from rank_bm25 import BM25Okapi
 
 __all__ = ["EPSILON", "K1", "B", "PostingsBM25", "PostingsBuilder", "reference_bm25"]
 
@@ -67,8 +68,6 @@ postings alone (sort + group); above that a dense accumulator over the range is 
 def reference_bm25(corpus: Iterable[Sequence[str]]) -> Any:
     """Stock ``rank_bm25.BM25Okapi`` with the parameters this project uses (it reads the corpus
     once, so a generator keeps only rank-bm25's own structures in memory)."""
-    from rank_bm25 import BM25Okapi
-
     return BM25Okapi((list(s) for s in corpus), k1=K1, b=B, epsilon=EPSILON)
 
 

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from index.bm25 import PostingsBM25, PostingsBuilder
 from index.question import analyse_question, function_words
 from index.rerank import Candidate, Reranker, default_reranker
+from index.results import AbstainReason
 from index.text import segment
 from index.tokens import Tokenizer, default_tokenizer
 
@@ -104,7 +105,7 @@ class Answer:
     question: str
     hits: tuple[Hit, ...]
     abstained: bool
-    reason: str = ""
+    reason: AbstainReason = ""
     informative_terms: tuple[str, ...] = field(default=())
 
 

@@ -12,7 +12,8 @@ the database, the network or a rebuild and is meant to run in a worker thread
 (``asyncio.to_thread``); content changes and rebuilds are serialised by one lock, and a
 rebuild that fails leaves the previous snapshot serving.
 
-Result types below are the contract between the store and its callers (CLI, bot).
+The result types (``index.results``) are the contract between the store and its callers (CLI,
+bot); they are re-exported here for callers that name them from the service.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
+
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from index.engine import (
     Answer,
@@ -36,15 +37,17 @@ from index.engine import (
     SnapshotBuilder,
     prepare_document,
 )
-from index.errors import ErrorDetail, ErrorKey, ErrorParam, KeyedError
-from index.sources import DOCUMENT_SUFFIXES, SourceError, read_source_file
+from index.errors import ErrorDetail, ErrorKey, KeyedError
+from index.results import DocumentInfo, IngestResult, ReloadReport, Stats, zero_counts
+from index.sources import DOCUMENT_SUFFIXES, SourceError, check_text, read_source_file
+from index.store.db import connect, default_sqlite_url
 from index.store.errors import StoreError, StoreUnavailableError
+from index.store.store import ContentStore
 from index.tokens import Tokenizer, default_tokenizer
 
 if TYPE_CHECKING:
     from index.store.db import ChangeListener
     from index.store.ingest import IngestProgress
-    from index.store.store import ContentStore
 
 __all__ = [
     "DocumentInfo",
@@ -59,83 +62,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+# _LAZY_INGEST: ``index.store.ingest`` is imported where a source is ingested, not here: it
+# brings httpx and the page fetcher, 30-50 ms of every command's start-up that answering
+# (`ask`, `chat`, the bot until an admin adds an article) never needs.
+
 NOTIFY_MIN_GAP_S = 0.5
 """Least time between two rebuilds caused by change notifications (a batch ingest elsewhere
 notifies once per document)."""
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentInfo:
-    id: int
-    title: str
-    sentences: int
-    source_kind: str  # "content" | "file" | "url" | "upload" | "jsonl" | "text" | "index"
-    source_ref: str
-    updated_at: datetime | None
-    active: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class IngestResult:
-    """Outcome of ingesting one source: ``status`` is "added", "updated", "unchanged",
-    "failed" or "skipped" (a file of an unsupported type found in a directory). For "failed"
-    and "skipped", ``error`` says why in one English sentence a user can act on, and
-    ``error_key``/``error_params`` say it for translation when it has a key."""
-
-    source: str
-    status: str
-    document_id: int | None = None
-    title: str = ""
-    sentences: int = 0
-    error: str = ""
-    error_key: ErrorKey | None = None
-    error_params: Mapping[str, ErrorParam] = field(default_factory=dict, hash=False)
-
-    @classmethod
-    def failure(cls, source: str, error: str | KeyedError) -> IngestResult:
-        """A failed result; a ``KeyedError`` brings its key and parameters along."""
-        if isinstance(error, KeyedError):
-            return cls(
-                source, "failed", error=str(error), error_key=error.key, error_params=error.params
-            )
-        return cls(source, "failed", error=error)
-
-    @property
-    def error_detail(self) -> ErrorDetail:
-        return ErrorDetail(self.error, self.error_key, self.error_params)
-
-
-@dataclass(frozen=True, slots=True)
-class ReloadReport:
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    documents: int = 0
-    sentences: int = 0
-    seconds: float = 0.0
-    revision: int = 0
-    errors: tuple[str, ...] = ()
-    error_details: tuple[ErrorDetail, ...] = ()
-    """``errors`` as data (same order; ``message`` is the string in ``errors``), for front
-    ends that translate. Reports built without them show ``errors`` as they are."""
-    skipped: tuple[ErrorDetail, ...] = ()
-    """Files in the content directory that were not read because of their type (key
-    ``unsupported_type``): not errors, but said, never silently left out."""
-
-
-@dataclass(frozen=True, slots=True)
-class Stats:
-    questions: int = 0
-    answered: int = 0
-    abstained: int = 0
-    thumbs_up: int = 0
-    thumbs_down: int = 0
-    top_questions: tuple[tuple[str, int], ...] = ()
-    unanswered_questions: tuple[tuple[str, int], ...] = ()
-    p50_ms: float = 0.0
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 def load_content_dir(path: Path, tokenizer: Tokenizer | None = None) -> list[Document]:
@@ -210,9 +143,6 @@ class QAService:
 
         ``build_index=False`` opens for content commands only (ingest, documents, remove):
         nothing is loaded into memory."""
-        from index.store.db import connect, default_sqlite_url
-        from index.store.store import ContentStore
-
         if database_url is None:
             if data_dir is None:
                 raise ValueError("give a database_url or a data_dir")
@@ -319,8 +249,6 @@ class QAService:
             self._revision = self._store.revision()
 
     def _guarded(self, source: str, action: Callable[[], IngestResult]) -> IngestResult:
-        from sqlalchemy.exc import SQLAlchemyError
-
         try:
             # No lock while fetching/stemming/storing: the store is transactional; only the
             # rebuild is serialised (in _rebuild).
@@ -346,7 +274,7 @@ class QAService:
     def ingest_url(self, url: str, *, allow_private: bool = False) -> IngestResult:
         """Download a page and store its article text. Non-http(s) URLs and hosts on private
         or loopback addresses are refused unless ``allow_private``."""
-        from index.store.ingest import ingest_sources
+        from index.store.ingest import ingest_sources  # noqa: PLC0415 - see _LAZY_INGEST
 
         store = self._require_store()
 
@@ -363,14 +291,13 @@ class QAService:
 
     def ingest_upload(self, filename: str, data: bytes) -> IngestResult:
         """A ``.txt``/``.md``/``.html`` file sent by a user (size, type and encoding checked)."""
-        from index.store.ingest import prepare_upload
+        from index.store.ingest import prepare_upload  # noqa: PLC0415 - see _LAZY_INGEST
 
         store = self._require_store()
         return self._guarded(filename, lambda: store.save(prepare_upload(filename, data)))
 
     def ingest_text(self, title: str, text: str) -> IngestResult:
-        from index.sources import check_text
-        from index.store.ingest import prepare_text
+        from index.store.ingest import prepare_text  # noqa: PLC0415 - see _LAZY_INGEST
 
         store = self._require_store()
         label = title or "text"
@@ -394,7 +321,7 @@ class QAService:
         """Files, directories (recursive), JSONL batches, URLs and ``-`` (``stdin``); one
         result per document. The index is rebuilt once, after the whole batch. ``workers``:
         processes that split and stem large JSONL batches in parallel."""
-        from index.store.ingest import ingest_sources
+        from index.store.ingest import ingest_sources  # noqa: PLC0415 - see _LAZY_INGEST
 
         store = self._require_store()
         with _database_errors("ingest"):
@@ -447,10 +374,8 @@ class QAService:
         started = time.perf_counter()
         if self._store is None:
             message = "this service has no content store"
-            return ReloadReport(
-                errors=(message,), error_details=(ErrorDetail(message, "no_store"),)
-            )
-        counts = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0, "failed": 0}
+            return ReloadReport(error_details=(ErrorDetail(message, "no_store"),))
+        counts = zero_counts()
         errors: list[ErrorDetail] = []
         skipped: tuple[ErrorDetail, ...] = ()
         with self._lock:
@@ -463,7 +388,8 @@ class QAService:
                     skipped = outcome.skipped
                 if refresh_urls:
                     for result in self._refresh_urls():
-                        counts[result.status] += 1
+                        if result.status != "skipped":  # (a URL is never skipped)
+                            counts[result.status] += 1
                         if result.error and result.status == "failed":
                             errors.append(result.error_detail)
                 if self._live:
@@ -492,13 +418,12 @@ class QAService:
                 sentences=sentences,
                 seconds=round(time.perf_counter() - started, 3),
                 revision=self._revision,
-                errors=tuple(e.message for e in errors),
                 error_details=tuple(errors),
                 skipped=skipped,
             )
 
     def _refresh_urls(self) -> list[IngestResult]:
-        from index.store.ingest import ingest_sources
+        from index.store.ingest import ingest_sources  # noqa: PLC0415 - see _LAZY_INGEST
 
         store = self._require_store()
         return [
@@ -641,8 +566,6 @@ class QAService:
 def _database_errors(action: str) -> Iterator[None]:
     """Database failures as ``StoreError``s with one sentence (no SQL, no password): callers
     handle one exception type, and a lost connection reads as what it is."""
-    from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-
     try:
         yield
     except SQLAlchemyError as exc:
@@ -688,8 +611,6 @@ def _wrapped(what: str, key: ErrorKey, error: BaseException) -> ErrorDetail:
 
 
 def _is_connection_error(error: BaseException) -> bool:
-    from sqlalchemy.exc import InterfaceError, OperationalError
-
     return isinstance(error, OperationalError | InterfaceError)
 
 

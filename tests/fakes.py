@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from index.engine import Answer, Document, EmptyDocumentError, IndexSnapshot, prepare_document
-from index.service import DocumentInfo, IngestResult, ReloadReport, Stats, load_content_dir
+from index.results import DocumentInfo, IngestResult, ReloadReport, Stats
+from index.service import load_content_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"

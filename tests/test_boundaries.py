@@ -33,3 +33,41 @@ def test_each_wrapped_library_is_imported_by_one_module() -> None:
         for lib in owners.keys() & _imported_modules(path):
             owners[lib].add(path.name)
     assert owners == {"Sastrawi": {"tokens.py"}, "rank_bm25": {"bm25.py"}}
+
+
+def _project_imports(path: Path) -> set[str]:
+    """The project modules ``path`` imports (full dotted names), wherever the import stands:
+    inside a function or under ``TYPE_CHECKING`` counts too."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return {name for name in names if name.split(".")[0] in {"index", "bot"}}
+
+
+def test_the_store_never_imports_the_service() -> None:
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(_project_imports(p) & {"index.service"})
+        for p in (ROOT / "index" / "store").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_result_types_import_nothing_of_the_project_but_the_error_vocabulary() -> None:
+    # Any module can name the result types (and errors) without an import cycle.
+    assert _project_imports(ROOT / "index" / "results.py") == {"index.errors"}
+    assert _project_imports(ROOT / "index" / "errors.py") == set()
+
+
+def test_the_bot_opens_the_service_in_one_place_each_for_the_cli_and_the_bot() -> None:
+    # Everything else names the result types (``index.results``) or the protocol
+    # (``bot.services``), so that a change to the service's internals stays inside it.
+    users = sorted(
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "bot").rglob("*.py")
+        if "index.service" in _project_imports(p)
+    )
+    assert users == ["bot/cli.py", "bot/serve.py"]

@@ -163,7 +163,7 @@ class ChangeListener:
         return None if conn is None else int(conn.info.backend_pid)
 
     def _listen(self) -> bool:
-        import psycopg
+        import psycopg  # noqa: PLC0415 - 0.1-0.15 s that a SQLite store never needs
 
         try:
             conn = psycopg.connect(
@@ -384,7 +384,7 @@ def _quiet(name: str) -> None:
 
 def _alembic_config(connection: Connection | None = None) -> Any:
     _quiet("alembic")
-    from alembic.config import Config
+    from alembic.config import Config  # noqa: PLC0415 - see upgrade_schema
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -395,7 +395,7 @@ def _alembic_config(connection: Connection | None = None) -> Any:
 
 def head_revision() -> str:
     _quiet("alembic")
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # noqa: PLC0415 - see upgrade_schema
 
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     if head is None:  # pragma: no cover - the package always ships migrations
@@ -405,7 +405,7 @@ def head_revision() -> str:
 
 def current_revision(database: Database) -> str | None:
     _quiet("alembic")
-    from alembic.runtime.migration import MigrationContext
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415 - see upgrade_schema
 
     with database.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -430,8 +430,8 @@ def upgrade_schema(database: Database) -> str:
     if _stored_revision(database) == SCHEMA_HEAD:
         return SCHEMA_HEAD  # up to date: no need to load Alembic (a fifth of the start time)
     _quiet("alembic")
-    from alembic import command
-    from alembic.util.exc import CommandError
+    from alembic import command  # noqa: PLC0415 - loaded only when the schema is behind
+    from alembic.util.exc import CommandError  # noqa: PLC0415 - the same
 
     head = head_revision()
     try:

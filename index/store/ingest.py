@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from index.service import IngestResult
+from index.results import IngestResult
 from index.sources import (
     BATCH_SUFFIXES,
     DOCUMENT_SUFFIXES,

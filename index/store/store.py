@@ -46,7 +46,15 @@ from sqlalchemy.orm import Session
 
 from index.engine import Answer, Document, EmptyDocumentError, prepare_document
 from index.errors import ErrorDetail
-from index.service import DocumentInfo, IngestResult, Stats
+from index.results import (
+    DocumentInfo,
+    IngestResult,
+    IngestStatus,
+    SourceKind,
+    Stats,
+    SyncStatus,
+    zero_counts,
+)
 from index.sources import (
     DOCUMENT_SUFFIXES,
     SOURCE_RULES,
@@ -171,8 +179,7 @@ class SyncOutcome:
     removed: int = 0
     unchanged: int = 0
     failed: int = 0
-    errors: tuple[str, ...] = ()
-    error_details: tuple[ErrorDetail, ...] = ()  # ``errors`` as data, same order
+    error_details: tuple[ErrorDetail, ...] = ()
     skipped: tuple[ErrorDetail, ...] = ()  # files of unsupported types (key unsupported_type)
 
     @property
@@ -488,7 +495,7 @@ class ContentStore:
                 )
                 .returning(_DOCS.c.id)
             ).scalar_one()
-            status = "added"
+            status: IngestStatus = "added"
         else:
             document_id = row.id
             status = "updated" if row.active else "added"
@@ -644,7 +651,7 @@ class ContentStore:
                     ).where(_DOCS.c.source_kind == "content")
                 )
             }
-        counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0, "removed": 0}
+        counts = zero_counts()
         errors: list[ErrorDetail] = []
         seen: set[str] = set()
         others: list[str] = []
@@ -663,7 +670,6 @@ class ContentStore:
             counts["removed"],
             counts["unchanged"],
             counts["failed"],
-            tuple(e.message for e in errors),
             tuple(errors),
             tuple(map(_unsupported, others)),
         )
@@ -674,7 +680,7 @@ class ContentStore:
         path: str,
         stamp: tuple[int, int],
         known: tuple[int, str | None, bool, str | None, str] | None,
-    ) -> tuple[str, ErrorDetail | None]:
+    ) -> tuple[SyncStatus, ErrorDetail | None]:
         """Sync one content file; returns its status and, when it failed, why."""
         remembered = self._file_digests.get(path)
         data: bytes | None = None
@@ -705,7 +711,8 @@ class ContentStore:
         result = self.save(
             Prepared("content", relative, source.title, source.text, digest, relative)
         )
-        if result.status == "failed":
+        # ``save`` never skips; two comparisons (not ``in``) narrow the status type for mypy.
+        if result.status == "failed" or result.status == "skipped":  # noqa: PLR1714
             return "failed", result.error_detail
         self._file_digests[path] = (stamp, digest)
         return result.status, None
@@ -808,7 +815,18 @@ class ContentStore:
         if not include_inactive:
             statement = statement.where(DocumentRow.active.is_(True))
         with self.db.read() as session:
-            return [DocumentInfo(*row) for row in session.execute(statement)]
+            return [
+                DocumentInfo(
+                    row.id,
+                    row.title,
+                    row.sentence_count,
+                    cast(SourceKind, row.source_kind),
+                    row.source_ref,
+                    row.updated_at,
+                    row.active,
+                )
+                for row in session.execute(statement)
+            ]
 
     def totals(self) -> tuple[int, int]:
         """Active documents and their sentences."""

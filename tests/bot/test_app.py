@@ -11,7 +11,7 @@ from telegram.request import HTTPXRequest
 from bot.app import _post_init, _post_shutdown, build_application, telegram_api_urls
 from bot.retry import RetryingRateLimiter
 from bot.state import state
-from tests.bot.conftest import RecordingRequest, make_settings
+from tests.bot.conftest import Harness, RecordingRequest, Updates, make_settings
 from tests.fakes import FakeService
 
 
@@ -62,8 +62,6 @@ def test_missing_token_is_an_error() -> None:
 
 
 async def test_rate_limited_bot_answers() -> None:
-    from tests.bot.conftest import Harness, Updates
-
     request = RecordingRequest()
     app = build_application(
         make_settings(), FakeService(), request=request, revision_poll_seconds=0

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import _IngestBar, main
+from index.results import IngestResult
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "tests" / "fixtures" / "pages"
@@ -221,7 +223,6 @@ def test_eval_never_writes_the_store(tmp_path: Path) -> None:
         + "\n",
         encoding="utf-8",
     )
-    import os
 
     env = {**os.environ, "DATA_DIR": str(data_dir)}
     result = _cli("eval", str(qa), "--json", env=env)
@@ -231,8 +232,6 @@ def test_eval_never_writes_the_store(tmp_path: Path) -> None:
 
 
 def test_default_database_is_created_in_the_data_dir(tmp_path: Path) -> None:
-    import os
-
     env = {**os.environ, "DATA_DIR": str(tmp_path / "baru")}
     result = _cli("ask", "--json", "Siapa yang menjadi perantara gencatan senjata?", env=env)
     assert result.returncode == 0, result.stderr
@@ -246,9 +245,6 @@ class _Terminal(io.StringIO):
 
 
 def test_batch_progress_bar_only_on_a_terminal() -> None:
-    from bot.cli import _IngestBar
-    from index.service import IngestResult
-
     terminal, pipe = _Terminal(), io.StringIO()
     for stream in (terminal, pipe):
         bar = _IngestBar(stream)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot import flood
 from bot.flood import FloodGuard
 
@@ -44,8 +46,6 @@ def test_disabled_guard_allows_everything() -> None:
 
 
 def test_idle_senders_are_forgotten(monkeypatch: object) -> None:
-    import pytest
-
     mp = pytest.MonkeyPatch()
     mp.setattr(flood, "_MAX_SENDERS", 100)
     try:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import string
+from typing import get_args
+
 import pytest
 
 from bot import i18n
-from index.errors import ErrorParam
+from index.errors import ErrorKey, ErrorParam
 
 
 @pytest.mark.parametrize(
@@ -28,8 +31,6 @@ def test_language_for(code: str | None, setting: str | None, default: str, expec
 
 
 def test_every_message_has_both_languages_with_the_same_placeholders() -> None:
-    import string
-
     for key, entry in i18n._CATALOGUE.items():
         assert set(entry) == {"id", "en"}, key
         fields = [
@@ -44,11 +45,6 @@ def test_unknown_language_falls_back_to_indonesian() -> None:
 
 
 def test_every_store_error_key_has_both_languages_with_the_same_placeholders() -> None:
-    import string
-    from typing import get_args
-
-    from index.errors import ErrorKey
-
     assert set(i18n._ERRORS) == set(get_args(ErrorKey))
     for key, entry in i18n._ERRORS.items():
         assert set(entry) == {"id", "en"}, key

@@ -13,7 +13,7 @@ from bot import render
 from bot.render import split_html, utf16_len
 from index.engine import Answer, Hit
 from index.errors import ErrorDetail, ErrorKey, ErrorParam
-from index.service import DocumentInfo, IngestResult, ReloadReport, Stats
+from index.results import DocumentInfo, IngestResult, ReloadReport, Stats
 from tests.bot.telegram_html import check, visible
 
 
@@ -262,7 +262,7 @@ def test_reports() -> None:
         sentences=40,
         seconds=0.25,
         revision=9,
-        errors=("rusak.txt: <biner>",),
+        error_details=(ErrorDetail("rusak.txt: <biner>"),),
     )
     [chunk] = render.render_reload(report, "id")
     check(chunk)
@@ -616,7 +616,7 @@ def test_reload_errors_are_translated_with_their_causes() -> None:
         ErrorDetail("reload failed: ...", "reload_failed", {"reason": "..."}, missing),
         ErrorDetail("something new"),
     )
-    report = ReloadReport(failed=1, errors=tuple(d.message for d in details), error_details=details)
+    report = ReloadReport(failed=1, error_details=details)
     [indonesian] = render.render_reload(report, "id")
     check(indonesian)
     assert indonesian.endswith(
@@ -630,12 +630,11 @@ def test_reload_errors_are_translated_with_their_causes() -> None:
     )
 
 
-def test_reload_errors_without_matching_details_are_shown_as_they_are() -> None:
-    stale = (ErrorDetail("other", "empty", {"name": "x"}),)
-    for details in ((), stale):
-        report = ReloadReport(errors=("a.txt is empty",), error_details=details)
-        [chunk] = render.render_reload(report, "id")
-        assert chunk.endswith("Masalah:\n• a.txt is empty")
+def test_reload_errors_without_a_key_are_shown_as_they_are() -> None:
+    report = ReloadReport(error_details=(ErrorDetail("a.txt is empty"),))
+    assert report.errors == ("a.txt is empty",)
+    [chunk] = render.render_reload(report, "id")
+    assert chunk.endswith("Masalah:\n• a.txt is empty")
 
 
 def test_reload_lists_the_files_it_skipped() -> None:

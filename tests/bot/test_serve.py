@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
+from telegram import Bot
+from telegram.ext._utils.webhookhandler import WebhookAppClass, WebhookServer
 
 from bot import cli, serve
 from tests.bot.conftest import TOKEN
 from tests.fakes import FakeService
+from tests.processes import run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -193,8 +199,6 @@ def test_token_never_reaches_the_log_even_at_debug_level(
     rejecting_api: str,
     fake_service: FakeService,
 ) -> None:
-    import logging
-
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_BASE_URL", rejecting_api)
     with caplog.at_level(logging.DEBUG):
@@ -209,7 +213,6 @@ def test_token_never_reaches_the_log_even_at_debug_level(
 def test_unreachable_bot_api_prints_no_traceback_as_a_process() -> None:
     """What an operator sees in the terminal: the retries and one error line, no traceback
     (python-telegram-bot's own record of the failed start is dropped below DEBUG)."""
-    from tests.processes import run_cli
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -274,8 +277,6 @@ def test_unknown_webhook_listen_address(
 def test_refused_webhook_requests_are_logged_rate_limited(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    import logging
-
     now = [0.0]
     refusals = serve.RefusedWebhookLog(interval=60, clock=lambda: now[0])
     with caplog.at_level(logging.WARNING, logger="tanyaberita.serve"):
@@ -296,12 +297,6 @@ def test_refused_webhook_requests_are_logged_rate_limited(
 async def test_the_webhook_server_logs_what_it_refuses(caplog: pytest.LogCaptureFixture) -> None:
     """Through python-telegram-bot's own webhook server: wrong and missing secrets are
     answered 403 and logged (once per interval); the right secret is accepted silently."""
-    import asyncio
-    import logging
-
-    import httpx
-    from telegram import Bot
-    from telegram.ext._utils.webhookhandler import WebhookAppClass, WebhookServer
 
     serve.log_refused_webhooks(serve.RefusedWebhookLog(interval=0))
     queue: asyncio.Queue[object] = asyncio.Queue()
@@ -334,8 +329,6 @@ async def test_the_webhook_server_logs_what_it_refuses(caplog: pytest.LogCapture
 
 
 def test_only_start_up_failures_are_quietened(monkeypatch: pytest.MonkeyPatch) -> None:
-    import logging
-
     def record(message: str) -> logging.LogRecord:
         return logging.LogRecord("telegram.ext", logging.ERROR, __file__, 1, message, (), None)
 

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 
 import httpx
+import psycopg
 import pytest
 from sqlalchemy import make_url
 
@@ -29,7 +30,6 @@ LIMIT_S = REVISION_POLL_SECONDS + 5.0  # one poll interval plus the rebuild, wit
 def shared_database() -> Iterator[str]:
     if not TEST_DATABASE_URL:
         pytest.skip(PG_SKIP)
-    import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:

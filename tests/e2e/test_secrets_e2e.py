@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 
 import httpx
+import psycopg
 import pytest
 from sqlalchemy import make_url
 
@@ -29,7 +30,6 @@ def database_env() -> Iterator[dict[str, str]]:
     if not TEST_DATABASE_URL:
         yield {}
         return
-    import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:

@@ -37,7 +37,8 @@ from bot import render
 from bot.app import build_application
 from bot.render import split_html, utf16_len
 from index.engine import Answer, Hit
-from index.service import DocumentInfo, IngestResult, ReloadReport, Stats
+from index.errors import ErrorDetail
+from index.results import DocumentInfo, IngestResult, ReloadReport, Stats
 from tests.bot.conftest import ADMIN_ID, BOT_ID, BOT_USERNAME, RecordingRequest, make_settings
 from tests.bot.telegram_html import check, visible
 from tests.fakes import FakeService
@@ -198,7 +199,8 @@ def test_lists_and_reports_render_valid_and_literal(
     for status in ("added", "failed", "weird<b>"):
         result = IngestResult(free, status, 7 if status != "failed" else None, free, 3, free)
         _valid(render.render_ingest(result, lang))
-    _valid(render.render_reload(ReloadReport(errors=(free, free * 3)), lang))
+    errors = (ErrorDetail(free), ErrorDetail(free * 3))
+    _valid(render.render_reload(ReloadReport(error_details=errors), lang))
 
 
 @st.composite

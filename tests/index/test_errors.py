@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from index.errors import ErrorDetail, KeyedError
-from index.service import IngestResult
+from index.results import IngestResult
 from index.sources import SourceError
 from index.store.errors import StoreError, StoreUnavailableError
 

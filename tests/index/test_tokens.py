@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import Sastrawi
+from Sastrawi.Stemmer.Context.Visitor.PrefixDisambiguator import PrefixDisambiguator
+from Sastrawi.Stemmer.Context.Visitor.VisitorProvider import VisitorProvider
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 from index.text import segment
@@ -163,8 +165,6 @@ def test_parity_on_affixed_forms_of_dictionary_roots() -> None:
 
 def test_prefix_rules_are_gated() -> None:
     """The speed-up is in use: all but the rules of an unexpected shape have a gate pattern."""
-    from Sastrawi.Stemmer.Context.Visitor.PrefixDisambiguator import PrefixDisambiguator
-    from Sastrawi.Stemmer.Context.Visitor.VisitorProvider import VisitorProvider
 
     rules = [
         rule

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
 from bot.cli import main
 from index.service import QAService
@@ -66,7 +68,6 @@ def _under_a_file(tmp: Path) -> str:
 def _from_a_newer_version(tmp: Path) -> str:
     url = f"sqlite:///{tmp / 'newer.sqlite3'}"
     store_db.connect(url).dispose()
-    import sqlite3
 
     with sqlite3.connect(tmp / "newer.sqlite3") as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
@@ -76,7 +77,6 @@ def _from_a_newer_version(tmp: Path) -> str:
 def _pg_missing_database(_: Path) -> str:
     if not TEST_DATABASE_URL:
         pytest.skip("TEST_DATABASE_URL is not set")
-    from sqlalchemy import make_url
 
     return (
         make_url(TEST_DATABASE_URL)

@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from index.service import QAService, Stats
+from index.results import Stats
+from index.service import QAService
 from tests.bot.conftest import ADMIN_ID, GROUP_ID, USER_ID, Harness
 from tests.fakes import CONTENT_DIR, FakeService
 

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy import make_url
 
 from index.service import QAService
 
@@ -26,7 +28,6 @@ PAGES = ROOT / "tests" / "fixtures" / "pages"
 
 def _pg_admin_url() -> str:
     """The psycopg conninfo for TEST_DATABASE_URL (SQLAlchemy's driver prefix removed)."""
-    from sqlalchemy import make_url
 
     url = make_url(TEST_DATABASE_URL).set(drivername="postgresql")
     return url.render_as_string(hide_password=False)
@@ -37,7 +38,6 @@ def postgres_schema_url() -> Iterator[str]:
     """TEST_DATABASE_URL narrowed to a fresh schema of its own, dropped afterwards."""
     if not TEST_DATABASE_URL:
         pytest.skip(PG_SKIP)
-    import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:

@@ -9,7 +9,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy import make_url
 
 from index.service import QAService
 from index.store.db import CONTENT_CHANNEL_SQL, ChangeListener
@@ -52,8 +54,6 @@ def _listener(service: QAService) -> ChangeListener:
 
 
 def _raw(url: str) -> str:
-    from sqlalchemy import make_url
-
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
@@ -74,8 +74,6 @@ def test_a_change_is_served_by_a_watching_instance_at_once(pg_url: str, content_
 
 
 def test_only_committed_changes_notify(pg_url: str, content_dir: Path) -> None:
-    import psycopg
-
     service = QAService.open(pg_url, content_dir=content_dir)
     store = service._require_store()
     with psycopg.connect(_raw(pg_url), autocommit=True) as conn:
@@ -99,8 +97,6 @@ def test_only_committed_changes_notify(pg_url: str, content_dir: Path) -> None:
 def test_the_watcher_survives_losing_its_listening_connection(
     pg_url: str, content_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import psycopg
-
     first = QAService.open(pg_url, content_dir=content_dir)
     second = QAService.open(pg_url, content_dir=content_dir)
     try:
@@ -151,7 +147,6 @@ def test_an_unreachable_server_is_polled_meanwhile(
 ) -> None:
     """The listener cannot connect (wrong port): ``wait`` logs one line, never raises and
     keeps its timeout, so the caller polls as before."""
-    from sqlalchemy import make_url
 
     listener = ChangeListener(make_url(pg_url).set(port=1))
     try:

@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+import index.sources
+import index.store.store
 from index.engine import IndexSnapshot, SnapshotBuilder, prepare_document
+from index.results import IngestResult
 from index.service import QAService
 from index.store.errors import StoreError
 from index.store.models import QuestionRow, SentenceRow
-from index.store.store import pipeline_fingerprint
+from index.store.store import Prepared, pipeline_fingerprint
 from index.tokens import Tokenizer, sastrawi
 from tests.store.conftest import ARTICLE_BANJIR, ARTICLE_GEMPA, PAGES
 
@@ -408,8 +411,6 @@ def test_a_start_streams_the_store_one_document_at_a_time(
             events.append(("read", doc_id))
             yield doc_id, columns
 
-    from index.engine import SnapshotBuilder
-
     add_columns = SnapshotBuilder.add_columns
 
     def indexed(builder: SnapshotBuilder, document_id: int, *args: object, **kw: object) -> None:
@@ -432,8 +433,6 @@ def test_a_start_streams_the_store_one_document_at_a_time(
 @pytest.mark.slow
 def test_parallel_preparation_stores_the_same_as_serial(tmp_path: Path) -> None:
     """The worker processes only split and stem: one backend is enough."""
-    from index.service import IngestResult
-    from index.store.store import Prepared
 
     items: list[Prepared | IngestResult] = [
         Prepared("jsonl", f"batch#{i}", f"Berita {i}", ARTICLE_BANJIR.replace("450", str(i)))
@@ -547,8 +546,6 @@ def test_documents_stored_before_headlines_are_prepared_again(
     """A store written by the previous source rules (headline as a sentence, title from the
     file name): the pipeline fingerprint differs, so the next start re-prepares those
     documents — content files and ingested files alike."""
-    import index.sources
-    import index.store.store
 
     monkeypatch.setattr(index.sources, "split_headline", lambda text: (None, text))
     monkeypatch.setattr(index.store.store, "SOURCE_RULES", "1")

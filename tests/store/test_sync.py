@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import index.store.store as store_module
 from index.service import QAService
 from tests.store.conftest import ARTICLE_BANJIR, ARTICLE_GEMPA, PAGES
 
@@ -90,8 +91,6 @@ def test_a_copy_of_another_article_is_not_stored_twice(
 def test_reload_reads_only_files_whose_size_or_time_changed(
     service: QAService, content_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import index.store.store as store_module
-
     for number in range(5):
         (content_dir / f"berita-{number}.txt").write_text(
             ARTICLE_BANJIR.replace("450", str(460 + number)), encoding="utf-8"

@@ -6,7 +6,16 @@ from typing import Any
 
 import pytest
 
-from tests.bot.conftest import BOT_USERNAME, GROUP_ID, MEDIA_PAYLOADS, Harness
+from bot.app import build_application
+from tests.bot.conftest import (
+    BOT_USERNAME,
+    GROUP_ID,
+    MEDIA_PAYLOADS,
+    Harness,
+    RecordingRequest,
+    Updates,
+    make_settings,
+)
 from tests.bot.telegram_html import check
 
 QUESTION = "Siapa yang menjadi perantara gencatan senjata?"
@@ -255,9 +264,6 @@ async def test_help_in_privacy_mode_does_not_promise_mentions(bot: Harness, comm
 
 
 async def test_help_with_privacy_mode_off_offers_mentions(service: Any) -> None:
-    from bot.app import build_application
-    from tests.bot.conftest import RecordingRequest, Updates, make_settings
-
     request = RecordingRequest(privacy_mode=False)
     app = build_application(
         make_settings(), service, request=request, rate_limit=False, revision_poll_seconds=0

@@ -6,7 +6,17 @@ from typing import Any
 
 import pytest
 
-from tests.bot.conftest import BOT_USERNAME, MEDIA_PAYLOADS, USER_ID, Harness, make_settings
+from bot.app import build_application
+from tests.bot.conftest import (
+    ADMIN_ID,
+    BOT_USERNAME,
+    MEDIA_PAYLOADS,
+    USER_ID,
+    Harness,
+    RecordingRequest,
+    Updates,
+    make_settings,
+)
 from tests.bot.telegram_html import check
 
 QUESTION = "Siapa yang menjadi perantara gencatan senjata?"
@@ -136,8 +146,6 @@ async def test_commands(bot: Harness, command: str, expected: str) -> None:
 
 
 async def test_help_lists_admin_commands_only_for_admins(bot: Harness) -> None:
-    from tests.bot.conftest import ADMIN_ID
-
     await bot.feed(bot.updates.message("/help"))
     assert "/reload" not in only_reply(bot)["text"]
     await bot.feed(bot.updates.message("/help", user_id=ADMIN_ID))
@@ -191,9 +199,6 @@ async def test_message_posted_via_inline_mode_is_ignored(bot: Harness) -> None:
 
 
 async def test_flood_guard_warns_once_then_stays_quiet(service: Any) -> None:
-    from bot.app import build_application
-    from tests.bot.conftest import RecordingRequest, Updates
-
     settings = make_settings(flood_max_questions=2, flood_window_seconds=60)
     request = RecordingRequest()
     app = build_application(
@@ -224,9 +229,6 @@ async def test_answer_still_sent_when_logging_fails(bot: Harness) -> None:
 
 
 async def test_flood_note_in_english_says_1_second(service: Any) -> None:
-    from bot.app import build_application
-    from tests.bot.conftest import RecordingRequest, Updates
-
     settings = make_settings(flood_max_questions=1, flood_window_seconds=1)
     request = RecordingRequest()
     app = build_application(
