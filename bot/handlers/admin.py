@@ -17,15 +17,9 @@ from telegram.ext import ContextTypes
 
 from bot.handlers.common import chat_language, is_admin, is_private, log, reply_chunks, reply_text
 from bot.i18n import Language, megabytes, text
-from bot.render import (
-    escape,
-    localized_error,
-    render_ingest,
-    render_reload,
-    render_stats,
-    split_html,
-)
+from bot.render import localized_error, render_ingest, render_reload, render_stats
 from bot.state import state
+from bot.telegram_html import escape, split_html
 from index.store.errors import StoreError
 
 __all__ = [

@@ -17,8 +17,9 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Language, count, language_for, text
 from bot.qa import ask_and_log
-from bot.render import answer_keyboard, render_abstention, render_answer, split_html
+from bot.render import answer_keyboard, render_abstention, render_answer
 from bot.state import CachedAnswer, state
+from bot.telegram_html import split_html
 
 __all__ = [
     "answer_question",

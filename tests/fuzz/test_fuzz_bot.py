@@ -33,9 +33,9 @@ from hypothesis import HealthCheck, Phase, event, find, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot import render
+from bot import render, telegram_html
 from bot.app import build_application
-from bot.render import split_html, utf16_len
+from bot.telegram_html import escape, split_html, utf16_len
 from index.engine import Answer, Hit
 from index.errors import ErrorDetail
 from index.results import DocumentInfo, IngestResult, ReloadReport, Stats
@@ -212,7 +212,7 @@ def markup(draw: st.DrawFn, depth: int = 0) -> str:
             tag = draw(st.sampled_from(["b", "i", "u", "s", "code", "blockquote"]))
             parts.append(f"<{tag}>{draw(markup(depth + 1))}</{tag}>")
         else:
-            parts.append(render.escape(draw(LONG_TEXT)))
+            parts.append(escape(draw(LONG_TEXT)))
     return "".join(parts)
 
 
@@ -223,13 +223,14 @@ def test_split_keeps_every_character_and_the_markup_valid(source: str, limit: in
         chunks = split_html(source, limit=limit)
     except ValueError as error:  # only when the limit cannot hold the tags around a character
         assert "cannot hold the markup's nesting" in str(error)
-        runs = render._parse(source)
-        deepest = max(utf16_len(render._opening(r.tags) + render._closing(r.tags)) for r in runs)
+        runs = telegram_html._parse(source)
+        html = telegram_html
+        deepest = max(utf16_len(html._opening(r.tags) + html._closing(r.tags)) for r in runs)
         assert limit < deepest + 5
         return
     for chunk in chunks:
         assert utf16_len(chunk) <= limit
-        render._parse(chunk)  # balanced, known tags only
+        telegram_html._parse(chunk)  # balanced, known tags only
     if limit == 4096 and chunks:
         _valid(chunks)
     assert _squash("".join(visible(chunk) for chunk in chunks)) == _squash(visible(source))
