@@ -16,17 +16,16 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks.paths import DEFAULT_DATA
 from index.background import BACKGROUND_FILE
 from index.question import function_words
 from index.tokens import default_tokenizer
 
-DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", "../shared/data"))
 TABLE_PATH = Path(__file__).resolve().parent.parent / "index" / "lexicon" / BACKGROUND_FILE
 
 

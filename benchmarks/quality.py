@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -30,13 +29,11 @@ from benchmarks.articles import (
     shipped_article_questions,
     summarise,
 )
+from benchmarks.paths import DEFAULT_DATA, ROOT
 from benchmarks.tydi_split import CI_SLICE, mismatched, split_tydi, with_distractors
 from index.engine import IndexSnapshot, prepare_document
 from index.evaluation import EvalRecord, build_eval_index, evaluate, matches_answer, read_qa_file
 from index.rerank import Reranker, default_reranker
-
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", ROOT.parent / "shared" / "data"))
 
 NAIVE = Reranker({"bm25": 1.0}, abstain=False)
 

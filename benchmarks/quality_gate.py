@@ -20,11 +20,11 @@ lowers one must explain itself.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from benchmarks.articles import ask_each_article, load_whole_articles, summarise
+from benchmarks.paths import DEFAULT_DATA
 from index.evaluation import build_eval_index, evaluate, read_qa_file
 from index.rerank import default_reranker
 
@@ -32,7 +32,6 @@ HIT1_FLOOR = 0.758
 WHOLE_ARTICLE_FLOORS = {"news": 0.667, "wikipedia": 0.687, "qasina": 0.758}
 NEWS_OFF_TOPIC_FLOOR = 6
 SLICE = 1000
-DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", "../shared/data"))
 
 
 def check(name: str, value: float, floor: float) -> bool:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -36,12 +35,12 @@ from typing import Any
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
+from benchmarks.paths import DEFAULT_DATA
 from index.bm25 import PostingsBM25
 from index.evaluation import matches_answer
 from index.text import segment
 from index.tokens import Tokenizer, sastrawi
 
-DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", "../shared/data"))
 # PySastrawi's known wrong stems; the ablation checks whether overriding them helps.
 REPEAT, REPEAT_COLD = 3, 2
 KNOWN_WRONG = {"setelah": "setelah", "kedua": "kedua", "relawan": "relawan", "bali": "bali"}

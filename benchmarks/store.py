@@ -34,10 +34,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.paths import DEFAULT_DATA, ROOT
 from index.service import QAService
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", ROOT.parent / "shared" / "data"))
 CORPUS = "indosum_news.jsonl"
 TARGETS = {"ingest_s": 60.0, "start_s": 3.0, "reload_s": 2.0}
 # Questions keep coming during the reload, one every 10 ms (~100 per second: far more than a

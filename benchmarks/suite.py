@@ -35,11 +35,10 @@ from benchmarks.corpora import (
     write_synthetic_columns,
     write_text_jsonl,
 )
+from benchmarks.paths import DEFAULT_DATA, ROOT
 from benchmarks.report import write_report
 from index.tokens import default_tokenizer
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", ROOT.parent / "shared" / "data"))
 WORK = ROOT / "benchmarks" / "out"
 DOCS = ROOT / "docs"
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 from benchmarks.articles import FOLDS, article_folds, by_article, load_whole_articles
+from benchmarks.paths import DEFAULT_DATA
 from benchmarks.tydi_split import (
     CI_SLICE,
     context_bucket,
@@ -57,7 +57,6 @@ from index.evaluation import EvalRecord, build_eval_index, matches_answer, read_
 from index.question import QuestionAnalysis
 from index.rerank import FEATURES, SHORT_DOCUMENT, Candidate, Reranker
 
-DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", "../shared/data"))
 WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "index" / "lexicon" / "rerank_weights.json"
 L2 = 1e-3
 POOL = 20

@@ -55,8 +55,6 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
-REVISION_POLL_SECONDS = 5.0
-"""How often an instance checks whether another one changed the content (then reloads)."""
 GET_UPDATES_CONNECTIONS = 2
 """The long poll's connection plus one for the confirming getUpdates on stop."""
 GET_UPDATES_POOL_TIMEOUT_SECONDS = 10.0
@@ -76,13 +74,14 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
-    revision_poll_seconds: float = REVISION_POLL_SECONDS,
+    revision_poll_seconds: float | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Application for ``settings`` answering from ``service``.
 
     ``request``/``get_updates_request`` replace the HTTP layer (tests); ``rate_limit=False``
-    (or ``RATE_LIMIT_PER_SECOND=0``) drops AIORateLimiter; ``revision_poll_seconds=0``
-    disables the check for content changed by other instances.
+    (or ``RATE_LIMIT_PER_SECOND=0``) drops AIORateLimiter; ``revision_poll_seconds``: how often
+    to check for content changed by other instances (default: the service's own interval;
+    ``0`` disables the check).
     """
     if token is None:
         if settings.telegram_bot_token is None:
@@ -182,12 +181,16 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         except TelegramError as exc:  # a Bot API without setMyCommands (e.g. an emulator)
             log.warning("could not publish the command menu (%s): %s", lang, exc)
             break
-    interval = float(app.bot_data.get("revision_poll_seconds", 0))
-    if interval > 0:
+    interval: float | None = app.bot_data.get("revision_poll_seconds")
+    if interval is None or interval > 0:
         # The service's watcher thread keeps the index in step with other instances: on
         # PostgreSQL it listens for change notifications (and checks every `interval` s as
         # a fallback), on SQLite it checks every `interval` s. `service.close()` stops it.
-        await asyncio.to_thread(state_of(app.bot_data).service.start_watching, interval)
+        service = state_of(app.bot_data).service
+        if interval is None:
+            await asyncio.to_thread(service.start_watching)
+        else:
+            await asyncio.to_thread(service.start_watching, interval)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from bot.config import (
     sqlite_path,
     store_write_problem,
 )
+from bot.i18n import plain_text
 from bot.i18n import text as i18n_text
 from bot.logs import configure_logging
 from bot.smalltalk import classify as classify_smalltalk
@@ -146,12 +148,12 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
     }
 
 
-_ABSTAIN_TEXT = {
-    "empty": "Pertanyaannya kosong — tulis pertanyaan tentang artikel.",
-    "smalltalk": "Sama-sama! Silakan tanyakan sesuatu tentang artikel.",
-    "unknown_document": "Dokumen dengan ID itu tidak ada.",
-}
-_NOT_IN_ARTICLE = "Maaf, artikel tidak menjawab pertanyaan itu."
+HINT_TITLES = 3
+"""Titles named in the answer to a greeting (the newest), as the bot does."""
+
+
+def _no_document(document_id: int) -> CLIError:
+    return CLIError(f"no document with id {document_id} (see `tanyaberita documents`)")
 
 
 def _mark(hit: Hit, bold: bool) -> str:
@@ -165,20 +167,26 @@ def _mark(hit: Hit, bold: bool) -> str:
     return "".join(out)
 
 
-def _smalltalk_text(question: str) -> str:
-    """Thanks for thanks, a greeting back for a greeting (as the bot does, without titles)."""
+def _smalltalk_text(question: str, titles: Sequence[str]) -> str:
+    """Thanks for thanks, a greeting back for a greeting, with a hint of what to ask: the bot's
+    messages (``bot.i18n``) as plain text."""
     kind = classify_smalltalk(question)
     if kind.kind == "thanks":
-        return _ABSTAIN_TEXT["smalltalk"]
-    hello = i18n_text("id", kind.hello) + " " if kind.kind == "greeting" else ""
-    return f"{hello}Silakan tanyakan sesuatu tentang artikel."
+        return plain_text("id", "smalltalk_thanks")
+    hint = plain_text("id", "smalltalk_hint", titles=", ".join(titles)) if titles else ""
+    if kind.kind == "greeting":
+        hello = i18n_text("id", kind.hello)
+        return plain_text("id", "smalltalk_greeting", hello=hello, hint=hint).strip()
+    return plain_text("id", "smalltalk_other", hint=hint).strip()
 
 
-def render_answer_text(answer: Answer, stream: TextIO) -> str:
+def render_answer_text(answer: Answer, stream: TextIO, titles: Sequence[str] = ()) -> str:
+    """An answer for the terminal; an abstention in the bot's words (``bot.i18n``), a greeting
+    answered with a hint naming ``titles``."""
     if answer.abstained:
         if answer.reason == "smalltalk":
-            return _smalltalk_text(answer.question)
-        return _ABSTAIN_TEXT.get(answer.reason, _NOT_IN_ARTICLE)
+            return _smalltalk_text(answer.question, titles)
+        return plain_text("id", "empty_question" if answer.reason == "empty" else "not_in_article")
     bold = stream.isatty()
     lines: list[str] = []
     for hit in answer.hits:
@@ -189,6 +197,11 @@ def render_answer_text(answer: Answer, stream: TextIO) -> str:
             f"   Sumber: {hit.document_title} (dokumen {hit.document_id}, skor {hit.score:.3f})"
         )
     return "\n".join(lines)
+
+
+def _newest_titles(service: Any) -> list[str]:
+    newest = sorted(service.snapshot.documents, key=lambda d: d.id, reverse=True)
+    return [d.title for d in newest[:HINT_TITLES]]
 
 
 def _questions(args_question: list[str], stdin: TextIO) -> Iterable[str]:
@@ -207,15 +220,18 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     service = load_service(settings)
     try:
         if args.document is not None and service.snapshot.document(args.document) is None:
-            raise CLIError(f"no document with id {args.document} (see `tanyaberita documents`)")
+            raise _no_document(args.document)
+        titles = _newest_titles(service)
         for question in _questions(args.question, sys.stdin):
             answer = service.ask(question, top_k=args.top, document_id=args.document)
+            if answer.reason == "unknown_document":  # removed by another process meanwhile
+                raise _no_document(args.document)
             if args.json:
                 print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)
             else:
                 if args.question == ["-"]:
                     print(f"? {question}")
-                print(render_answer_text(answer, sys.stdout), flush=True)
+                print(render_answer_text(answer, sys.stdout, titles), flush=True)
     finally:
         service.close()
     return EXIT_OK
@@ -241,7 +257,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             if not question.strip():
                 continue
             answer = service.ask(question, top_k=args.top)
-            print(render_answer_text(answer, sys.stdout))
+            print(render_answer_text(answer, sys.stdout, _newest_titles(service)))
     finally:
         service.close()
 
@@ -368,7 +384,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         bar.close()
         service.close()
     seconds = time.perf_counter() - started
-    counts = {k: sum(r.status == k for r in results) for k in ("added", "updated", "unchanged")}
+    counts = Counter(r.status for r in results)
     failed = [r for r in results if r.status == "failed"]
     skipped = [r for r in results if r.status == "skipped"]
     if args.json:

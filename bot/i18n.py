@@ -12,6 +12,7 @@ escapes the result and falls back to the English sentence when there is no templ
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections.abc import Mapping
 from typing import Final, Literal, cast
@@ -26,6 +27,7 @@ __all__ = [
     "language_for",
     "megabytes",
     "number",
+    "plain_text",
     "text",
 ]
 
@@ -494,6 +496,15 @@ def text(lang: str, key: str, **values: object) -> str:
     language = _as_language(lang) or "id"
     template = _CATALOGUE[key][language]
     return _NumberFormatter(language).vformat(template, (), values) if values else template
+
+
+_MARKUP = re.compile(r"</?[a-z]+>")
+
+
+def plain_text(lang: str, key: str, **values: object) -> str:
+    """``text`` for a terminal: the template's HTML tags dropped (templates hold no entities;
+    ``values`` are plain text here, not escaped)."""
+    return _MARKUP.sub("", text(lang, key, **values))
 
 
 # noun -> language -> (singular, plural); Indonesian nouns do not change.

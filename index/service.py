@@ -39,7 +39,13 @@ from index.engine import (
 )
 from index.errors import ErrorDetail, ErrorKey, KeyedError
 from index.results import DocumentInfo, IngestResult, ReloadReport, Stats, zero_counts
-from index.sources import DOCUMENT_SUFFIXES, SourceError, check_text, read_source_file
+from index.sources import (
+    DOCUMENT_SUFFIXES,
+    FETCH_TIMEOUT_S,
+    SourceError,
+    check_text,
+    read_source_file,
+)
 from index.store.db import connect, default_sqlite_url
 from index.store.errors import StoreError, StoreUnavailableError
 from index.store.store import ContentStore
@@ -50,6 +56,7 @@ if TYPE_CHECKING:
     from index.store.ingest import IngestProgress
 
 __all__ = [
+    "WATCH_INTERVAL_S",
     "DocumentInfo",
     "ErrorDetail",
     "IngestResult",
@@ -65,6 +72,10 @@ log = logging.getLogger(__name__)
 # _LAZY_INGEST: ``index.store.ingest`` is imported where a source is ingested, not here: it
 # brings httpx and the page fetcher, 30-50 ms of every command's start-up that answering
 # (`ask`, `chat`, the bot until an admin adds an article) never needs.
+
+WATCH_INTERVAL_S = 3.0
+"""How often the watcher checks whether another instance changed the content, at the latest
+(``start_watching``)."""
 
 NOTIFY_MIN_GAP_S = 0.5
 """Least time between two rebuilds caused by change notifications (a batch ingest elsewhere
@@ -97,7 +108,7 @@ class QAService:
         store: ContentStore | None = None,
         *,
         content_dir: Path | None = None,
-        fetch_timeout: float = 10.0,
+        fetch_timeout: float = FETCH_TIMEOUT_S,
         allow_private_urls: bool = False,
         live: bool = True,
     ) -> None:
@@ -133,7 +144,7 @@ class QAService:
         content_dir: Path | None = None,
         sync_content: bool = True,
         build_index: bool = True,
-        fetch_timeout: float = 10.0,
+        fetch_timeout: float = FETCH_TIMEOUT_S,
         allow_private_urls: bool = False,
         tokenizer: Tokenizer | None = None,
     ) -> QAService:
@@ -464,7 +475,7 @@ class QAService:
             log.debug("content revision check failed", exc_info=True)
             return False
 
-    def start_watching(self, interval: float = 3.0) -> None:
+    def start_watching(self, interval: float = WATCH_INTERVAL_S) -> None:
         """Keep the index in step with changes made by other instances, in a daemon thread.
 
         On PostgreSQL the thread LISTENs for the notification every content change sends at

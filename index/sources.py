@@ -56,6 +56,9 @@ DOCUMENT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 BATCH_SUFFIXES = frozenset({".jsonl"})
 MAX_FILE_BYTES = 5_000_000
 """Largest file, upload or downloaded page (HTML pages carry scripts and styles)."""
+FETCH_TIMEOUT_S = 10.0
+"""How long a page may take to answer when a URL is ingested (seconds; the whole download gets
+three times this)."""
 MAX_TEXT_CHARS = 500_000
 """Largest article text: about a hundred long news articles — anything bigger is not one."""
 

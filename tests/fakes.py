@@ -12,7 +12,7 @@ from pathlib import Path
 
 from index.engine import Answer, Document, EmptyDocumentError, IndexSnapshot, prepare_document
 from index.results import DocumentInfo, IngestResult, ReloadReport, Stats
-from index.service import load_content_dir
+from index.service import WATCH_INTERVAL_S, load_content_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
@@ -186,7 +186,7 @@ class FakeService:
     def check_for_newer_revision(self) -> bool:
         return False
 
-    def start_watching(self, interval: float = 3.0) -> None:
+    def start_watching(self, interval: float = WATCH_INTERVAL_S) -> None:
         self.watching = interval
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
@@ -29,10 +30,18 @@ __all__ = [
     "reply_chunks",
     "reply_text",
     "sender_id",
+    "without_own_mention",
 ]
 
 log = logging.getLogger("bot.handlers")
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def without_own_mention(text: str, bot_username: str) -> str:
+    """``text`` without the bot's own ``@username`` (any case; a longer name that merely starts
+    with it stays): what a user asks when they address the bot by name."""
+    pattern = rf"@{re.escape(bot_username)}\b"
+    return re.sub(pattern, " ", text, flags=re.IGNORECASE).strip()
 
 
 def sender_id(message: Message) -> int:

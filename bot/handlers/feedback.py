@@ -20,7 +20,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.handlers.common import chat_language, log, reply_chunks
+from bot.handlers.common import chat_language, log, reply_chunks, without_own_mention
 from bot.handlers.group import question_from_command
 from bot.handlers.private import on_articles_page
 from bot.i18n import Language, text
@@ -86,7 +86,7 @@ def _asked_question(message: Message, bot_username: str) -> str:
     words = (asked.text or asked.caption or "").split()
     if words and words[0].startswith("/"):
         return question_from_command(asked, words[1:])
-    return " ".join(w for w in words if w.lower() != f"@{bot_username}".lower())
+    return without_own_mention(" ".join(words), bot_username)
 
 
 async def _page(

@@ -8,13 +8,16 @@ only when privacy mode is off or the bot is a group admin (see docs/bot.md).
 
 from __future__ import annotations
 
-import re
-
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.ext import ContextTypes, filters
 
-from bot.handlers.common import answer_question, chat_language, reply_text
+from bot.handlers.common import (
+    answer_question,
+    chat_language,
+    reply_text,
+    without_own_mention,
+)
 from bot.i18n import text
 from bot.render import how_to_ask_in_groups
 
@@ -87,8 +90,7 @@ async def on_addressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message = update.effective_message
     if message is None or message.text is None:
         return
-    username = re.escape(context.bot.username)
-    question = re.sub(rf"@{username}\b", " ", message.text, flags=re.IGNORECASE).strip()
+    question = without_own_mention(message.text, context.bot.username)
     await answer_question(update, context, message, question)
 
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatMemberStatus, ParseMode
@@ -22,6 +21,7 @@ from bot.handlers.common import (
     log,
     reply_chunks,
     reply_text,
+    without_own_mention,
 )
 from bot.i18n import Language, text
 from bot.render import render_article_page, render_help, render_welcome
@@ -135,16 +135,12 @@ async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply_text(message, text(choice, "language_set"))
 
 
-def _strip_own_mention(question: str, username: str) -> str:
-    return re.sub(rf"@{re.escape(username)}\b", " ", question, flags=re.IGNORECASE).strip()
-
-
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or message.text is None or message.via_bot is not None:
         return  # via_bot: one of our own inline answers posted by the user
     await answer_question(
-        update, context, message, _strip_own_mention(message.text, context.bot.username)
+        update, context, message, without_own_mention(message.text, context.bot.username)
     )
 
 

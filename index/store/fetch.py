@@ -25,12 +25,11 @@ from pathlib import PurePosixPath
 
 import httpx
 
-from index.sources import MAX_FILE_BYTES, SourceError, SourceText, parse_bytes
+from index.sources import FETCH_TIMEOUT_S, MAX_FILE_BYTES, SourceError, SourceText, parse_bytes
 
 __all__ = ["FetchError", "FetchedPage", "check_url", "fetch_page", "fetch_source"]
 
 MAX_REDIRECTS = 5
-DEFAULT_TIMEOUT_S = 10.0
 USER_AGENT = "tanyaberita/0.1 (news question-answering bot)"
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _TEXT_TYPES = frozenset({"text/plain"})
@@ -148,7 +147,7 @@ def fetch_page(
     url: str,
     *,
     allow_private: bool = False,
-    timeout: float = DEFAULT_TIMEOUT_S,
+    timeout: float = FETCH_TIMEOUT_S,
     max_bytes: int = MAX_FILE_BYTES,
 ) -> FetchedPage:
     """Download ``url`` (following vetted redirects) within the size and time limits."""
@@ -250,7 +249,7 @@ def fetch_source(
     url: str,
     *,
     allow_private: bool = False,
-    timeout: float = DEFAULT_TIMEOUT_S,
+    timeout: float = FETCH_TIMEOUT_S,
     max_bytes: int = MAX_FILE_BYTES,
 ) -> SourceText:
     """Download ``url`` and extract its article text and title."""

@@ -17,6 +17,7 @@ from index.results import IngestResult
 from index.sources import (
     BATCH_SUFFIXES,
     DOCUMENT_SUFFIXES,
+    FETCH_TIMEOUT_S,
     SourceError,
     SourceText,
     count_lines,
@@ -26,7 +27,7 @@ from index.sources import (
     read_source_file,
     split_headline,
 )
-from index.store.fetch import DEFAULT_TIMEOUT_S, fetch_source
+from index.store.fetch import fetch_source
 from index.store.store import ContentStore, Prepared
 
 __all__ = ["IngestProgress", "expand_sources", "ingest_sources", "prepare_text", "prepare_upload"]
@@ -167,7 +168,7 @@ def ingest_sources(
     *,
     title: str | None = None,
     allow_private: bool = False,
-    fetch_timeout: float = DEFAULT_TIMEOUT_S,
+    fetch_timeout: float = FETCH_TIMEOUT_S,
     stdin: BinaryIO | None = None,
     progress: IngestProgress | None = None,
     workers: int = 1,

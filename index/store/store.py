@@ -44,7 +44,13 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from index.engine import Answer, Document, EmptyDocumentError, prepare_document
+from index.engine import (
+    MAX_QUESTION_CHARS,
+    Answer,
+    Document,
+    EmptyDocumentError,
+    prepare_document,
+)
 from index.errors import ErrorDetail
 from index.results import (
     DocumentInfo,
@@ -89,7 +95,6 @@ _SENTENCES = cast(Table, SentenceRow.__table__)
 _STATE = cast(Table, ContentState.__table__)
 
 MAX_TITLE_CHARS = 300
-MAX_QUESTION_CHARS = 4096
 WRITE_ATTEMPTS = 3
 
 _PROBE = (
@@ -869,6 +874,7 @@ class ContentStore:
         row = QuestionRow(
             chat_id=int(chat_id),
             user_hash=self.user_hash(user_id) if user_id is not None else None,
+            # As much of the question as the engine reads: the log keeps what was answered.
             question=question.replace("\x00", "")[:MAX_QUESTION_CHARS],
             answered=not answer.abstained,
             abstain_reason=answer.reason[:32],

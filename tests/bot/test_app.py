@@ -11,6 +11,7 @@ from telegram.request import HTTPXRequest
 from bot.app import _post_init, _post_shutdown, build_application, telegram_api_urls
 from bot.retry import RetryingRateLimiter
 from bot.state import state
+from index.service import WATCH_INTERVAL_S
 from tests.bot.conftest import Harness, RecordingRequest, Updates, make_settings
 from tests.fakes import FakeService
 
@@ -108,8 +109,9 @@ async def test_post_init_survives_a_bot_api_without_set_my_commands(
 
 async def test_the_service_watches_for_content_changed_elsewhere() -> None:
     """The bot starts the service's revision watcher (LISTEN/NOTIFY on PostgreSQL, polling
-    on SQLite; tested in tests/store) with its interval, unless the interval is 0."""
-    for interval, expected in ((0.01, 0.01), (0, None)):
+    on SQLite; tested in tests/store) with the service's own interval by default, with the
+    given one, or not at all for 0."""
+    for interval, expected in ((None, WATCH_INTERVAL_S), (0.01, 0.01), (0, None)):
         service = FakeService()
         app = build_application(
             make_settings(),

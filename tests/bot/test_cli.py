@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import EXIT_OK, EXIT_USAGE, main
+from bot.i18n import plain_text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -97,17 +98,29 @@ def test_ask_abstains_with_a_message(
 @pytest.mark.parametrize(
     ("message", "reply"),
     [
-        ("halo", "Halo! Silakan tanyakan"),
-        ("selamat pagi", "Selamat pagi! Silakan tanyakan"),
-        ("makasih ya", "Sama-sama! Silakan tanyakan"),
-        ("ok", "Silakan tanyakan"),
+        ("halo", "Halo! 👋 Tanyakan apa saja tentang berita yang saya punya, misalnya "),
+        ("selamat pagi", "Selamat pagi! 👋 Tanyakan apa saja"),
+        ("makasih ya", "Sama-sama! 🙂 Silakan bertanya lagi kapan saja."),
+        ("ok", "🙂 Tanyakan apa saja"),
     ],
 )
 def test_greetings_and_thanks_get_their_own_reply(
     base_args: list[str], capsys: pytest.CaptureFixture[str], message: str, reply: str
 ) -> None:
     assert main([*base_args, "ask", message]) == EXIT_OK
-    assert capsys.readouterr().out.strip().startswith(reply)
+    out = capsys.readouterr().out.strip()
+    assert out.startswith(reply) and "<" not in out  # the bot's words, as plain text
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [("???", "empty_question"), ("Siapa juara Liga Inggris musim lalu?", "not_in_article")],
+)
+def test_abstentions_say_what_the_bot_says(
+    base_args: list[str], capsys: pytest.CaptureFixture[str], question: str, key: str
+) -> None:
+    assert main([*base_args, "ask", question]) == EXIT_OK
+    assert capsys.readouterr().out.strip() == plain_text("id", key)
 
 
 def test_chat_answers_until_exit(

@@ -16,14 +16,14 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from bot.app import REVISION_POLL_SECONDS
+from index.service import WATCH_INTERVAL_S
 from tests.e2e.conftest import ADMIN_ID, fresh_token, wait_until_answering
 from tests.e2e.emulator_client import FakeUser, ServeProcess
 from tests.store.conftest import ARTICLE_BANJIR, PG_SKIP, TEST_DATABASE_URL, _pg_admin_url
 
 BANJIR = "Berapa rumah yang terendam banjir di Bekasi?"
 FACT = "450 rumah"
-LIMIT_S = REVISION_POLL_SECONDS + 5.0  # one poll interval plus the rebuild, with slack
+LIMIT_S = WATCH_INTERVAL_S + 5.0  # one poll interval plus the rebuild, with slack
 
 
 @pytest.fixture
