@@ -9,9 +9,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from index.engine import Answer, Document, EmptyDocumentError, IndexSnapshot, prepare_document
-from index.results import DocumentInfo, IngestResult, ReloadReport, Stats
+from index.results import DocumentInfo, IngestResult, ReloadReport, SourceKind, Stats
 from index.service import WATCH_INTERVAL_S, load_content_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,7 @@ class FakeService:
         self.questions: dict[int, LoggedQuestion] = {}
         self.votes: dict[tuple[int, int], int] = {}
         self.languages: dict[int, str] = {}
+        self.language_reads = 0  # chat_language calls (the bot caches the answer per chat)
         self.calls: list[str] = []
         self.fail_logging = False
         self.reload_delay = 0.0
@@ -133,7 +135,9 @@ class FakeService:
                 d.id,
                 d.title,
                 len(d.sentences),
-                d.source.split(":", 1)[0] or "file",
+                # "kind:reference" for what was ingested; the articles it starts with are the
+                # content directory's, as in the real service.
+                cast(SourceKind, d.source.split(":", 1)[0] if ":" in d.source else "content"),
                 d.source,
                 datetime.now(UTC),
             )
@@ -178,6 +182,7 @@ class FakeService:
         )
 
     def chat_language(self, chat_id: int) -> str | None:
+        self.language_reads += 1
         return self.languages.get(chat_id)
 
     def set_chat_language(self, chat_id: int, language: str) -> None:

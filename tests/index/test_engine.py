@@ -78,6 +78,14 @@ def test_huge_question_is_bounded(snapshot: IndexSnapshot) -> None:
     assert not answer.abstained
 
 
+def test_only_the_start_of_a_long_question_is_read(snapshot: IndexSnapshot) -> None:
+    # 2,000 characters of punctuation, then words the article answers: past the cut, so the
+    # question has no words at all (the cut is well below 2,000 characters).
+    answer = snapshot.ask("? " * 1000 + "Siapa yang menjadi perantara gencatan senjata?")
+    assert answer.abstained and answer.reason == "empty"
+    assert not snapshot.ask("? " * 10 + "Siapa yang menjadi perantara gencatan senjata?").abstained
+
+
 def test_unknown_document(snapshot: IndexSnapshot) -> None:
     assert snapshot.ask("gencatan senjata", document_id=99).reason == "unknown_document"
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 import index.sources
 import index.store.store
-from index.engine import IndexSnapshot, SnapshotBuilder, prepare_document
+from index.engine import MAX_QUESTION_CHARS, IndexSnapshot, SnapshotBuilder, prepare_document
 from index.results import IngestResult
 from index.service import QAService
 from index.store.errors import StoreError
@@ -293,6 +293,17 @@ def test_another_instance_notices_a_newer_revision(database_url: str, content_di
     finally:
         first.close()
         second.close()
+
+
+def test_the_question_log_keeps_what_the_engine_reads(service: QAService) -> None:
+    long_question = PUTIN + " " + "x" * 5000
+    answer = service.ask(long_question)
+    service.log_question(
+        chat_id=1, user_id=None, question=long_question, answer=answer, latency_ms=1.0
+    )
+    with service._require_store().db.read() as session:
+        [stored] = session.scalars(select(QuestionRow.question)).all()
+    assert stored == long_question[:MAX_QUESTION_CHARS] and len(stored) < 2000
 
 
 def test_question_log_feedback_and_stats(service: QAService) -> None:

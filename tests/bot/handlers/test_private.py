@@ -166,6 +166,9 @@ async def test_stored_chat_language_is_read_once(bot: Harness) -> None:
     bot.service.languages[USER_ID] = "en"
     await bot.feed(bot.updates.message(QUESTION, lang="id"))
     assert "Answer 1/" in only_reply(bot)["text"]
+    await bot.feed(bot.updates.message(QUESTION, lang="id"))
+    assert "Answer 1/" in only_reply(bot)["text"]
+    assert bot.service.language_reads == 1  # the second message uses the cached setting
 
 
 @pytest.mark.parametrize(
