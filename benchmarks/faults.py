@@ -42,7 +42,7 @@ from sqlalchemy import make_url
 
 from index.service import QAService
 from tests.reliability.crash_tools import articles, kill_when, spawn, store_state
-from tests.store.conftest import SHIPPED_CONTENT
+from tests.support.store import SHIPPED_CONTENT
 
 QUESTION = "Siapa presiden Rusia yang menjadi perantara gencatan senjata?"
 

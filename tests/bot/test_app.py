@@ -12,8 +12,8 @@ from bot.app import _post_init, _post_shutdown, build_application, telegram_api_
 from bot.retry import RetryingRateLimiter
 from bot.state import state
 from index.service import WATCH_INTERVAL_S
-from tests.bot.conftest import Harness, RecordingRequest, Updates, make_settings
 from tests.fakes import FakeService
+from tests.support.bot import Harness, RecordingRequest, Updates, make_settings
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,8 @@ from telegram.error import NetworkError, TimedOut
 from bot import retry
 from bot.app import build_application
 from index.service import QAService
-from tests.bot.conftest import ADMIN_ID, Harness, RecordingRequest, Updates, make_settings
 from tests.fakes import CONTENT_DIR, FakeService
+from tests.support.bot import ADMIN_ID, Harness, RecordingRequest, Updates, make_settings
 
 PUTIN = "Siapa presiden Rusia yang menjadi perantara gencatan senjata?"
 UNANSWERABLE = "Bagaimana cara memasak rendang yang enak?"

@@ -17,9 +17,9 @@ from telegram import Bot
 from telegram.ext._utils.webhookhandler import WebhookAppClass, WebhookServer
 
 from bot import cli, serve
-from tests.bot.conftest import TOKEN
 from tests.fakes import FakeService
 from tests.processes import run_cli
+from tests.support.bot import TOKEN
 
 
 @pytest.fixture(autouse=True)

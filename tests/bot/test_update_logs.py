@@ -22,8 +22,8 @@ from bot.logs import (
     TokenRedactingFilter,
     UpdateIdFilter,
 )
-from tests.bot.conftest import TOKEN, Harness
 from tests.processes import run_cli
+from tests.support.bot import TOKEN, Harness
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import make_url
 
 from index.service import WATCH_INTERVAL_S
-from tests.e2e.conftest import ADMIN_ID, fresh_token, wait_until_answering
 from tests.e2e.emulator_client import FakeUser, ServeProcess
-from tests.store.conftest import ARTICLE_BANJIR, PG_SKIP, TEST_DATABASE_URL, _pg_admin_url
+from tests.support.e2e import ADMIN_ID, fresh_token, wait_until_answering
+from tests.support.store import ARTICLE_BANJIR, PG_SKIP, TEST_DATABASE_URL, pg_admin_url
 
 BANJIR = "Berapa rumah yang terendam banjir di Bekasi?"
 FACT = "450 rumah"
@@ -32,13 +32,13 @@ def shared_database() -> Iterator[str]:
         pytest.skip(PG_SKIP)
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
+    with psycopg.connect(pg_admin_url(), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         yield url.render_as_string(hide_password=False)
     finally:
-        with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
+        with psycopg.connect(pg_admin_url(), autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 

@@ -14,9 +14,9 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from tests.e2e.conftest import free_port, fresh_token, wait_until_answering
 from tests.e2e.emulator_client import FakeUser, ServeProcess
-from tests.store.conftest import TEST_DATABASE_URL, _pg_admin_url
+from tests.support.e2e import free_port, fresh_token, wait_until_answering
+from tests.support.store import TEST_DATABASE_URL, pg_admin_url
 
 DB_PASSWORD = "Db-pass-9f8e7d6c5b"
 WEBHOOK_SECRET = "Hook-secret_0a1b2c3d4e5f"
@@ -32,14 +32,14 @@ def database_env() -> Iterator[dict[str, str]]:
         return
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
+    with psycopg.connect(pg_admin_url(), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     url = make_url(TEST_DATABASE_URL).set(password=DB_PASSWORD)
     url = url.update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         yield {"DATABASE_URL": url.render_as_string(hide_password=False)}
     finally:
-        with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
+        with psycopg.connect(pg_admin_url(), autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import fresh_token, wait_until_answering
 from tests.e2e.emulator_client import EmulatorProcess, FakeUser, ServeProcess
+from tests.support.e2e import fresh_token, wait_until_answering
 
 QUESTIONS = [
     "Siapa yang menjadi perantara gencatan senjata?",

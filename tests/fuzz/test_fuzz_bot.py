@@ -39,9 +39,9 @@ from bot.telegram_html import escape, split_html, utf16_len
 from index.engine import Answer, Hit
 from index.errors import ErrorDetail
 from index.results import DocumentInfo, IngestResult, ReloadReport, Stats
-from tests.bot.conftest import ADMIN_ID, BOT_ID, BOT_USERNAME, RecordingRequest, make_settings
 from tests.bot.telegram_html import check, visible
 from tests.fakes import FakeService
+from tests.support.bot import ADMIN_ID, BOT_ID, BOT_USERNAME, RecordingRequest, make_settings
 
 EXAMPLES = int(os.environ.get("TANYABERITA_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(

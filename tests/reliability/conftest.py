@@ -1,45 +1,22 @@
-"""Fault-injection fixtures: the store fixtures (SQLite, and PostgreSQL when
-``TEST_DATABASE_URL`` is set), a cuttable TCP path to PostgreSQL and a CLI runner for real
-subprocesses (``tests.processes``)."""
+"""Fault-injection fixtures for the tests in this folder: the store's (SQLite, and PostgreSQL
+when ``TEST_DATABASE_URL`` is set) and a cuttable TCP path to PostgreSQL
+(``tests.support.reliability``). The helpers are importable from here too, for tests written
+before they moved to ``tests.support``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from sqlalchemy import make_url
-
 from tests.processes import cli_command, run_cli
-from tests.reliability.tcpproxy import TcpProxy
-from tests.store.conftest import ROOT, content_dir, database_url, postgres_schema_url
+from tests.support.reliability import pg_proxy, pg_url, sqlite_path, through
+from tests.support.store import ROOT, content_dir, database_url
 
-__all__ = ["ROOT", "cli_command", "content_dir", "database_url", "run_cli", "through"]
-
-
-def through(url: str, proxy: TcpProxy) -> str:
-    """``url`` with its host and port replaced by the proxy's (query options kept)."""
-    parsed = make_url(url).set(host="127.0.0.1", port=proxy.port)
-    return parsed.render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema of its own (dropped afterwards)."""
-    with postgres_schema_url() as url:
-        yield url
-
-
-@pytest.fixture
-def pg_proxy(pg_url: str) -> Iterator[tuple[TcpProxy, str]]:
-    """A proxy in front of the test PostgreSQL server and the schema URL through it."""
-    parsed = make_url(pg_url)
-    proxy = TcpProxy((parsed.host or "127.0.0.1", parsed.port or 5432)).start()
-    try:
-        yield proxy, through(pg_url, proxy)
-    finally:
-        proxy.stop()
-
-
-def sqlite_path(url: str) -> Path:
-    return Path(make_url(url).database or "")
+__all__ = [
+    "ROOT",
+    "cli_command",
+    "content_dir",
+    "database_url",
+    "pg_proxy",
+    "pg_url",
+    "run_cli",
+    "sqlite_path",
+    "through",
+]

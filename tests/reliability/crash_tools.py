@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from index.store.db import connect
 from index.store.models import ContentState, DocumentRow, SentenceRow
 from tests.processes import ROOT, cli_command
-from tests.store.conftest import SHIPPED_CONTENT
+from tests.support.store import SHIPPED_CONTENT
 
 __all__ = ["articles", "count_documents", "kill_when", "spawn", "store_state"]
 

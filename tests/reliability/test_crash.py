@@ -14,7 +14,7 @@ import pytest
 
 from index.service import QAService
 from tests.reliability.crash_tools import articles, kill_when, spawn, store_state
-from tests.store.conftest import SHIPPED_CONTENT
+from tests.support.store import SHIPPED_CONTENT
 
 pytestmark = pytest.mark.slow
 

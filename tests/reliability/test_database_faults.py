@@ -25,9 +25,10 @@ from bot.cli import main
 from index.service import QAService
 from index.store import db as store_db
 from index.store.errors import StoreError, StoreUnavailableError
-from tests.reliability.conftest import cli_command, run_cli, sqlite_path
+from tests.processes import cli_command, run_cli
 from tests.reliability.tcpproxy import TcpProxy
-from tests.store.conftest import ARTICLE_BANJIR, ARTICLE_GEMPA, TEST_DATABASE_URL
+from tests.support.reliability import sqlite_path
+from tests.support.store import ARTICLE_BANJIR, ARTICLE_GEMPA, TEST_DATABASE_URL
 
 PUTIN = "Siapa presiden Rusia yang menjadi perantara gencatan senjata?"
 BANJIR = "Berapa rumah yang terendam banjir di Bekasi?"

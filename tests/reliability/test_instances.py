@@ -13,7 +13,7 @@ import pytest
 
 from tests.processes import run_cli
 from tests.reliability.chat_process import ChatProcess
-from tests.store.conftest import ARTICLE_BANJIR
+from tests.support.store import ARTICLE_BANJIR
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from index.service import QAService
 from index.store.store import ContentStore, Prepared
 from tests.reliability.tcpproxy import TcpProxy
-from tests.store.conftest import ARTICLE_BANJIR, ARTICLE_GEMPA
+from tests.support.store import ARTICLE_BANJIR, ARTICLE_GEMPA
 
 PUTIN = "Siapa presiden Rusia yang menjadi perantara gencatan senjata?"
 QUESTIONS = {

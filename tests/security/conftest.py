@@ -3,7 +3,7 @@ offline bot harness (``bot``: the real Application, a recording Bot API, a fake 
 
 from __future__ import annotations
 
-from tests.bot.conftest import bot, service, settings
-from tests.store.conftest import content_dir, database_url
+from tests.support.bot import bot, service, settings
+from tests.support.store import content_dir, database_url
 
 __all__ = ["bot", "content_dir", "database_url", "service", "settings"]

@@ -26,8 +26,8 @@ import pytest
 
 from index.results import Stats
 from index.service import QAService
-from tests.bot.conftest import ADMIN_ID, GROUP_ID, USER_ID, Harness
 from tests.fakes import CONTENT_DIR, FakeService
+from tests.support.bot import ADMIN_ID, GROUP_ID, USER_ID, Harness
 
 ARTICLE = (
     "Pemerintah kota Bandung meresmikan jembatan baru pada hari Senin. Jembatan itu dibangun "

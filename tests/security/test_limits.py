@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from index.service import QAService
 from index.sources import MAX_FILE_BYTES, MAX_TEXT_CHARS
 from index.store.fetch import FetchError, fetch_page
-from tests.store.conftest import ARTICLE_BANJIR, PAGES
+from tests.support.store import ARTICLE_BANJIR, PAGES
 
 ARTICLE = ARTICLE_BANJIR.encode()
 

@@ -24,7 +24,7 @@ from bot.cli import main
 from index.service import QAService
 from index.store import fetch
 from index.store.fetch import FetchError, check_url, fetch_page
-from tests.store.conftest import PAGES
+from tests.support.store import PAGES
 
 ARTICLE = (PAGES / "article.html").read_bytes()
 PUBLIC_TEST_IP = "127.0.0.2"

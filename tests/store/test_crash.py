@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from index.store.db import connect
 from index.store.models import ContentState, DocumentRow, SentenceRow
-from tests.store.conftest import ROOT, SHIPPED_CONTENT
+from tests.support.store import ROOT, SHIPPED_CONTENT
 
 pytestmark = pytest.mark.slow
 

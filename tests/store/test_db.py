@@ -21,7 +21,7 @@ from index.store.db import (
 )
 from index.store.errors import StoreUnavailableError
 from index.store.models import Base, ContentState, MetaRow
-from tests.store.conftest import ROOT
+from tests.support.store import ROOT
 
 
 def test_migrations_create_exactly_the_models(database_url: str) -> None:

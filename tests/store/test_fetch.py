@@ -13,7 +13,7 @@ import pytest
 
 from index.service import QAService
 from index.store.fetch import FetchError, check_url, fetch_page
-from tests.store.conftest import PAGES
+from tests.support.store import PAGES
 
 ARTICLE = (PAGES / "article.html").read_bytes()
 EMPTY = (PAGES / "no-article.html").read_bytes()

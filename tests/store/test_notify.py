@@ -15,7 +15,7 @@ from sqlalchemy import make_url
 
 from index.service import QAService
 from index.store.db import CONTENT_CHANNEL_SQL, ChangeListener
-from tests.store.conftest import ARTICLE_BANJIR, ARTICLE_GEMPA, postgres_schema_url
+from tests.support.store import ARTICLE_BANJIR, ARTICLE_GEMPA, postgres_schema_url
 
 pytestmark = pytest.mark.postgres
 

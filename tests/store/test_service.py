@@ -19,7 +19,7 @@ from index.store.errors import StoreError
 from index.store.models import QuestionRow, SentenceRow
 from index.store.store import Prepared, pipeline_fingerprint
 from index.tokens import Tokenizer, sastrawi
-from tests.store.conftest import ARTICLE_BANJIR, ARTICLE_GEMPA, PAGES
+from tests.support.store import ARTICLE_BANJIR, ARTICLE_GEMPA, PAGES
 
 PUTIN = "Siapa presiden Rusia yang menjadi perantara gencatan senjata?"
 BANJIR = "Berapa rumah yang terendam banjir di Bekasi?"

@@ -8,7 +8,7 @@ import pytest
 
 import index.store.store as store_module
 from index.service import QAService
-from tests.store.conftest import ARTICLE_BANJIR, ARTICLE_GEMPA, PAGES
+from tests.support.store import ARTICLE_BANJIR, ARTICLE_GEMPA, PAGES
 
 
 def _counts(service: QAService) -> tuple[int, int, int, int, int]:

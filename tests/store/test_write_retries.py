@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from index.store.db import Database, connect
 from index.store.store import ContentStore, Prepared
 from index.tokens import default_tokenizer
-from tests.store.conftest import ARTICLE_BANJIR
+from tests.support.store import ARTICLE_BANJIR
 
 
 def _locked() -> OperationalError:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from tests.bot.conftest import ADMIN_ID, GROUP_ID, USER_ID, Harness
 from tests.bot.telegram_html import check
+from tests.support.bot import ADMIN_ID, GROUP_ID, USER_ID, Harness
 
 ARTICLE = (
     "Pemerintah kota Bandung meresmikan jembatan baru pada hari Senin. Jembatan itu dibangun "

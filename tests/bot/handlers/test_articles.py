@@ -10,9 +10,9 @@ import pytest
 
 from bot.app import build_application
 from index.engine import prepare_document
-from tests.bot.conftest import GROUP_ID, Harness, RecordingRequest, Updates, make_settings
 from tests.bot.telegram_html import check
 from tests.fakes import FakeService
+from tests.support.bot import GROUP_ID, Harness, RecordingRequest, Updates, make_settings
 
 ARTICLES = 25  # 3 pages; every third one is about a flood
 

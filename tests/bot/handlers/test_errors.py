@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from tests.bot.conftest import TOKEN, Harness
+from tests.support.bot import TOKEN, Harness
 
 
 @pytest.fixture

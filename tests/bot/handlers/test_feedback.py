@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from bot.state import state
-from tests.bot.conftest import USER_ID, Harness
 from tests.bot.telegram_html import check
+from tests.support.bot import USER_ID, Harness
 
 QUESTION = "Siapa yang menjadi perantara gencatan senjata?"
 

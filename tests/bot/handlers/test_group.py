@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from bot.app import build_application
-from tests.bot.conftest import (
+from tests.bot.telegram_html import check
+from tests.support.bot import (
     BOT_USERNAME,
     GROUP_ID,
     MEDIA_PAYLOADS,
@@ -16,7 +17,6 @@ from tests.bot.conftest import (
     Updates,
     make_settings,
 )
-from tests.bot.telegram_html import check
 
 QUESTION = "Siapa yang menjadi perantara gencatan senjata?"
 

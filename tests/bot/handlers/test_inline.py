@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.bot.conftest import Harness
 from tests.bot.telegram_html import check
+from tests.support.bot import Harness
 
 
 async def test_inline_question_offers_the_top_answers(bot: Harness) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from bot.app import build_application
-from tests.bot.conftest import (
+from tests.bot.telegram_html import check
+from tests.support.bot import (
     ADMIN_ID,
     BOT_USERNAME,
     MEDIA_PAYLOADS,
@@ -17,7 +18,6 @@ from tests.bot.conftest import (
     Updates,
     make_settings,
 )
-from tests.bot.telegram_html import check
 
 QUESTION = "Siapa yang menjadi perantara gencatan senjata?"
 

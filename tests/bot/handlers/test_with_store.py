@@ -12,9 +12,9 @@ import pytest
 from bot.app import build_application
 from bot.config import Settings
 from index.service import QAService
-from tests.bot.conftest import ADMIN_ID, USER_ID, Harness, RecordingRequest, Updates
 from tests.bot.telegram_html import check
 from tests.fakes import CONTENT_DIR
+from tests.support.bot import ADMIN_ID, USER_ID, Harness, RecordingRequest, Updates
 
 ARTICLE = (
     "Pemerintah kota Bandung meresmikan jembatan baru pada hari Senin. Jembatan itu dibangun "
