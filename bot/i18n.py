@@ -418,6 +418,19 @@ _ERRORS: Final[dict[ErrorKey, dict[Language, str]]] = {
         "id": "{url} bukan halaman HTML (jenis konten {content_type})",
         "en": "{url} is not an HTML page (content type {content_type})",
     },
+    "not_a_feed": {
+        "id": "{url} bukan feed RSS atau Atom ({reason})",
+        "en": "{url} is not an RSS or Atom feed ({reason})",
+    },
+    "malformed_feed": {
+        "id": "{url} bukan XML yang sah ({reason})",
+        "en": "{url} is not well-formed XML ({reason})",
+    },
+    "too_many_entries": {
+        "id": "{url} berisi {count:,} entri; paling banyak {limit:,} yang dibaca",
+        "en": "{url} has {count:,} entries; at most {limit:,} are read",
+    },
+    "no_such_feed": {"id": "tidak ada langganan feed #{id}", "en": "there is no feed #{id}"},
     "duplicate": {
         "id": "teksnya sama dengan artikel #{id}",
         "en": "same text as article #{id}",
