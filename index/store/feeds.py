@@ -237,7 +237,7 @@ class FeedStore:
                 raise StoreError(
                     f"there is no feed #{feed_id}", key="no_such_feed", params={"id": feed_id}
                 )
-            url, etag, modified = row.url, row.etag, row.last_modified
+            url, etag, modified, title = row.url, row.etag, row.last_modified, row.title
             interval, failures = row.interval_s, row.failures
         try:
             page = fetch_feed(
@@ -249,13 +249,17 @@ class FeedStore:
             )
             if page.status == 304:
                 self._succeeded(feed_id, interval, etag, modified, None)
-                return FeedPoll(feed_id, url, "not_modified", seconds=clock() - started)
+                return FeedPoll(
+                    feed_id, url, "not_modified", seconds=clock() - started, title=title
+                )
             parsed = parse_feed(page.data, url, page.charset)
         except (SourceError, FeedError) as error:
             detail = error.detail()
             self._failed(feed_id, interval, failures + 1, detail.message)
             log.warning("feed %d (%s) failed: %s", feed_id, url, detail.message)
-            return FeedPoll(feed_id, url, "failed", error=detail, seconds=clock() - started)
+            return FeedPoll(
+                feed_id, url, "failed", error=detail, seconds=clock() - started, title=title
+            )
         known = self._known(feed_id)
         fresh = [e for e in parsed.entries if known.get(e.key) != e.marker]
         # Newest first, entries without a date last (in feed order).
