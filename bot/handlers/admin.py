@@ -226,4 +226,15 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     lang = await chat_language(update, context)
     stats = await asyncio.to_thread(state(context).service.stats, 5)
-    await reply_chunks(message, render_stats(stats, lang))
+    chunks = render_stats(stats, lang)
+    from bot.handlers.feeds import feeds_of  # it imports this module
+    from bot.render_feeds import feed_lines
+
+    feed_service = feeds_of(context.bot_data)
+    if feed_service is not None:  # the feeds, with their last success and error
+        listing = await asyncio.to_thread(feed_service.feeds)
+        if listing:
+            chunks += split_html(
+                "\n\n".join([text(lang, "feeds_header"), *feed_lines(listing, lang)])
+            )
+    await reply_chunks(message, chunks)

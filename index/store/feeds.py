@@ -266,6 +266,9 @@ class FeedStore:
         fresh.sort(key=lambda e: e.published.timestamp() if e.published else float("-inf"))
         fresh.reverse()
         taken, left = fresh[:MAX_NEW_PER_POLL], fresh[MAX_NEW_PER_POLL:]
+        # Stored oldest first, so document ids grow with publication (/artikel lists the
+        # highest ids first as the newest).
+        taken.reverse()
         outcomes: list[EntryOutcome] = []
         for entry in taken:
             if skip_before is not None and entry.published and entry.published < skip_before:

@@ -1,0 +1,139 @@
+"""Admin feed commands: ``/langganan URL [15m]``, ``/berhenti ID``, ``/feeds``; and the feed
+poller's lifetime (started after the bot starts, stopped before the service closes).
+
+The ``FeedService`` lives in ``bot_data[FEEDS_KEY]`` when the bot answers from a store; without
+one (an answer-only service) the commands say feeds are not available.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from bot.handlers.admin import _admin_gate, _exclusive
+from bot.handlers.common import chat_language, reply_chunks, reply_text
+from bot.i18n import text
+from bot.render import split_html
+from bot.render_feeds import render_feeds, render_subscription
+from bot.services import BotService
+from index.feeds import FeedService
+from index.store.feeds import DEFAULT_INTERVAL_S, interval_from_text
+
+__all__ = [
+    "FEEDS_KEY",
+    "feeds_of",
+    "make_feed_service",
+    "on_feeds",
+    "on_subscribe",
+    "on_unsubscribe",
+    "start_polling",
+    "stop_polling",
+]
+
+log = logging.getLogger(__name__)
+
+FEEDS_KEY = "feeds"
+
+
+def make_feed_service(settings: Settings, service: BotService) -> FeedService | None:
+    """The feed service for a store-backed answer service (None for any other)."""
+    from index.service import QAService
+
+    if not isinstance(service, QAService) or not service.has_store:
+        return None
+    return FeedService(
+        service,
+        retention_days=settings.retention_days,
+        allow_private=settings.feeds_allow_private,
+    )
+
+
+def feeds_of(bot_data: Any) -> FeedService | None:
+    found = bot_data.get(FEEDS_KEY)
+    return found if isinstance(found, FeedService) else None
+
+
+async def start_polling(bot_data: Any, check_seconds: float) -> None:
+    feeds = feeds_of(bot_data)
+    if feeds is not None and check_seconds > 0:
+        await asyncio.to_thread(feeds.start, check_seconds)
+
+
+async def stop_polling(bot_data: Any) -> None:
+    feeds = feeds_of(bot_data)
+    if feeds is not None:
+        await asyncio.to_thread(feeds.close)
+
+
+async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/langganan URL [interval]``: subscribe and read the feed once, now."""
+    message = await _admin_gate(update, context)
+    if message is None:
+        return
+    lang = await chat_language(update, context)
+    feeds = feeds_of(context.bot_data)
+    if feeds is None:
+        await reply_text(message, text(lang, "feeds_unavailable"))
+        return
+    args = context.args or []
+    if not args or len(args) > 2:
+        await reply_text(message, text(lang, "langganan_usage"))
+        return
+    interval = DEFAULT_INTERVAL_S
+    if len(args) == 2:
+        try:
+            interval = interval_from_text(args[1])
+        except ValueError:
+            await reply_text(message, text(lang, "langganan_bad_interval", value=args[1][:20]))
+            return
+    url = args[0]
+
+    async def work() -> list[str]:
+        sub = await asyncio.to_thread(feeds.subscribe, url, interval)
+        log.info("feed subscription by admin: %s", sub.feed_id)
+        return render_subscription(sub, interval, lang)
+
+    await _exclusive(message, lang, context, work)
+
+
+async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = await _admin_gate(update, context)
+    if message is None:
+        return
+    lang = await chat_language(update, context)
+    feeds = feeds_of(context.bot_data)
+    if feeds is None:
+        await reply_text(message, text(lang, "feeds_unavailable"))
+        return
+    raw = (context.args or [""])[0].lstrip("#")
+    if not raw.isdigit() or len(raw) > 18:
+        await reply_text(message, text(lang, "berhenti_usage"))
+        return
+    feed_id = int(raw)
+
+    async def work() -> list[str]:
+        removed = await asyncio.to_thread(feeds.unsubscribe, feed_id)
+        log.info("feed %s unsubscribed by admin: %s", feed_id, removed)
+        return split_html(
+            text(lang, "berhenti_done" if removed else "berhenti_missing", id=feed_id)
+        )
+
+    await _exclusive(message, lang, context, work)
+
+
+async def on_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = await _admin_gate(update, context)
+    if message is None:
+        return
+    lang = await chat_language(update, context)
+    feeds = feeds_of(context.bot_data)
+    if feeds is None:
+        await reply_text(message, text(lang, "feeds_unavailable"))
+        return
+    listing = await asyncio.to_thread(feeds.feeds)
+    await reply_chunks(message, render_feeds(listing, lang))
