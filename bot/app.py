@@ -152,6 +152,7 @@ def build_application(
             CommandHandler(["langganan", "subscribe"], feeds.on_subscribe, filters=message),
             CommandHandler(["berhenti", "unsubscribe"], feeds.on_unsubscribe, filters=message),
             CommandHandler("feeds", feeds.on_feeds, filters=message),
+            CommandHandler(["kabari", "notify"], feeds.on_notify, filters=message),
             MessageHandler(message & filters.Document.ALL, admin.on_document),
             # buttons and inline mode
             CallbackQueryHandler(feedback.on_callback),
@@ -195,7 +196,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         # a fallback), on SQLite it checks every `interval` s. `service.close()` stops it.
         await asyncio.to_thread(state_of(app.bot_data).service.start_watching, interval)
     # Feeds due are polled in a thread of their own (one instance at a time on PostgreSQL).
-    await feeds.start_polling(app.bot_data, state_of(app.bot_data).settings.feed_check_seconds)
+    await feeds.start_polling(app, state_of(app.bot_data).settings.feed_check_seconds)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

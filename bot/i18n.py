@@ -372,6 +372,29 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "⚠️ last error {when} ({failures}× in a row): {error}",
     },
     "feeds_never": {"id": "belum pernah", "en": "never"},
+    "kabari_usage": {
+        "id": "Kabari chat ini tentang artikel baru dari feed: <code>/kabari on</code> atau "
+        "<code>/kabari off</code>.",
+        "en": "Tell this chat about new articles from feeds: <code>/kabari on</code> or "
+        "<code>/kabari off</code>.",
+    },
+    "kabari_on": {
+        "id": "🔔 Chat ini akan diberi tahu tentang artikel baru.",
+        "en": "🔔 This chat will be told about new articles.",
+    },
+    "kabari_off": {
+        "id": "🔕 Chat ini tidak lagi diberi tahu tentang artikel baru.",
+        "en": "🔕 This chat will no longer be told about new articles.",
+    },
+    "kabari_admins_only": {
+        "id": "Di grup, hanya admin grup yang bisa mengubah pemberitahuan.",
+        "en": "In groups, only the group's admins can change notifications.",
+    },
+    "kabari_news": {
+        "id": "🆕 <b>Artikel baru</b>\n{titles}\nTanyakan apa saja tentangnya.",
+        "en": "🆕 <b>New articles</b>\n{titles}\nAsk me anything about them.",
+    },
+    "kabari_more": {"id": "… dan {n:,} lainnya", "en": "… and {n:,} more"},
     "stats_unanswered": {"id": "<b>Belum terjawab</b>", "en": "<b>Not answered</b>"},
     "language_set": {"id": "Bahasa chat ini: Indonesia.", "en": "This chat's language: English."},
     "language_usage": {

@@ -9,12 +9,13 @@ from datetime import datetime
 from bot.i18n import text
 from bot.render import escape, localized_error, split_html
 from index.errors import ErrorDetail
-from index.feeds import FeedInfo, FeedPoll, Subscription
+from index.feeds import FeedInfo, FeedPoll, NewArticle, Subscription
 from index.store.feeds import describe_interval
 
-__all__ = ["feed_lines", "render_feeds", "render_poll", "render_subscription"]
+__all__ = ["feed_lines", "render_feeds", "render_news", "render_poll", "render_subscription"]
 
 _SHOWN_ENTRY_FAILURES = 5
+_SHOWN_NEW_ARTICLES = 5
 
 
 def _error(detail: ErrorDetail, lang: str) -> str:
@@ -82,3 +83,12 @@ def render_feeds(feeds: Sequence[FeedInfo], lang: str) -> list[str]:
     if not feeds:
         return split_html(text(lang, "feeds_empty"))
     return split_html("\n\n".join([text(lang, "feeds_header"), *feed_lines(feeds, lang)]))
+
+
+def render_news(articles: Sequence[NewArticle], lang: str) -> str:
+    """The notice a chat that asked for it (``/kabari on``) gets about new articles."""
+    shown = articles[:_SHOWN_NEW_ARTICLES]
+    lines = [f"• <i>{escape(a.title or a.link)}</i>" for a in shown]
+    if len(articles) > len(shown):
+        lines.append(text(lang, "kabari_more", n=len(articles) - len(shown)))
+    return split_html(text(lang, "kabari_news", titles="\n".join(lines)))[0]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,7 +35,7 @@ from index.sources import SourceError
 from index.store.feeds import DEFAULT_INTERVAL_S, FeedInfo, FeedPoll, FeedStore
 from index.store.models import utcnow
 
-__all__ = ["CycleReport", "FeedInfo", "FeedPoll", "FeedService", "Subscription"]
+__all__ = ["CycleReport", "FeedInfo", "FeedPoll", "FeedService", "NewArticle", "Subscription"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,15 @@ class Subscription:
 
 
 @dataclass(frozen=True, slots=True)
+class NewArticle:
+    """An article a background poll added (for the chats that asked to be told)."""
+
+    document_id: int
+    title: str
+    link: str
+
+
+@dataclass(frozen=True, slots=True)
 class CycleReport:
     """One polling cycle: the feeds polled and the articles retention took out."""
 
@@ -66,6 +75,15 @@ class CycleReport:
     @property
     def changed(self) -> bool:
         return self.expired > 0 or any(p.added for p in self.polls)
+
+    @property
+    def new_articles(self) -> list[NewArticle]:
+        return [
+            NewArticle(o.result.document_id, o.result.title, o.link)
+            for p in self.polls
+            for o in p.outcomes
+            if o.result.status == "added" and o.result.document_id is not None
+        ]
 
 
 class FeedService:
@@ -87,6 +105,9 @@ class FeedService:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failing = False
+        self.on_new_articles: Callable[[list[NewArticle]], None] | None = None
+        """Called (in the poller thread) with the articles a background cycle added; the
+        first read of a new subscription is the admin's own and is not announced."""
 
     # --- subscriptions -------------------------------------------------------------------------
 
@@ -108,6 +129,15 @@ class FeedService:
     def feeds(self) -> list[FeedInfo]:
         with _database_errors("listing the feeds"):
             return self.store.feeds()
+
+    def set_notice(self, chat_id: int, on: bool) -> bool:
+        """Tell ``chat_id`` of new articles (or stop); True when that changed something."""
+        with _database_errors("saving the chat settings"):
+            return self.store.set_notice(chat_id, on)
+
+    def notice_chats(self) -> list[int]:
+        with _database_errors("reading the chat settings"):
+            return self.store.notice_chats()
 
     # --- polling -------------------------------------------------------------------------------
 
@@ -234,7 +264,10 @@ class FeedService:
 
     def _cycle(self) -> None:
         try:
-            self.run_due()
+            report = self.run_due()
+            articles = report.new_articles if report is not None else []
+            if articles and self.on_new_articles is not None:
+                self.on_new_articles(articles)
             if self._failing:
                 self._failing = False
                 log.warning("feed polling works again")

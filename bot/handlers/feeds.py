@@ -12,16 +12,21 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
 from bot.handlers.admin import _admin_gate, _exclusive
 from bot.handlers.common import chat_language, reply_chunks, reply_text
+from bot.handlers.private import _may_set_language
 from bot.i18n import text
 from bot.render import split_html
-from bot.render_feeds import render_feeds, render_subscription
+from bot.render_feeds import render_feeds, render_news, render_subscription
 from bot.services import BotService
-from index.feeds import FeedService
+from bot.state import state_of
+from index.feeds import FeedService, NewArticle
+from index.store.errors import StoreError
 from index.store.feeds import DEFAULT_INTERVAL_S, interval_from_text
 
 __all__ = [
@@ -29,6 +34,7 @@ __all__ = [
     "feeds_of",
     "make_feed_service",
     "on_feeds",
+    "on_notify",
     "on_subscribe",
     "on_unsubscribe",
     "start_polling",
@@ -58,10 +64,47 @@ def feeds_of(bot_data: Any) -> FeedService | None:
     return found if isinstance(found, FeedService) else None
 
 
-async def start_polling(bot_data: Any, check_seconds: float) -> None:
-    feeds = feeds_of(bot_data)
-    if feeds is not None and check_seconds > 0:
-        await asyncio.to_thread(feeds.start, check_seconds)
+async def start_polling(
+    app: Application[Any, Any, Any, Any, Any, Any], check_seconds: float
+) -> None:
+    """Start the poller thread; the articles its cycles add are announced, through the bot's
+    rate limiter, to the chats that asked (``/kabari on``)."""
+    feeds = feeds_of(app.bot_data)
+    if feeds is None or check_seconds <= 0:
+        return
+    loop = asyncio.get_running_loop()
+
+    def announce(articles: list[NewArticle]) -> None:  # in the poller thread
+        asyncio.run_coroutine_threadsafe(_announce(app, feeds, articles), loop)
+
+    feeds.on_new_articles = announce
+    await asyncio.to_thread(feeds.start, check_seconds)
+
+
+async def _announce(
+    app: Application[Any, Any, Any, Any, Any, Any], feeds: FeedService, articles: list[NewArticle]
+) -> None:
+    service = state_of(app.bot_data).service
+    default = state_of(app.bot_data).settings.default_language
+    try:
+        chats = await asyncio.to_thread(feeds.notice_chats)
+    except StoreError as exc:
+        log.warning("new articles not announced: %s", exc)
+        return
+    for chat_id in chats:
+        try:
+            lang = await asyncio.to_thread(service.chat_language, chat_id) or default
+            await app.bot.send_message(
+                chat_id,
+                render_news(articles, lang),
+                parse_mode=ParseMode.HTML,
+                disable_web_page_preview=True,
+            )
+        except Forbidden:  # the bot left the chat or was blocked: stop telling it
+            log.info("chat %s cannot be told of new articles any more; notices off", chat_id)
+            await asyncio.to_thread(feeds.set_notice, chat_id, False)
+        except (TelegramError, StoreError) as exc:
+            log.warning("chat %s not told of new articles: %s", chat_id, exc)
 
 
 async def stop_polling(bot_data: Any) -> None:
@@ -137,3 +180,27 @@ async def on_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     listing = await asyncio.to_thread(feeds.feeds)
     await reply_chunks(message, render_feeds(listing, lang))
+
+
+async def on_notify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/kabari on|off``: tell this chat of new articles from feeds (in groups: the group's
+    admins decide, as for /bahasa)."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await chat_language(update, context)
+    feeds = feeds_of(context.bot_data)
+    if feeds is None:
+        await reply_text(message, text(lang, "feeds_unavailable"))
+        return
+    choice = (context.args or [""])[0].lower()
+    if choice not in ("on", "off", "ya", "tidak"):
+        await reply_text(message, text(lang, "kabari_usage"))
+        return
+    allowed = await _may_set_language(update, context)
+    if not allowed:
+        await reply_text(message, text(lang, "kabari_admins_only" if allowed is False else "error"))
+        return
+    on = choice in ("on", "ya")
+    await asyncio.to_thread(feeds.set_notice, message.chat_id, on)
+    await reply_text(message, text(lang, "kabari_on" if on else "kabari_off"))

@@ -36,7 +36,7 @@ from index.service import IngestResult
 from index.sources import SourceError, check_text
 from index.store.errors import StoreError
 from index.store.fetch import DEFAULT_TIMEOUT_S, check_url, fetch_feed, fetch_source
-from index.store.models import DocumentRow, FeedEntryRow, FeedRow, utcnow
+from index.store.models import DocumentRow, FeedEntryRow, FeedNoticeRow, FeedRow, utcnow
 from index.store.store import ContentStore, Prepared
 
 __all__ = [
@@ -222,6 +222,26 @@ class FeedStore:
     def exists(self, feed_id: int) -> bool:
         with self.db.read() as session:
             return session.get(FeedRow, feed_id) is not None
+
+    # --- chats told of new articles -----------------------------------------------------------
+
+    def set_notice(self, chat_id: int, on: bool) -> bool:
+        """Whether ``chat_id`` is told of new articles; True when that changed something."""
+        with self.db.write() as session:
+            row = session.get(FeedNoticeRow, chat_id)
+            if on and row is None:
+                session.add(FeedNoticeRow(chat_id=chat_id, created_at=utcnow()))
+                return True
+            if not on and row is not None:
+                session.delete(row)
+                return True
+            return False
+
+    def notice_chats(self) -> list[int]:
+        with self.db.read() as session:
+            return list(
+                session.scalars(select(FeedNoticeRow.chat_id).order_by(FeedNoticeRow.chat_id))
+            )
 
     # --- polling -------------------------------------------------------------------------------
 

@@ -5,8 +5,9 @@ Content: ``documents`` (one row per source, soft-deleted through ``active``) and
 ``content_state`` holds the revision counter every content change bumps; running instances poll
 it to notice changes made by another instance.
 
-Feeds: ``feeds`` (RSS/Atom subscriptions with their polling state) and ``feed_entries`` (which
-entry of which feed became which document, so nothing is ingested twice).
+Feeds: ``feeds`` (RSS/Atom subscriptions with their polling state), ``feed_entries`` (which
+entry of which feed became which document, so nothing is ingested twice) and ``feed_notices``
+(the chats that asked to be told of new articles).
 
 Bot side: ``chats`` (per-chat settings), ``questions`` (the question log) and ``feedback``
 (one vote per user per question). Telegram user ids are never stored: ``user_hash`` is an HMAC
@@ -45,6 +46,7 @@ __all__ = [
     "ContentState",
     "DocumentRow",
     "FeedEntryRow",
+    "FeedNoticeRow",
     "FeedRow",
     "FeedbackRow",
     "MetaRow",
@@ -243,3 +245,12 @@ class FeedEntryRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("feed_id", "entry_key"),)
+
+
+class FeedNoticeRow(Base):
+    """A chat (Telegram chat id) that asked to be told of articles new from feeds."""
+
+    __tablename__ = "feed_notices"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

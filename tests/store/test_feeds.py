@@ -360,3 +360,22 @@ def test_parse_limits() -> None:
     for bad in ("0m", "1s", "soon", "-5m"):
         with pytest.raises(ValueError):
             interval_from_text(bad)
+
+
+def test_a_background_cycle_announces_the_articles_it_added(
+    feeds: FeedService, site: FeedSite
+) -> None:
+    site.add_article("/berita/banjir", "Banjir", BANJIR)
+    sub = feeds.subscribe(site.url("/rss"), 5)
+    assert sub.feed_id is not None
+    told: list[list[str]] = []
+    feeds.on_new_articles = lambda articles: told.append([a.title for a in articles])
+    site.add_article("/berita/kereta", "Kereta Cepat Angkut Penumpang", KERETA)
+    with feeds.store.db.write() as session:
+        row = session.get(FeedRow, sub.feed_id)
+        assert row is not None
+        row.next_poll_at = datetime.now(UTC) - timedelta(seconds=1)
+    feeds._cycle()
+    assert told == [["Kereta Cepat Angkut Penumpang"]]
+    feeds._cycle()  # nothing due, nothing new: nobody is told again
+    assert len(told) == 1

@@ -130,3 +130,30 @@ async def test_only_admins(feed_bot: Harness, site: FeedSite) -> None:
 
 async def test_without_a_store_feeds_are_unavailable(bot: Harness) -> None:
     assert "Feed tidak tersedia" in await say(bot, "/feeds")
+
+
+async def test_kabari_tells_the_chats_that_asked(feed_bot: Harness, site: FeedSite) -> None:
+    from bot.handlers.feeds import _announce, feeds_of
+    from index.feeds import NewArticle
+    from tests.bot.conftest import GROUP_ID, USER_ID
+
+    assert "Kabari chat ini" in await say(feed_bot, "/kabari", user_id=USER_ID)
+    assert "akan diberi tahu" in await say(feed_bot, "/kabari on", user_id=USER_ID)
+    feed_bot.request.clear()
+    await feed_bot.feed(
+        feed_bot.updates.message("/kabari on", chat_type="supergroup", chat_id=GROUP_ID)
+    )
+    assert "hanya admin grup" in feed_bot.request.texts()[-1]  # a plain member may not
+
+    feeds = feeds_of(feed_bot.app.bot_data)
+    assert feeds is not None and feeds.notice_chats() == [USER_ID]
+    feed_bot.request.clear()
+    article = NewArticle(7, "Banjir <Bekasi>", site.url("/berita/banjir"))
+    await _announce(feed_bot.app, feeds, [article] * 7)
+    [notice] = feed_bot.request.sent()
+    check(notice["text"])
+    assert notice["chat_id"] == USER_ID
+    assert notice["text"].count("Banjir &lt;Bekasi&gt;") == 5 and "dan 2 lainnya" in notice["text"]
+
+    assert "tidak lagi" in await say(feed_bot, "/kabari off", user_id=USER_ID)
+    assert feeds.notice_chats() == []

@@ -1,4 +1,4 @@
-"""RSS/Atom feed subscriptions and the entries seen in them.
+"""RSS/Atom feed subscriptions, the entries seen in them, and the chats told of new articles.
 
 Revision ID: 0002
 Revises: 0001
@@ -65,8 +65,16 @@ def upgrade() -> None:
         op.f("ix_feed_entries_document_id"), "feed_entries", ["document_id"], unique=False
     )
 
+    op.create_table(
+        "feed_notices",
+        sa.Column("chat_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("chat_id", name=op.f("pk_feed_notices")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("feed_notices")
     op.drop_index(op.f("ix_feed_entries_document_id"), table_name="feed_entries")
     op.drop_table("feed_entries")
     op.drop_index(op.f("ix_feeds_next_poll_at"), table_name="feeds")
