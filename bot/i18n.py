@@ -78,6 +78,7 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "/tambah URL — tambah artikel dari URL (atau kirim berkas .txt/.md/.html, "
             "atau balas sebuah teks dengan /tambah)\n"
             "/hapus ID — hapus artikel\n"
+            "/langganan URL — ikuti feed RSS/Atom (/feeds, /berhenti ID)\n"
             "/stats — statistik pertanyaan"
         ),
         "en": (
@@ -86,6 +87,7 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "/tambah URL — add an article from a URL (or send a .txt/.md/.html file, "
             "or reply to a text with /tambah)\n"
             "/hapus ID — remove an article\n"
+            "/langganan URL — follow an RSS/Atom feed (/feeds, /berhenti ID)\n"
             "/stats — question statistics"
         ),
     },
