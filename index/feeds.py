@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 # Any constant (distinct from the schema-upgrade lock): the one feed poller of a database.
 _PG_POLL_LOCK = 7_326_915_014
 DEFAULT_CHECK_SECONDS = 5.0
+RETENTION_CHECK_S = 600.0
+"""Retention runs in a poller cycle at most this often (articles age by days, not seconds)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,7 @@ class FeedService:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failing = False
+        self._expired_at = -RETENTION_CHECK_S
         self.on_new_articles: Callable[[list[NewArticle]], None] | None = None
         """Called (in the poller thread) with the articles a background cycle added; the
         first read of a new subscription is the admin's own and is not announced."""
@@ -167,7 +170,7 @@ class FeedService:
             if not mine:
                 return None
             with _database_errors("polling the feeds"):
-                expired = self._expire()
+                expired = self._expire(every=RETENTION_CHECK_S)
                 polls = tuple(self._poll_one(i) for i in self.store.due())
                 report = CycleReport(polls, expired)
                 if report.changed:
@@ -182,10 +185,15 @@ class FeedService:
                 self.service.content_changed()
         return expired
 
-    def _expire(self) -> int:
+    def _expire(self, *, every: float = 0.0) -> int:
+        """Retention now, or (``every`` > 0) only when the last run is that long ago."""
         cutoff = self._cutoff()
         if cutoff is None:
             return 0
+        now = time.monotonic()
+        if every and now - self._expired_at < every:
+            return 0
+        self._expired_at = now
         expired = self.store.expire(cutoff)
         if expired:
             log.info(

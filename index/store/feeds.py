@@ -440,17 +440,17 @@ class FeedStore:
             .where(_ENTRIES.c.document_id == _DOCS.c.id)
             .scalar_subquery()
         )
+        query = select(_DOCS.c.id).where(
+            _DOCS.c.active.is_(True),
+            _DOCS.c.source_kind != "content",
+            func.coalesce(published, _DOCS.c.created_at) < older_than,
+        )
+        with self.db.read() as session:  # usually nothing: no write lock taken for it
+            if session.execute(query.limit(1)).first() is None:
+                return []
         with self.db.write() as session:
             conn = session.connection()
-            stale = list(
-                conn.execute(
-                    select(_DOCS.c.id).where(
-                        _DOCS.c.active.is_(True),
-                        _DOCS.c.source_kind != "content",
-                        func.coalesce(published, _DOCS.c.created_at) < older_than,
-                    )
-                ).scalars()
-            )
+            stale = list(conn.execute(query).scalars())
             if stale:
                 conn.execute(
                     update(_DOCS)
