@@ -380,3 +380,29 @@ def test_a_background_cycle_announces_the_articles_it_added(
     assert told == [["Kereta Cepat Angkut Penumpang"]]
     feeds._cycle()  # nothing due, nothing new: nobody is told again
     assert len(told) == 1
+
+
+def test_another_instance_answers_what_the_poller_added(
+    database_url: str, content_dir: Path, site: FeedSite
+) -> None:
+    """The instance that polls stores the article; another one (not polling) answers it after
+    the change notification (PostgreSQL) or its revision check (SQLite)."""
+    import time
+
+    poller = QAService.open(database_url, content_dir=content_dir)
+    other = QAService.open(database_url, content_dir=content_dir)
+    feeds = FeedService(poller)
+    try:
+        assert not other.ask("Berapa penumpang kereta cepat akhir pekan?").hits
+        other.start_watching(0.2)
+        site.add_article("/berita/kereta", "Kereta Cepat", KERETA)
+        sub = feeds.subscribe(site.url("/rss"))
+        assert sub.poll is not None and sub.poll.added == 1
+        deadline = time.monotonic() + 10
+        while not other.ask("Berapa penumpang kereta cepat akhir pekan?").hits:
+            assert time.monotonic() < deadline, "the other instance never saw the article"
+            time.sleep(0.05)
+    finally:
+        feeds.close()
+        other.close()
+        poller.close()
