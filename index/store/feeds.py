@@ -35,7 +35,13 @@ from index.feedparse import FeedEntry, FeedError, parse_feed
 from index.service import IngestResult
 from index.sources import SourceError, check_text
 from index.store.errors import StoreError
-from index.store.fetch import DEFAULT_TIMEOUT_S, check_url, fetch_feed, fetch_source
+from index.store.fetch import (
+    DEFAULT_TIMEOUT_S,
+    FetchError,
+    check_url,
+    fetch_feed,
+    fetch_source,
+)
 from index.store.models import DocumentRow, FeedEntryRow, FeedNoticeRow, FeedRow, utcnow
 from index.store.store import ContentStore, Prepared
 
@@ -56,6 +62,7 @@ _ENTRIES = cast(Table, FeedEntryRow.__table__)
 _DOCS = cast(Table, DocumentRow.__table__)
 
 MIN_INTERVAL_S = 5
+MAX_URL_CHARS = 2000
 DEFAULT_INTERVAL_S = 15 * 60
 MAX_NEW_PER_POLL = 30
 """Pages fetched per poll at most (a first poll of a big feed would otherwise take minutes);
@@ -139,6 +146,11 @@ class FeedStore:
         """Subscribe to ``url`` (checked like any URL); returns its id and whether it is new.
         An existing subscription keeps its id and takes the new interval."""
         url = url.strip()
+        if len(url) > MAX_URL_CHARS:  # the column's size; no real feed URL comes close
+            shown = url[:60] + "…"
+            raise FetchError(
+                f"{shown!r} is not a valid URL", key="invalid_url", params={"url": shown}
+            )
         check_url(url, allow_private=self.allow_private)
         interval_s = max(MIN_INTERVAL_S, int(interval_s))
         with self.db.write() as session:

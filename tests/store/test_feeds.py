@@ -257,7 +257,8 @@ def test_errors_back_off_and_success_resets(feeds: FeedService, site: FeedSite) 
 
 
 def test_refused_subscription_changes_nothing(feeds: FeedService) -> None:
-    for url in ("ftp://contoh.id/rss", "http://127.0.0.1:9/rss", "bukan url"):
+    too_long = "https://contoh.id/" + "a" * 2000
+    for url in ("ftp://contoh.id/rss", "http://127.0.0.1:9/rss", "bukan url", too_long):
         sub = feeds.subscribe(url)
         assert sub.feed_id is None and sub.error is not None
     assert feeds.feeds() == []
