@@ -108,6 +108,8 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         else:
             polls = feeds.poll(args.id)
+            if not polls:
+                print("no feeds (subscribe with `tanyaberita feeds add URL`)")
             if args.id is None and settings.retention_days:
                 print(f"retention: {feeds.expire()} articles expired")
         for poll in polls:
