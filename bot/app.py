@@ -30,7 +30,7 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.flood import FloodGuard
-from bot.handlers import admin, errors, feedback, group, inline, private
+from bot.handlers import admin, errors, feedback, feeds, group, inline, private
 from bot.logs import UPDATE_ID
 from bot.retry import RetryingRateLimiter
 from bot.services import BotService
@@ -123,6 +123,9 @@ def build_application(
         flood=FloodGuard(settings.flood_max_questions, settings.flood_window_seconds),
     )
     app.bot_data["revision_poll_seconds"] = revision_poll_seconds
+    feed_service = feeds.make_feed_service(settings, service)
+    if feed_service is not None:
+        app.bot_data[feeds.FEEDS_KEY] = feed_service
 
     message = filters.UpdateType.MESSAGE
     edited = filters.UpdateType.EDITED_MESSAGE
@@ -145,6 +148,10 @@ def build_application(
             CommandHandler(["tambah", "add"], admin.on_add, filters=message),
             CommandHandler(["hapus", "remove"], admin.on_remove, filters=message),
             CommandHandler("stats", admin.on_stats, filters=message),
+            CommandHandler(["langganan", "subscribe"], feeds.on_subscribe, filters=message),
+            CommandHandler(["berhenti", "unsubscribe"], feeds.on_unsubscribe, filters=message),
+            CommandHandler("feeds", feeds.on_feeds, filters=message),
+            CommandHandler(["kabari", "notify"], feeds.on_notify, filters=message),
             MessageHandler(message & filters.Document.ALL, admin.on_document),
             # buttons and inline mode
             CallbackQueryHandler(feedback.on_callback),
@@ -191,9 +198,12 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             await asyncio.to_thread(service.start_watching)
         else:
             await asyncio.to_thread(service.start_watching, interval)
+    # Feeds due are polled in a thread of their own (one instance at a time on PostgreSQL).
+    await feeds.start_polling(app, state_of(app.bot_data).settings.feed_check_seconds)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await feeds.stop_polling(app.bot_data)
     st = state_of(app.bot_data)
     for task in list(st.background):
         task.cancel()

@@ -29,6 +29,7 @@ from bot.config import (
     sqlite_path,
     store_write_problem,
 )
+from bot.feeds_cli import add_feeds_parser
 from bot.i18n import plain_text
 from bot.i18n import text as i18n_text
 from bot.logs import configure_logging
@@ -634,6 +635,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(handler=cmd_eval)
 
     _add_store_commands(sub)
+    add_feeds_parser(sub)
     add_serve_parser(sub)
     add_stats_parser(sub)
     return parser

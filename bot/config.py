@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(default=30.0, ge=0)
     health_listen: str = "127.0.0.1"
     health_port: int = Field(default=0, ge=0, le=65535)  # 0: no health endpoint
+    retention_days: int = Field(default=0, ge=0)  # 0: articles never expire
+    feed_check_seconds: float = Field(default=5.0, ge=0)  # 0: this instance polls no feeds
+    feeds_allow_private: bool = False  # feeds on private/loopback hosts (own network only)
 
     @model_validator(mode="before")
     @classmethod

@@ -80,6 +80,7 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "/tambah URL — tambah artikel dari URL (atau kirim berkas .txt/.md/.html, "
             "atau balas sebuah teks dengan /tambah)\n"
             "/hapus ID — hapus artikel\n"
+            "/langganan URL — ikuti feed RSS/Atom (/feeds, /berhenti ID)\n"
             "/stats — statistik pertanyaan"
         ),
         "en": (
@@ -88,6 +89,7 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "/tambah URL — add an article from a URL (or send a .txt/.md/.html file, "
             "or reply to a text with /tambah)\n"
             "/hapus ID — remove an article\n"
+            "/langganan URL — follow an RSS/Atom feed (/feeds, /berhenti ID)\n"
             "/stats — question statistics"
         ),
     },
@@ -303,6 +305,100 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         ),
     },
     "stats_top": {"id": "<b>Paling sering ditanyakan</b>", "en": "<b>Most asked</b>"},
+    "langganan_usage": {
+        "id": (
+            "Tulis alamat feed RSS/Atom: <code>/langganan https://contoh.id/rss</code> "
+            "(boleh dengan interval: <code>/langganan URL 15m</code>)."
+        ),
+        "en": (
+            "Give an RSS/Atom feed URL: <code>/langganan https://example.com/rss</code> "
+            "(optionally with an interval: <code>/langganan URL 15m</code>)."
+        ),
+    },
+    "langganan_bad_interval": {
+        "id": "❌ Interval {value} tidak dikenal: pakai mis. 90s, 15m, 2h (paling cepat 5s).",
+        "en": "❌ Unknown interval {value}: use e.g. 90s, 15m, 2h (at least 5s).",
+    },
+    "langganan_done": {
+        "id": "📰 Berlangganan feed #{id}: {url}\nDiperiksa tiap {every}.",
+        "en": "📰 Subscribed to feed #{id}: {url}\nChecked every {every}.",
+    },
+    "langganan_again": {
+        "id": "📰 Feed #{id} sudah dilanggan: {url}\nKini diperiksa tiap {every}.",
+        "en": "📰 Feed #{id} was already subscribed: {url}\nNow checked every {every}.",
+    },
+    "langganan_refused": {
+        "id": "❌ Feed {url} tidak bisa dilanggan: {error}",
+        "en": "❌ Cannot subscribe to {url}: {error}",
+    },
+    "feed_polled": {
+        "id": "{entries:,} entri, {stored:,} artikel baru/diperbarui, {failed:,} gagal.",
+        "en": "{entries:,} entries, {stored:,} new or updated articles, {failed:,} failed.",
+    },
+    "feed_left": {
+        "id": "{left:,} entri lagi diambil pada pemeriksaan berikutnya.",
+        "en": "{left:,} more entries come with the next checks.",
+    },
+    "feed_not_modified": {"id": "Tidak ada yang baru.", "en": "Nothing new."},
+    "feed_failed": {
+        "id": "⚠️ Feed belum bisa dibaca: {error}\nAkan dicoba lagi nanti.",
+        "en": "⚠️ The feed cannot be read yet: {error}\nIt will be tried again later.",
+    },
+    "berhenti_usage": {
+        "id": "Tulis ID feed: <code>/berhenti 2</code> (lihat /feeds).",
+        "en": "Give the feed id: <code>/berhenti 2</code> (see /feeds).",
+    },
+    "berhenti_done": {
+        "id": "🛑 Langganan feed #{id} dihentikan; artikelnya tetap ada.",
+        "en": "🛑 Feed #{id} unsubscribed; its articles stay.",
+    },
+    "berhenti_missing": {"id": "Tidak ada feed #{id}.", "en": "There is no feed #{id}."},
+    "feeds_empty": {
+        "id": "Belum ada feed. Tambahkan dengan <code>/langganan URL</code>.",
+        "en": "No feeds yet. Add one with <code>/langganan URL</code>.",
+    },
+    "feeds_unavailable": {
+        "id": "Feed tidak tersedia di bot ini.",
+        "en": "Feeds are not available in this bot.",
+    },
+    "feeds_header": {"id": "<b>Feed</b>", "en": "<b>Feeds</b>"},
+    "feeds_row": {
+        "id": (
+            "#{id} {title}\n{url}\n"
+            "tiap {every} · {articles:,} artikel · terakhir berhasil: {success}"
+        ),
+        "en": (
+            "#{id} {title}\n{url}\nevery {every} · {articles:,} articles · last success: {success}"
+        ),
+    },
+    "feeds_error": {
+        "id": "⚠️ galat terakhir {when} ({failures}× berturut-turut): {error}",
+        "en": "⚠️ last error {when} ({failures}× in a row): {error}",
+    },
+    "feeds_never": {"id": "belum pernah", "en": "never"},
+    "kabari_usage": {
+        "id": "Kabari chat ini tentang artikel baru dari feed: <code>/kabari on</code> atau "
+        "<code>/kabari off</code>.",
+        "en": "Tell this chat about new articles from feeds: <code>/kabari on</code> or "
+        "<code>/kabari off</code>.",
+    },
+    "kabari_on": {
+        "id": "🔔 Chat ini akan diberi tahu tentang artikel baru.",
+        "en": "🔔 This chat will be told about new articles.",
+    },
+    "kabari_off": {
+        "id": "🔕 Chat ini tidak lagi diberi tahu tentang artikel baru.",
+        "en": "🔕 This chat will no longer be told about new articles.",
+    },
+    "kabari_admins_only": {
+        "id": "Di grup, hanya admin grup yang bisa mengubah pemberitahuan.",
+        "en": "In groups, only the group's admins can change notifications.",
+    },
+    "kabari_news": {
+        "id": "🆕 <b>Artikel baru</b>\n{titles}\nTanyakan apa saja tentangnya.",
+        "en": "🆕 <b>New articles</b>\n{titles}\nAsk me anything about them.",
+    },
+    "kabari_more": {"id": "… dan {n:,} lainnya", "en": "… and {n:,} more"},
     "stats_unanswered": {"id": "<b>Belum terjawab</b>", "en": "<b>Not answered</b>"},
     "language_set": {"id": "Bahasa chat ini: Indonesia.", "en": "This chat's language: English."},
     "language_usage": {
@@ -420,6 +516,19 @@ _ERRORS: Final[dict[ErrorKey, dict[Language, str]]] = {
         "id": "{url} bukan halaman HTML (jenis konten {content_type})",
         "en": "{url} is not an HTML page (content type {content_type})",
     },
+    "not_a_feed": {
+        "id": "{url} bukan feed RSS atau Atom ({reason})",
+        "en": "{url} is not an RSS or Atom feed ({reason})",
+    },
+    "malformed_feed": {
+        "id": "{url} bukan XML yang sah ({reason})",
+        "en": "{url} is not well-formed XML ({reason})",
+    },
+    "too_many_entries": {
+        "id": "{url} berisi {count:,} entri; paling banyak {limit:,} yang dibaca",
+        "en": "{url} has {count:,} entries; at most {limit:,} are read",
+    },
+    "no_such_feed": {"id": "tidak ada langganan feed #{id}", "en": "there is no feed #{id}"},
     "duplicate": {
         "id": "teksnya sama dengan artikel #{id}",
         "en": "same text as article #{id}",

@@ -42,6 +42,11 @@ ErrorKey: TypeAlias = Literal[
     "http_status",
     "not_a_page",
     "not_html",
+    # following a feed (index.feeds)
+    "not_a_feed",
+    "malformed_feed",
+    "too_many_entries",
+    "no_such_feed",
     # the store and the service
     "duplicate",
     "database_error",

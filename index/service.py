@@ -253,6 +253,24 @@ class QAService:
             self._revision = revision
             return revision
 
+    @property
+    def content_store(self) -> ContentStore:
+        """The store behind this service (``StoreError`` when there is none)."""
+        return self._require_store()
+
+    @property
+    def allow_private_urls(self) -> bool:
+        return self._allow_private_urls
+
+    @property
+    def fetch_timeout(self) -> float:
+        return self._fetch_timeout
+
+    def content_changed(self) -> None:
+        """Bring the index up to date after a change written to the store directly."""
+        with _database_errors("rebuilding the index"):
+            self._after_change()
+
     def _after_change(self) -> None:
         if self._live:
             self._rebuild(only_if_changed=True)

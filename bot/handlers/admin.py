@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 from bot.handlers.common import chat_language, is_admin, is_private, log, reply_chunks, reply_text
 from bot.i18n import Language, megabytes, text
 from bot.render import localized_error, render_ingest, render_reload, render_stats
+from bot.render_feeds import feed_lines
 from bot.state import state
 from bot.telegram_html import escape, split_html
 from index.store.errors import StoreError
@@ -220,4 +221,14 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     lang = await chat_language(update, context)
     stats = await asyncio.to_thread(state(context).service.stats, 5)
-    await reply_chunks(message, render_stats(stats, lang))
+    chunks = render_stats(stats, lang)
+    from bot.handlers.feeds import feeds_of  # noqa: PLC0415 - it imports this module
+
+    feed_service = feeds_of(context.bot_data)
+    if feed_service is not None:  # the feeds, with their last success and error
+        listing = await asyncio.to_thread(feed_service.feeds)
+        if listing:
+            chunks += split_html(
+                "\n\n".join([text(lang, "feeds_header"), *feed_lines(listing, lang)])
+            )
+    await reply_chunks(message, chunks)

@@ -27,12 +27,26 @@ import httpx
 
 from index.sources import FETCH_TIMEOUT_S, MAX_FILE_BYTES, SourceError, SourceText, parse_bytes
 
-__all__ = ["FetchError", "FetchedPage", "check_url", "fetch_page", "fetch_source"]
+__all__ = ["FetchError", "FetchedPage", "check_url", "fetch_feed", "fetch_page", "fetch_source"]
 
 MAX_REDIRECTS = 5
 USER_AGENT = "tanyaberita/0.1 (news question-answering bot)"
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _TEXT_TYPES = frozenset({"text/plain"})
+# What feeds are served as in practice (many servers say text/xml or even text/html; the feed
+# parser decides what the bytes are).
+_FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/xml",
+        "application/x-rss+xml",
+        "text/xml",
+        "text/rss+xml",
+        "text/atom+xml",
+    }
+)
 
 
 # httpx logs every request URL at INFO; keep it out of user-facing logs.
@@ -50,6 +64,9 @@ class FetchedPage:
     content_type: str
     charset: str | None
     data: bytes
+    status: int = 200  # 304: a conditional GET found nothing new (``data`` is empty)
+    etag: str | None = None
+    last_modified: str | None = None
 
     @property
     def is_html(self) -> bool:
@@ -122,17 +139,22 @@ def _vet(url: str, *, allow_private: bool) -> tuple[httpx.URL, list[str]]:
     return parsed, list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def _send(client: httpx.Client, target: httpx.URL, addresses: list[str]) -> httpx.Response:
+def _send(
+    client: httpx.Client,
+    target: httpx.URL,
+    addresses: list[str],
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     """GET ``target`` streaming, connected to one of the vetted ``addresses`` (tried in
     order while a connection fails)."""
     if not addresses:
-        return client.send(client.build_request("GET", target), stream=True)
+        return client.send(client.build_request("GET", target, headers=headers), stream=True)
     failure: httpx.ConnectError | None = None
     for address in addresses:
         request = client.build_request(
             "GET",
             target.copy_with(host=address.split("%", 1)[0]),
-            headers={"Host": target.netloc.decode("ascii")},
+            headers={**(headers or {}), "Host": target.netloc.decode("ascii")},
             extensions={"sni_hostname": target.host} if target.scheme == "https" else None,
         )
         try:
@@ -151,6 +173,57 @@ def fetch_page(
     max_bytes: int = MAX_FILE_BYTES,
 ) -> FetchedPage:
     """Download ``url`` (following vetted redirects) within the size and time limits."""
+    return _fetch(
+        url,
+        allow_private=allow_private,
+        timeout=timeout,
+        max_bytes=max_bytes,
+        content_types=_HTML_TYPES | _TEXT_TYPES,
+        headers={},
+    )
+
+
+def fetch_feed(
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    allow_private: bool = False,
+    timeout: float = FETCH_TIMEOUT_S,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> FetchedPage:
+    """Download a feed with the same guards as a page; ``etag``/``last_modified`` (from the
+    previous answer) make it a conditional GET, answered ``status`` 304 with no data when the
+    feed has not changed."""
+    headers = {
+        "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
+    }
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    types = _FEED_TYPES | _HTML_TYPES | _TEXT_TYPES
+    return _fetch(
+        url,
+        allow_private=allow_private,
+        timeout=timeout,
+        max_bytes=max_bytes,
+        content_types=types,
+        headers=headers,
+        feed=True,
+    )
+
+
+def _fetch(
+    url: str,
+    *,
+    allow_private: bool,
+    timeout: float,
+    max_bytes: int,
+    content_types: frozenset[str],
+    headers: dict[str, str],
+    feed: bool = False,
+) -> FetchedPage:
     target, addresses = _vet(url, allow_private=allow_private)
     deadline = time.monotonic() + 3 * timeout
     limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
@@ -159,7 +232,7 @@ def fetch_page(
             follow_redirects=False, timeout=limits, headers={"User-Agent": USER_AGENT}
         ) as client:
             for _ in range(MAX_REDIRECTS + 1):
-                response = _send(client, target, addresses)
+                response = _send(client, target, addresses, headers)
                 try:
                     if response.is_redirect and "location" in response.headers:
                         location = response.headers["location"]
@@ -167,7 +240,15 @@ def fetch_page(
                             str(target.join(location)), allow_private=allow_private
                         )
                         continue
-                    return _read(response, str(target), max_bytes, deadline, timeout)
+                    return _read(
+                        response,
+                        str(target),
+                        max_bytes,
+                        deadline,
+                        timeout,
+                        content_types=content_types,
+                        feed=feed,
+                    )
                 finally:
                     response.close()
     except httpx.TimeoutException as exc:
@@ -196,9 +277,20 @@ def fetch_page(
 
 
 def _read(
-    response: httpx.Response, url: str, max_bytes: int, deadline: float, timeout: float
+    response: httpx.Response,
+    url: str,
+    max_bytes: int,
+    deadline: float,
+    timeout: float,
+    *,
+    content_types: frozenset[str],
+    feed: bool,
 ) -> FetchedPage:
     status = response.status_code
+    etag = response.headers.get("etag")
+    last_modified = response.headers.get("last-modified")
+    if status == 304 and feed:
+        return FetchedPage(url, "", None, b"", 304, etag, last_modified)
     if status >= 400:
         raise FetchError(
             f"{url} answered HTTP {status} {response.reason_phrase}",
@@ -213,7 +305,13 @@ def _read(
         )
     header = response.headers.get("content-type", "")
     content_type = header.split(";", 1)[0].strip().lower()
-    if content_type not in _HTML_TYPES | _TEXT_TYPES:
+    if content_type not in content_types and feed:
+        raise FetchError(
+            f"{url} is not an RSS or Atom feed (content type {content_type or 'missing'})",
+            key="not_a_feed",
+            params={"url": url, "reason": f"content type {content_type or 'missing'}"},
+        )
+    if content_type not in content_types:
         raise FetchError(
             f"{url} is not an HTML page (content type {content_type or 'missing'})",
             key="not_html",
@@ -235,7 +333,10 @@ def _read(
                 params={"url": url, "seconds": 3 * timeout},
             )
         chunks.append(chunk)
-    return FetchedPage(url, content_type, response.charset_encoding, b"".join(chunks))
+    data = b"".join(chunks)
+    return FetchedPage(
+        url, content_type, response.charset_encoding, data, status, etag, last_modified
+    )
 
 
 def _too_large(url: str, max_bytes: int) -> FetchError:

@@ -5,6 +5,10 @@ Content: ``documents`` (one row per source, soft-deleted through ``active``) and
 ``content_state`` holds the revision counter every content change bumps; running instances poll
 it to notice changes made by another instance.
 
+Feeds: ``feeds`` (RSS/Atom subscriptions with their polling state), ``feed_entries`` (which
+entry of which feed became which document, so nothing is ingested twice) and ``feed_notices``
+(the chats that asked to be told of new articles).
+
 Bot side: ``chats`` (per-chat settings), ``questions`` (the question log) and ``feedback``
 (one vote per user per question). Telegram user ids are never stored: ``user_hash`` is an HMAC
 of the id with the installation's secret (``meta`` row ``user_hash_key``, created by the first
@@ -41,6 +45,9 @@ __all__ = [
     "ChatRow",
     "ContentState",
     "DocumentRow",
+    "FeedEntryRow",
+    "FeedNoticeRow",
+    "FeedRow",
     "FeedbackRow",
     "MetaRow",
     "QuestionRow",
@@ -195,3 +202,55 @@ class FeedbackRow(Base):
         UniqueConstraint("question_id", "user_hash"),
         CheckConstraint("vote IN (-1, 1)", name="vote"),
     )
+
+
+class FeedRow(Base):
+    """An RSS/Atom subscription and its polling state: the validators of the last answer
+    (``etag``, ``last_modified``) for conditional GETs, when it last worked or failed and why,
+    and ``failures`` in a row (the backoff grows with it) until ``next_poll_at``."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    interval_s: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_polled_at: Mapped[datetime | None] = mapped_column()
+    last_success_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column()
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_poll_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FeedEntryRow(Base):
+    """One entry of a feed as seen: ``entry_key`` hashes the entry's id (or its link when it
+    has none); ``marker`` hashes what makes it new (title, dates, summary), so an updated
+    entry is fetched again; ``published_at`` is what retention goes by."""
+
+    __tablename__ = "feed_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    entry_key: Mapped[str] = mapped_column(String(64))
+    link: Mapped[str | None] = mapped_column(Text)
+    marker: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), index=True
+    )
+    published_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("feed_id", "entry_key"),)
+
+
+class FeedNoticeRow(Base):
+    """A chat (Telegram chat id) that asked to be told of articles new from feeds."""
+
+    __tablename__ = "feed_notices"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -267,6 +267,10 @@ class ContentStore:
             {"revision": str(revision)},
         )
 
+    def bump_revision(self, session: Session) -> None:
+        """``_bump`` for changes written outside this class (feeds, retention)."""
+        self._bump(session)
+
     # --- writing documents -------------------------------------------------------------------
 
     def _write(self, action: Callable[[Session], T]) -> T:

@@ -14,6 +14,7 @@ import pytest
 
 from bot.cli import _IngestBar, main
 from index.results import IngestResult
+from index.store.db import SCHEMA_HEAD
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "tests" / "fixtures" / "pages"
@@ -180,7 +181,7 @@ def test_reload_reports_content_changes(
 
 def test_db_upgrade_and_current(db_args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run([*db_args, "db", "upgrade"], capsys)
-    assert code == 0 and "schema revision 0001 (latest)" in out
+    assert code == 0 and f"schema revision {SCHEMA_HEAD} (latest)" in out
     assert run([*db_args, "db", "current"], capsys)[0] == 0
 
 

@@ -445,6 +445,25 @@ ERRORS: list[tuple[str, dict[str, ErrorParam], str, str]] = [
         f"{U} bukan halaman HTML (jenis konten image/png)",
         f"{U} is not an HTML page (content type image/png)",
     ),
+    (
+        "not_a_feed",
+        {"url": U, "reason": "no RSS or Atom elements found"},
+        f"{U} bukan feed RSS atau Atom (no RSS or Atom elements found)",
+        f"{U} is not an RSS or Atom feed (no RSS or Atom elements found)",
+    ),
+    (
+        "malformed_feed",
+        {"url": U, "reason": "mismatched tag"},
+        f"{U} bukan XML yang sah (mismatched tag)",
+        f"{U} is not well-formed XML (mismatched tag)",
+    ),
+    (
+        "too_many_entries",
+        {"url": U, "count": 10000, "limit": 1000},
+        f"{U} berisi 10.000 entri; paling banyak 1.000 yang dibaca",
+        f"{U} has 10,000 entries; at most 1,000 are read",
+    ),
+    ("no_such_feed", {"id": 7}, "tidak ada langganan feed #7", "there is no feed #7"),
     ("duplicate", {"id": 1234}, "teksnya sama dengan artikel #1234", "same text as article #1234"),
     (
         "database_error",

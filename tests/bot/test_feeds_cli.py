@@ -1,0 +1,87 @@
+"""``tanyaberita feeds add | list | remove | poll`` against a local feed site."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.feedsite import FeedSite, serve_site
+
+BANJIR = [
+    "Hujan deras yang mengguyur sejak Senin malam membuat Kali Bekasi meluap dan merendam "
+    "sedikitnya 450 rumah di Kecamatan Rawalumbu.",
+    "Kepala BPBD Kota Bekasi, Agus Salim, mengatakan petugas telah mengevakuasi 1.200 warga.",
+]
+KERETA = [
+    "Kereta cepat Jakarta-Bandung mengangkut 18.000 penumpang pada akhir pekan pertama "
+    "setelah tarif promosi berakhir.",
+    "Direktur utama KCIC mengatakan jadwal perjalanan ditambah menjadi 48 perjalanan sehari.",
+]
+
+
+@pytest.fixture
+def site() -> Iterator[FeedSite]:
+    with serve_site() as served:
+        yield served
+
+
+@pytest.fixture
+def db_args(tmp_path: Path) -> list[str]:
+    return ["--database-url", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_feeds_commands(
+    db_args: list[str], site: FeedSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site.add_article("/berita/banjir", "Banjir Rendam Rumah di Bekasi", BANJIR)
+    url = site.url("/rss")
+
+    code, _, err = run([*db_args, "feeds", "add", url], capsys)
+    assert code == 1 and "private or local address" in err and "--allow-private" in err
+
+    code, out, err = run(
+        [*db_args, "feeds", "add", url, "--every", "10m", "--allow-private"], capsys
+    )
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"subscribed: feed 1 {url}",
+        out.splitlines()[1],
+    ]
+    assert "1 entries, 1 new: 1 stored, 0 failed" in out
+
+    site.add_article("/berita/kereta", "Kereta Cepat", KERETA)
+    code, out, err = run([*db_args, "feeds", "poll", "1", "--allow-private"], capsys)
+    assert code == 0 and "2 entries, 1 new: 1 stored" in out, err
+    code, out, _ = run([*db_args, "feeds", "poll", "--allow-private"], capsys)
+    assert code == 0 and "feed 1 Kabar Kota: not modified" in out
+
+    code, out, _ = run([*db_args, "feeds", "list", "--json"], capsys)
+    [row] = [json.loads(line) for line in out.splitlines()]
+    assert row["articles"] == 2 and row["interval_s"] == 600 and row["last_error"] is None
+
+    code, out, _ = run([*db_args, "ask", "Berapa penumpang kereta cepat pada akhir pekan?"], capsys)
+    assert code == 0 and "18.000" in out
+
+    site.raw["/rss"] = (500, {}, b"")
+    code, out, _ = run([*db_args, "feeds", "poll", "1", "--allow-private"], capsys)
+    assert code == 1 and "failed: " in out and "HTTP 500" in out
+    code, out, _ = run([*db_args, "feeds", "list"], capsys)
+    assert "last error" in out and "(1 in a row)" in out and "HTTP 500" in out
+
+    code, out, _ = run([*db_args, "feeds", "remove", "1"], capsys)
+    assert code == 0 and "removed feed 1" in out
+    code, _, err = run([*db_args, "feeds", "remove", "1"], capsys)
+    assert code == 1 and "no feed with id 1" in err
+    with pytest.raises(SystemExit) as usage:
+        main([*db_args, "feeds", "add", url, "--every", "1s"])
+    assert usage.value.code == 2 and "at most every 5 s" in capsys.readouterr().err
