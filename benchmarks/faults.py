@@ -37,9 +37,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks.crash_tools import articles, kill_when, spawn, store_state
+from bot.config import SHIPPED_CONTENT_DIR as SHIPPED_CONTENT
 from index.service import QAService
-from tests.reliability.crash_tools import articles, kill_when, spawn, store_state
-from tests.store.conftest import SHIPPED_CONTENT
 
 QUESTION = "Siapa presiden Rusia yang menjadi perantara gencatan senjata?"
 

@@ -209,7 +209,7 @@ def test_token_never_reaches_the_log_even_at_debug_level(
 def test_unreachable_bot_api_prints_no_traceback_as_a_process() -> None:
     """What an operator sees in the terminal: the retries and one error line, no traceback
     (python-telegram-bot's own record of the failed start is dropped below DEBUG)."""
-    from tests.processes import run_cli
+    from benchmarks.processes import run_cli
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

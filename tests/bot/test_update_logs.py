@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from telegram import Update
 
+from benchmarks.processes import run_cli
 from bot.logs import (
     UPDATE_ID,
     JsonFormatter,
@@ -23,7 +24,6 @@ from bot.logs import (
     UpdateIdFilter,
 )
 from tests.bot.conftest import TOKEN, Harness
-from tests.processes import run_cli
 
 
 @pytest.fixture

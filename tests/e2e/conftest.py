@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from tests.e2e.emulator_client import EmulatorProcess, FakeUser, ServeProcess, unavailable_reason
+from benchmarks.emulator_client import EmulatorProcess, FakeUser, ServeProcess, unavailable_reason
 
 ADMIN_ID = 5005
 WEBHOOK_SECRET = "e2e-webhook-secret_42"

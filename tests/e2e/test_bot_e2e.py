@@ -8,8 +8,8 @@ import asyncio
 import httpx
 import pytest
 
+from benchmarks.emulator_client import BOT_USERNAME, BotMessage, FakeUser, ServeProcess
 from tests.e2e.conftest import ADMIN_ID
-from tests.e2e.emulator_client import BOT_USERNAME, BotMessage, FakeUser, ServeProcess
 
 pytestmark = pytest.mark.e2e
 

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from sqlalchemy import make_url
 
+from benchmarks.emulator_client import FakeUser, ServeProcess
 from bot.app import REVISION_POLL_SECONDS
 from tests.e2e.conftest import ADMIN_ID, fresh_token, wait_until_answering
-from tests.e2e.emulator_client import FakeUser, ServeProcess
 from tests.store.conftest import ARTICLE_BANJIR, PG_SKIP, TEST_DATABASE_URL, _pg_admin_url
 
 BANJIR = "Berapa rumah yang terendam banjir di Bekasi?"

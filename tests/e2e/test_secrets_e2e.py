@@ -13,8 +13,8 @@ import httpx
 import pytest
 from sqlalchemy import make_url
 
+from benchmarks.emulator_client import FakeUser, ServeProcess
 from tests.e2e.conftest import free_port, fresh_token, wait_until_answering
-from tests.e2e.emulator_client import FakeUser, ServeProcess
 from tests.store.conftest import TEST_DATABASE_URL, _pg_admin_url
 
 DB_PASSWORD = "Db-pass-9f8e7d6c5b"

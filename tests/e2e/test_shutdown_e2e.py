@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from benchmarks.emulator_client import EmulatorProcess, FakeUser, ServeProcess
 from tests.e2e.conftest import fresh_token, wait_until_answering
-from tests.e2e.emulator_client import EmulatorProcess, FakeUser, ServeProcess
 
 QUESTIONS = [
     "Siapa yang menjadi perantara gencatan senjata?",

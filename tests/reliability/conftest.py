@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url
 
-from tests.processes import cli_command, run_cli
+from benchmarks.processes import cli_command, run_cli
 from tests.reliability.tcpproxy import TcpProxy
 from tests.store.conftest import ROOT, content_dir, database_url, postgres_schema_url
 
