@@ -39,7 +39,7 @@ DESIGN = [
     "  chunk-local postings held in anonymous memory maps; the final arrays are filled chunk",
     "  by chunk as the chunks are unmapped, in 4 KB pages rather than huge pages, so the",
     "  build's peak stays close to the finished index.",
-    "- **Stemming with gated prefix rules** (`index/tokens.py`). PySastrawi visits ~40",
+    "- **Stemming with gated prefix rules** (`index/stemmer.py`). PySastrawi visits ~40",
     "  prefix rules per pass, each trying its regexes; rules whose patterns cannot match the",
     "  word are skipped (same stems, tested against the unmodified library on the whole",
     "  IndoSum vocabulary), and each distinct word is stemmed once per process (memo).",
