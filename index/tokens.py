@@ -33,15 +33,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from index.stemmer import sastrawi
 
 __all__ = [
     "Stemmer",
+    "TermSpan",
     "Tokenizer",
     "default_tokenizer",
     "fold",
@@ -74,6 +75,38 @@ _APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u02bb\u0060\u00b4
 def _prepare(text: str) -> str:
     folded = fold(text)
     return folded if folded.isascii() else folded.translate(_APOSTROPHES)
+
+
+class TermSpan(NamedTuple):
+    """A word of a text: its span there, its folded form and its index terms."""
+
+    start: int
+    end: int
+    word: str
+    terms: tuple[str, ...]
+
+
+def _prepare_with_offsets(text: str) -> tuple[str, list[int] | None] | None:
+    """``_prepare(text)`` and, for each of its characters, the index in ``text`` it came from
+    (``None``: the same index, as for ASCII text). Folding one character at a time gives the
+    lengths (a lower case that depends on context, such as a final sigma, keeps the length);
+    ``None`` if they do not add up to ``_prepare(text)``."""
+    if text.isascii():
+        return text.lower(), None
+    prepared = _prepare(text)
+    pieces = [fold(ch) for ch in text]
+    if sum(map(len, pieces)) != len(prepared):
+        return None
+    offsets = [index for index, piece in enumerate(pieces) for _ in piece]
+    return prepared, offsets
+
+
+def _original_span(text: str, offsets: list[int], start: int, end: int) -> tuple[int, int]:
+    """The span in ``text`` of ``prepared[start:end]`` (with the accents folding removed)."""
+    first, last = offsets[start], offsets[end - 1] + 1
+    while last < len(text) and unicodedata.combining(text[last]):
+        last += 1
+    return first, last
 
 
 def fold(text: str) -> str:
@@ -123,6 +156,11 @@ class Tokenizer:
         self._memo: dict[str, tuple[str, ...]] | None = {} if memo else None
         self._surface: dict[str, tuple[str, ...]] | None = {} if memo else None
         self._memo_limit = memo_limit
+
+    @property
+    def informal(self) -> Mapping[str, tuple[str, ...]]:
+        """The informal lexicon in use (hashed into the store's pipeline fingerprint)."""
+        return self._informal
 
     @property
     def memo_size(self) -> int:
@@ -195,15 +233,67 @@ class Tokenizer:
             out.extend(terms)
         return out
 
-    def word_terms(self, word: str) -> tuple[str, ...]:
-        """``tokens`` of a single surface word, answered from the surface cache when the word
-        was seen before (highlighting looks up every word of the answer sentences)."""
-        surface = self._surface
-        if surface is not None:
-            terms = surface.get(word.lower() if word.isascii() else word)
-            if terms is not None:
-                return terms
-        return tuple(self.tokens(word))
+    def term_spans(self, text: str, tokens: Sequence[str]) -> list[TermSpan]:
+        """Each word of ``text`` as ``tokens(text)`` reads it (the same regex, the same
+        expansion), with its span in ``text`` and its terms — taken from ``tokens``, what
+        ``tokens(text)`` gave (e.g. stored with the sentence), not stemmed again (see
+        ``_term_counts``). If ``tokens`` does not line up with ``text`` (stored by another
+        pipeline), each word's terms are computed instead. Highlighting an answer uses this,
+        so a fresh process marks words as fast as a warm one."""
+        prepared = _prepare_with_offsets(text)
+        if prepared is None:  # folding changed the text in a way offsets cannot follow
+            return [
+                TermSpan(m.start(), m.end(), m.group().lower(), tuple(self.tokens(m.group())))
+                for m in _WORD.finditer(text)
+            ]
+        folded, offsets = prepared
+        matches = list(_WORD.finditer(folded))
+        expansions = [self._expand(m.group()) for m in matches]
+        counts = self._term_counts(expansions, len(tokens))
+        if counts is None:  # ``tokens`` does not line up with ``text``: compute them
+            counts = [sum(len(self.stem(word)) for word in e) for e in expansions]
+            tokens = self.tokens(text)
+        spans: list[TermSpan] = []
+        position = 0
+        for match, count in zip(matches, counts, strict=True):
+            start, end = match.span()
+            if offsets is not None:
+                start, end = _original_span(text, offsets, start, end)
+            terms = tuple(tokens[position : position + count])
+            spans.append(TermSpan(start, end, match.group(), terms))
+            position += count
+        return spans
+
+    def _term_counts(self, expansions: list[tuple[str, ...]], total: int) -> list[int] | None:
+        """How many terms each surface word (its ``expansions``) gives, ``total`` in all
+        (``None`` if they cannot add up to it). Known without stemming: one for a number and
+        for an unhyphenated ASCII word (PySastrawi returns one root for it), the memo's count
+        for a word seen before. Of the other words (hyphenated, another script), all but the
+        last are stemmed (memoised); the last takes what is left of ``total``."""
+        memo = self._memo
+        counts: list[int] = []
+        unknown: list[tuple[int, str]] = []  # (surface word's index, word)
+        for index, expansion in enumerate(expansions):
+            count = 0
+            for word in expansion:
+                known = memo.get(word) if memo is not None else None
+                if known is not None:
+                    count += len(known)
+                elif ("-" not in word and _ASCII_WORD.fullmatch(word)) or _NUMBER.fullmatch(word):
+                    count += 1
+                else:
+                    unknown.append((index, word))
+            counts.append(count)
+        if not unknown:
+            return counts if sum(counts) == total else None
+        *stemmed, (last_index, last_word) = unknown
+        for index, word in stemmed:
+            counts[index] += len(self.stem(word))
+        rest = total - sum(counts)
+        if not 1 <= rest <= len(last_word):  # a word gives 1 term at least, 1 a character at most
+            return None
+        counts[last_index] += rest
+        return counts
 
     def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.tokens(t) for t in texts]
