@@ -48,11 +48,12 @@ class SastrawiStemmer:
 
     ``gated`` is ``None`` when the gate could not be built (plain from the start)."""
 
-    __slots__ = ("_plain", "_stem")
+    __slots__ = ("_lock", "_plain", "_stem")
 
     def __init__(self, plain: Callable[[str], str], gated: Callable[[str], str] | None) -> None:
         self._plain = plain
         self._stem = gated if gated is not None else plain
+        self._lock = threading.Lock()
 
     @property
     def gated(self) -> bool:
@@ -66,8 +67,10 @@ class SastrawiStemmer:
         except Exception as exc:
             if stem is self._plain:
                 raise
-            self._stem = self._plain
-            _log_fallback(f"it raised {exc!r} on {word!r}")
+            with self._lock:  # threads failing together: one switch, one warning
+                if self._stem is stem:
+                    self._stem = self._plain
+                    _log_fallback(f"it raised {exc!r} on {word!r}")
             return self._plain(word)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import random
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,6 +82,31 @@ def test_every_failure_of_the_gate_falls_back_to_plain_pysastrawi(
     # Nothing of the speed-up is left in Sastrawi's modules.
     visitor = pytest.importorskip("Sastrawi.Stemmer.Context.Visitor.RemoveDerivationalSuffix")
     assert visitor.re is re
+
+
+def test_threads_failing_together_switch_once(
+    fresh_sastrawi: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    plain = stemmer.sastrawi()._plain
+    barrier = threading.Barrier(8)
+
+    def gated(word: str) -> str:
+        barrier.wait(timeout=10)  # all eight threads are inside the gated stemmer at once
+        raise RuntimeError("Sastrawi changed")
+
+    both = SastrawiStemmer(plain, gated)
+    results: list[str] = []
+    with caplog.at_level(logging.WARNING, logger="index.stemmer"):
+        threads = [
+            threading.Thread(target=lambda: results.append(both("berlari"))) for _ in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert results == ["lari"] * 8
+    assert not both.gated
+    assert len(_fallback_warnings(caplog)) == 1
 
 
 def test_a_failing_plain_stemmer_is_not_hidden() -> None:
