@@ -71,6 +71,7 @@ install-check: setup
 	rm -rf $(INSTALL_CHECK_DIR)
 	mkdir -p $(INSTALL_CHECK_DIR)/run
 	$(BIN)/pip wheel --quiet --no-deps -w $(INSTALL_CHECK_DIR) .
+	rm -rf build  # setuptools' staging copy of the packages, left in the source tree
 	$(PYTHON) -m venv $(INSTALL_CHECK_DIR)/venv
 	$(INSTALL_CHECK_DIR)/venv/bin/pip install --quiet $(INSTALL_CHECK_DIR)/tanyaberita-*.whl
 	cd $(INSTALL_CHECK_DIR)/run && env -u CONTENT_DIR -u DATABASE_URL -u PYTHONPATH \
