@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.processes import ROOT
+from bot import config
 from bot.config import Settings
 
 UNIT = ROOT / "deploy" / "tanyaberita.service"
@@ -85,6 +86,15 @@ def test_the_package_list_names_every_folder_of_modules() -> None:
     runtime = " ".join(config["project"]["dependencies"])
     assert "scipy" not in runtime  # only training uses it (the ``train`` extra)
     assert "rank-bm25" in runtime  # the reference of the BM25 scoring (index/bm25.py)
+
+
+def test_the_shipped_article_comes_from_the_checkout_else_from_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert config.shipped_content_dir() == ROOT / "content"
+    (tmp_path / "content").mkdir()  # a content/ folder beside an installed package is not ours
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    assert config.shipped_content_dir() == Path(config.__file__).resolve().parent / "content"
 
 
 @pytest.mark.slow
