@@ -13,6 +13,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY index ./index
+COPY content ./content
 RUN python -m venv /opt/tanyaberita \
     && /opt/tanyaberita/bin/pip install . \
     && /opt/tanyaberita/bin/python -m compileall -q /opt/tanyaberita/lib

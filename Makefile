@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint typecheck unit e2e-setup quality bench bench-store db-upgrade clean
+.PHONY: setup run test lint typecheck unit e2e-setup install-check quality bench bench-store db-upgrade clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,29 @@ unit: setup
 
 test: setup e2e-setup lint typecheck unit
 
+# The package as a user gets it: build the wheel, install it (not editable) into a fresh venv
+# and run `tanyaberita --help` and `tanyaberita ask` in an empty directory, with no CONTENT_DIR
+# or .env (the shipped article comes with the wheel). Run by .ci/run.
+INSTALL_CHECK_DIR := .install-check
+install-check: setup
+	rm -rf $(INSTALL_CHECK_DIR)
+	mkdir -p $(INSTALL_CHECK_DIR)/run
+	$(BIN)/pip wheel --quiet --no-deps -w $(INSTALL_CHECK_DIR) .
+	rm -rf build  # setuptools' staging copy of the packages, left in the source tree
+	$(PYTHON) -m venv $(INSTALL_CHECK_DIR)/venv
+	$(INSTALL_CHECK_DIR)/venv/bin/pip install --quiet $(INSTALL_CHECK_DIR)/tanyaberita-*.whl
+	cd $(INSTALL_CHECK_DIR)/run && env -u CONTENT_DIR -u DATABASE_URL -u PYTHONPATH \
+		DATA_DIR="$$PWD/data" ../venv/bin/tanyaberita --help >/dev/null
+	cd $(INSTALL_CHECK_DIR)/run && env -u CONTENT_DIR -u DATABASE_URL -u PYTHONPATH \
+		DATA_DIR="$$PWD/data" ../venv/bin/tanyaberita ask "Siapa yang menjadi perantara gencatan senjata?" \
+		| tee answer.txt && grep -q Putin answer.txt
+	cd $(INSTALL_CHECK_DIR)/run && ../venv/bin/python -c "import bot, index" \
+		&& ! ../venv/bin/python -c "import benchmarks" 2>/dev/null \
+		&& ! ../venv/bin/python -c "import scipy" 2>/dev/null \
+		|| { echo "install-check: benchmarks/ or scipy was installed"; exit 1; }
+	rm -rf $(INSTALL_CHECK_DIR)
+	@echo "install-check: the installed wheel answers in an empty directory"
+
 quality: setup
 	$(BIN)/python -m benchmarks.quality_gate
 
@@ -77,4 +100,4 @@ db-upgrade: setup
 	$(BIN)/tanyaberita db upgrade
 
 clean:
-	rm -rf $(VENV) tests/e2e/emulator/node_modules .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(INSTALL_CHECK_DIR) tests/e2e/emulator/node_modules .mypy_cache .ruff_cache .pytest_cache

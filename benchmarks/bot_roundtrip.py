@@ -45,7 +45,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.emulator_client import (
+from benchmarks.emulator_client import (
     EmulatorProcess,
     FakeUser,
     ServeProcess,

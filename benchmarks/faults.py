@@ -40,9 +40,9 @@ from typing import Any
 import psycopg
 from sqlalchemy import make_url
 
+from benchmarks.crash_tools import articles, kill_when, spawn, store_state
+from bot.config import SHIPPED_CONTENT_DIR as SHIPPED_CONTENT
 from index.service import QAService
-from tests.reliability.crash_tools import articles, kill_when, spawn, store_state
-from tests.support.store import SHIPPED_CONTENT
 
 QUESTION = "Siapa presiden Rusia yang menjadi perantara gencatan senjata?"
 

@@ -35,11 +35,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.feedsite import serve_site
 from index.feeds import FeedService
 from index.service import QAService
 from index.sources import iter_jsonl
 from index.store.feeds import FeedStore
-from tests.feedsite import serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", ROOT.parent / "shared" / "data"))

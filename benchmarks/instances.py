@@ -34,11 +34,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from benchmarks.chat_process import ChatProcess
 from benchmarks.faults import fresh_database
+from benchmarks.processes import ROOT, cli_command
 from index.store.db import create_store_engine
 from index.store.models import ContentState
-from tests.processes import ROOT, cli_command
-from tests.reliability.chat_process import ChatProcess
 
 QUESTION = "Berapa rumah yang terendam banjir di Bekasi?"
 FACT = "450 rumah"

@@ -43,7 +43,7 @@ from typing import Any
 import httpx
 
 from benchmarks.bot_roundtrip import cpu_seconds, fresh_token, percentile, wait_ready
-from tests.e2e.emulator_client import EmulatorProcess, FakeUser, ServeProcess, unavailable_reason
+from benchmarks.emulator_client import EmulatorProcess, FakeUser, ServeProcess, unavailable_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_ID = 424242

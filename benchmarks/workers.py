@@ -197,7 +197,7 @@ def run_stemming(indosum: Path, no_memo_sentences: int) -> dict[str, Any]:
             tokenizer.tokens(text)
         return time.perf_counter() - t
 
-    # Stock PySastrawi first: creating our stemmer (index.tokens.sastrawi) speeds up a shared
+    # Stock PySastrawi first: creating our stemmer (index.stemmer.sastrawi) speeds up a shared
     # regex call inside Sastrawi's modules, so the reference is timed before that happens.
     stock = StemmerFactory().create_stemmer().delegatedStemmer.stem_word
     pysastrawi = no_memo_seconds(Tokenizer(stemmer=stock, memo=False))

@@ -23,7 +23,19 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_CONTENT_DIR = PROJECT_ROOT / "content"
+
+
+def shipped_content_dir() -> Path:
+    """The folder of the article shipped by default: ``content/`` of a source checkout, else
+    the copy an installed wheel carries as the data package ``bot.content`` (see
+    pyproject.toml)."""
+    checkout = PROJECT_ROOT / "content"
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / "content"
+
+
+SHIPPED_CONTENT_DIR = shipped_content_dir()
 
 _TOKEN_SHAPE = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,60}$")
 # A comment after a value (`KEY=value   # note`), or a value that is only a comment.

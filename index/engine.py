@@ -8,7 +8,6 @@ A snapshot never changes after it is built: services swap whole snapshots.
 
 from __future__ import annotations
 
-import re
 import zlib
 from array import array
 from bisect import bisect_right
@@ -29,6 +28,7 @@ from index.tokens import Tokenizer, default_tokenizer
 
 __all__ = [
     "MAX_QUESTION_CHARS",
+    "TEXT_PIPELINE_VERSION",
     "Answer",
     "Document",
     "EmptyDocumentError",
@@ -107,6 +107,20 @@ class Answer:
     abstained: bool
     reason: AbstainReason = ""
     informative_terms: tuple[str, ...] = field(default=())
+
+
+TEXT_PIPELINE_VERSION = 1
+"""Version of what ``prepare_document`` makes of a text: the sentences (``index/text.py``:
+normalising, paragraphs, sentence boundaries) and their tokens (``index/tokens.py``: the word
+regex, informal words, reduplication, hyphens, stemming through ``index/stemmer.py``).
+
+**Bump it with any code change that can change the sentences or tokens of some text** (a new
+boundary rule, another word regex, a new informal-word rule): a store holds documents prepared
+under one version and prepares again, at start, every document stored under another
+(``pipeline_fingerprint`` in ``index/store/store.py``). Data needs no bump: the shipped lexicon
+files, the PySastrawi version and the tokenizer's informal lexicon are hashed into that
+fingerprint. tests/index/test_pipeline_version.py fails when the output on a probe text
+changes while this number does not."""
 
 
 def prepare_document(
@@ -261,9 +275,6 @@ class SentenceStore:
             joined = block[tokens_start:end].decode("utf-8", "surrogatepass")
             out.append((text, tuple(joined.split(" ")) if joined else ()))
         return out
-
-
-_WORD_SPAN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W_]+(?:[-'][^\W_]+)*")
 
 
 class StoredSentences(Sequence[Sentence]):
@@ -591,7 +602,6 @@ class IndexSnapshot:
             n: text
             for n, (text, _) in zip(wanted, self._sentences.get_many(wanted, blocks), strict=True)
         }
-        seen: dict[str, bool] = {}
         return tuple(
             Hit(
                 rank=rank,
@@ -602,29 +612,22 @@ class IndexSnapshot:
                 document_id=self._doc_ids[index],
                 document_title=self._titles[index],
                 position=cand.sentence_id - start,
-                highlights=self._highlights(cand.text, terms, seen),
+                highlights=self._highlights(cand.text, cand.tokens, terms),
             )
             for rank, (cand, (index, start, _)) in enumerate(zip(ranked, places, strict=True), 1)
         )
 
     def _highlights(
-        self, text: str, terms: set[str], seen: dict[str, bool]
+        self, text: str, tokens: tuple[str, ...], terms: set[str]
     ) -> tuple[tuple[int, int], ...]:
-        """Spans of the words of ``text`` whose terms are in ``terms``; ``seen`` remembers the
-        verdict per word across the hits of one answer (words repeat: "yang", "di", names).
+        """Spans of the words of ``text`` whose terms are in ``terms``, read off the sentence's
+        stored ``tokens`` by the tokenizer's own pass (``Tokenizer.term_spans``: no stemming).
 
         A function word is never marked, even when a question word stems to it ("perantara"
         → ``antara``): bold "antara" would point at a match that is not one."""
-        spans: list[tuple[int, int]] = []
-        word_terms = self._tokenizer.word_terms
         skip = function_words()
-        for match in _WORD_SPAN.finditer(text):
-            word = match.group()
-            marked = seen.get(word)
-            if marked is None:
-                marked = seen[word] = word.lower() not in skip and not terms.isdisjoint(
-                    word_terms(word)
-                )
-            if marked:
-                spans.append(match.span())
-        return tuple(spans)
+        return tuple(
+            (span.start, span.end)
+            for span in self._tokenizer.term_spans(text, tokens)
+            if span.word not in skip and not terms.isdisjoint(span.terms)
+        )

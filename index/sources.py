@@ -96,7 +96,8 @@ class SourceText:
 SOURCE_RULES = "2"
 """Version of how a source's text and title are taken from its bytes (2: a plain-text file's
 headline is its title, not a sentence). Part of the store's pipeline fingerprint, so that a
-change re-prepares stored documents."""
+change re-prepares stored documents; bump it with any change to how a source's text or title is
+taken (the text pipeline after that has its own ``index.engine.TEXT_PIPELINE_VERSION``)."""
 
 _HEADLINE_MAX_CHARS = 150
 _HEADLINE_MAX_WORDS = 20

@@ -1,4 +1,4 @@
-"""Tokenising and stemming — the only module that imports Sastrawi.
+"""Tokenising and stemming: text → index terms.
 
 Sentences and questions go through exactly the same ``Tokenizer.tokens`` pipeline:
 
@@ -25,22 +25,24 @@ as a word of its own, so "Nagorno Karabakh" and "Nagorno-Karabakh" give the same
 Parity: for a single alphabetic word, ``Tokenizer.stem`` returns exactly what PySastrawi's own
 ``stem()`` returns (tests/index/test_tokens.py checks it against the unmodified library on every
 word of the shipped article, the whole IndoSum vocabulary and affixed forms of its roots).
-PySastrawi runs with gated prefix rules (``_gated_stemmer``): same stems, ~4× faster.
+PySastrawi itself — and the gated prefix rules that make it ~4× faster — is in
+``index/stemmer.py``.
 """
 
 from __future__ import annotations
 
 import re
-import textwrap
-import threading
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Protocol, cast
+from typing import NamedTuple, Protocol
+
+from index.stemmer import sastrawi
 
 __all__ = [
     "Stemmer",
+    "TermSpan",
     "Tokenizer",
     "default_tokenizer",
     "fold",
@@ -75,6 +77,38 @@ def _prepare(text: str) -> str:
     return folded if folded.isascii() else folded.translate(_APOSTROPHES)
 
 
+class TermSpan(NamedTuple):
+    """A word of a text: its span there, its folded form and its index terms."""
+
+    start: int
+    end: int
+    word: str
+    terms: tuple[str, ...]
+
+
+def _prepare_with_offsets(text: str) -> tuple[str, list[int] | None] | None:
+    """``_prepare(text)`` and, for each of its characters, the index in ``text`` it came from
+    (``None``: the same index, as for ASCII text). Folding one character at a time gives the
+    lengths (a lower case that depends on context, such as a final sigma, keeps the length);
+    ``None`` if they do not add up to ``_prepare(text)``."""
+    if text.isascii():
+        return text.lower(), None
+    prepared = _prepare(text)
+    pieces = [fold(ch) for ch in text]
+    if sum(map(len, pieces)) != len(prepared):
+        return None
+    offsets = [index for index, piece in enumerate(pieces) for _ in piece]
+    return prepared, offsets
+
+
+def _original_span(text: str, offsets: list[int], start: int, end: int) -> tuple[int, int]:
+    """The span in ``text`` of ``prepared[start:end]`` (with the accents folding removed)."""
+    first, last = offsets[start], offsets[end - 1] + 1
+    while last < len(text) and unicodedata.combining(text[last]):
+        last += 1
+    return first, last
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents (``François`` → ``francois``); other scripts are kept."""
     text = text.lower()
@@ -100,241 +134,6 @@ def informal_lexicon() -> dict[str, tuple[str, ...]]:
     return mapping
 
 
-_sastrawi_lock = threading.Lock()
-
-
-@cache
-def sastrawi() -> Callable[[str], str]:
-    """PySastrawi's word stemmer, created once per process (loading its dictionary takes ~20 ms).
-
-    ``StemmerFactory`` wraps the stemmer in an unbounded result cache and a text normaliser that
-    runs a regex over every word; ``Tokenizer`` normalises and memoises itself, so it calls
-    ``stem_word`` — for a lower-case ``[a-z0-9-]`` word that is exactly ``stem(word)``. The
-    stemmer is PySastrawi's own, run with gated prefix rules (``_gated_stemmer``): same stems,
-    about four times faster on new words.
-    """
-    with _sastrawi_lock:
-        from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-        stemmer = StemmerFactory().create_stemmer()
-        inner = getattr(stemmer, "delegatedStemmer", stemmer)
-        gated = _gated_stemmer(inner)
-        if gated is not None:
-            return gated
-        return cast("Callable[[str], str]", getattr(inner, "stem_word", inner.stem))
-
-
-def _gated_stemmer(inner: object) -> Callable[[str], str] | None:
-    """PySastrawi's ``Stemmer`` with one change in how it runs, not in what it computes.
-
-    Sastrawi strips prefixes by calling ~40 prefix-rule visitors in order, each trying its
-    regexes through ``re.match`` — about 60 visits and 100 regex calls per new word, which is
-    where its time goes. Every rule of a ``PrefixDisambiguator`` starts with
-    ``matches = re.match(PATTERN, word)`` and does nothing unless it matches, so a visitor whose
-    patterns cannot match the current word is a no-op. ``_GatedContext`` skips those visitors
-    (after the same dictionary/stop check the loop would have made after a no-op visit) using
-    one precompiled alternation of their patterns, looked up by the word's first letter.
-
-    A rule that does not have that exact shape (checked on its source) is never skipped. Returns
-    ``None`` (use the plain stemmer) if Sastrawi's structure is not the expected one. Parity with
-    ``stem()`` is tested on the whole IndoSum vocabulary (tests/index/test_tokens.py).
-    """
-    try:
-        from Sastrawi.Stemmer.Context.Context import Context
-        from Sastrawi.Stemmer.Context.Visitor.PrefixDisambiguator import PrefixDisambiguator
-        from Sastrawi.Stemmer.Stemmer import Stemmer
-    except ImportError:  # pragma: no cover - a different Sastrawi layout
-        return None
-    if not isinstance(inner, Stemmer):
-        return None
-    _literal_removals()
-    stemmer = Stemmer(inner.dictionary)
-    visitors = list(stemmer.visitor_provider.get_prefix_visitors())
-    gates: list[re.Pattern[str] | None] = []
-    for visitor in visitors:
-        patterns = (
-            [_leading_pattern(d) for d in visitor.disambiguators]
-            if isinstance(visitor, PrefixDisambiguator)
-            else [None]
-        )
-        gates.append(
-            None
-            if any(p is None for p in patterns)
-            else re.compile("|".join(f"(?:{p})" for p in patterns))
-        )
-    plans = _prefix_plans(visitors, gates)
-    prefix_visitors = stemmer.visitor_provider.get_prefix_visitors()
-
-    class _GatedContext(Context):  # type: ignore[misc]  # Sastrawi is untyped
-        def accept_prefix_visitors(self, visitors: list[object]) -> str | None:
-            if visitors is not prefix_visitors:
-                return cast("str | None", super().accept_prefix_visitors(visitors))
-            removal_count = len(self.removals)
-            word = self.current_word
-            contains = self.dictionary.contains
-            checked = False
-            for visitor, gate in plans.get(word[:1], plans[""]):
-                if visitor is None or (gate is not None and gate.match(word) is None):
-                    # A no-op visit: the loop would now check the unchanged word once.
-                    if not checked:
-                        if contains(self.current_word) or self.process_is_stopped:
-                            return cast(str, self.current_word)
-                        checked = True
-                    continue
-                self.accept(visitor)
-                if contains(self.current_word) or self.process_is_stopped:
-                    return cast(str, self.current_word)
-                if len(self.removals) > removal_count:
-                    return None
-            return None
-
-    def stem_singular_word(word: str) -> str:
-        context = _GatedContext(word, stemmer.dictionary, stemmer.visitor_provider)
-        context.execute()
-        return cast(str, context.result)
-
-    stemmer.stem_singular_word = stem_singular_word
-    return cast("Callable[[str], str]", stemmer.stem_word)
-
-
-_PLAIN_WORD = re.compile(r"[a-z0-9]*")
-
-
-class _LiteralSubRe:
-    """Stands in for ``re`` in Sastrawi's affix visitors. After stripping an affix they compute
-    the removed part with ``re.sub(stem, "", word, count=1)`` — the stem used as a pattern, a
-    new one for every word, which evicts Sastrawi's own patterns from ``re``'s 512-entry cache
-    and recompiles them. For a plain ``[a-z0-9]`` pattern that call is ``str.replace(stem, "",
-    1)``; every other call goes to ``re`` unchanged."""
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(re, name)
-
-    @staticmethod
-    def sub(pattern: str, repl: str, string: str, count: int = 0, flags: int = 0) -> str:
-        if repl == "" and count == 1 and not flags and _PLAIN_WORD.fullmatch(pattern):
-            return string.replace(pattern, "", 1)
-        return re.sub(pattern, repl, string, count=count, flags=flags)
-
-
-def _literal_removals() -> None:
-    import importlib
-
-    for name in (
-        "AbstractDisambiguatePrefixRule",
-        "RemovePlainPrefix",
-        "RemoveInflectionalParticle",
-        "RemoveInflectionalPossessivePronoun",
-        "RemoveDerivationalSuffix",
-    ):
-        module = importlib.import_module(f"Sastrawi.Stemmer.Context.Visitor.{name}")
-        if getattr(module, "re", None) is re:
-            module.re = _LiteralSubRe()  # type: ignore[attr-defined]
-
-
-_RULE_SOURCE = re.compile(
-    r"""^\s*def disambiguate\(self, word(?:: str)?\)(?: -> [^:]+)?:\s*"""
-    r"""(?:(?:\"\"\"[\s\S]*?\"\"\")\s*)?"""
-    r"""matches = re\.match\(r(?:'([^'\\]*)'|"([^"\\]*)"), word\)\s*if matches:"""
-)
-
-
-def _leading_pattern(rule: object) -> str | None:
-    """The pattern a prefix rule first matches the word against, if the rule has the shape
-    ``matches = re.match(r'...', word)`` / ``if matches: ... return ...`` and nothing else
-    that could return a stem (else ``None``: never skip the rule)."""
-    import inspect
-
-    try:
-        source = inspect.getsource(type(rule).disambiguate)  # type: ignore[attr-defined]
-    except (OSError, TypeError, AttributeError):
-        return None
-    source = textwrap.dedent(source)
-    found = _RULE_SOURCE.match(source)
-    if found is None:
-        return None
-    body = source[found.end() :]
-    # Everything after ``if matches:`` must be inside that block (indented deeper).
-    indent = len(found.group(0).rsplit("\n", 1)[-1]) - len("if matches:")
-    for line in body.splitlines()[1:]:
-        if line.strip() and len(line) - len(line.lstrip()) <= indent:
-            return None
-    return found.group(1) if found.group(1) is not None else found.group(2)
-
-
-_PrefixPlan = tuple[tuple[object | None, "re.Pattern[str] | None"], ...]
-
-
-def _prefix_plans(
-    visitors: list[object], gates: list[re.Pattern[str] | None]
-) -> dict[str, _PrefixPlan]:
-    """For each possible first character, the prefix visitors in order; a visitor whose gate can
-    never match a word starting with that character becomes ``(None, None)`` (a no-op).
-
-    Only the first no-op of a plan is kept: the loop checks the unchanged word once at the first
-    no-op, and the word stays unchanged until a visitor acts, after which the loop returns —
-    so later no-ops would only repeat that check."""
-    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-"
-    plans: dict[str, _PrefixPlan] = {}
-    for first in [*alphabet, ""]:
-        plan: list[tuple[object | None, re.Pattern[str] | None]] = []
-        has_noop = False
-        for visitor, gate in zip(visitors, gates, strict=True):
-            if gate is not None and first and not _may_start_with(gate, first):
-                if not has_noop:
-                    plan.append((None, None))
-                    has_noop = True
-            else:
-                plan.append((visitor, gate))
-        plans[first] = tuple(plan)
-    return plans
-
-
-def _may_start_with(gate: re.Pattern[str], first: str) -> bool:
-    """Whether some word starting with ``first`` could match ``gate`` (conservative: True
-    unless the pattern's first element is a literal or a character set without it)."""
-    from re import _parser  # type: ignore[attr-defined]  # stable since 3.11
-
-    try:
-        items = list(_parser.parse(gate.pattern))
-    except re.error:  # pragma: no cover - the gate compiled, so it parses
-        return True
-    return _first_chars_allow(items, first)
-
-
-def _first_chars_allow(items: list[tuple[object, object]], first: str) -> bool:
-    from re import _constants as c  # type: ignore[attr-defined]
-
-    while items and items[0][0] is c.AT:
-        items = items[1:]
-    if not items:
-        return True
-    op, arg = items[0]
-    if op is c.LITERAL:
-        return chr(cast(int, arg)) == first
-    if op is c.IN:
-        members = cast(list[tuple[object, object]], arg)
-        if any(kind is c.NEGATE for kind, _ in members):
-            return True
-        for kind, value in members:
-            if kind is c.LITERAL and chr(cast(int, value)) == first:
-                return True
-            if kind is c.RANGE:
-                lo, hi = cast(tuple[int, int], value)
-                if lo <= ord(first) <= hi:
-                    return True
-            if kind not in (c.LITERAL, c.RANGE):
-                return True
-        return False
-    if op is c.SUBPATTERN:
-        body = cast("Iterable[tuple[object, object]]", cast("tuple[object, ...]", arg)[-1])
-        return _first_chars_allow(list(body), first)
-    if op is c.BRANCH:
-        branches = cast("tuple[object, list[Iterable[tuple[object, object]]]]", arg)[1]
-        return any(_first_chars_allow(list(b), first) for b in branches)
-    return True
-
-
 class Tokenizer:
     """Text → list of index terms (stems). Thread-safe; the memo only grows.
 
@@ -357,6 +156,11 @@ class Tokenizer:
         self._memo: dict[str, tuple[str, ...]] | None = {} if memo else None
         self._surface: dict[str, tuple[str, ...]] | None = {} if memo else None
         self._memo_limit = memo_limit
+
+    @property
+    def informal(self) -> Mapping[str, tuple[str, ...]]:
+        """The informal lexicon in use (hashed into the store's pipeline fingerprint)."""
+        return self._informal
 
     @property
     def memo_size(self) -> int:
@@ -429,15 +233,67 @@ class Tokenizer:
             out.extend(terms)
         return out
 
-    def word_terms(self, word: str) -> tuple[str, ...]:
-        """``tokens`` of a single surface word, answered from the surface cache when the word
-        was seen before (highlighting looks up every word of the answer sentences)."""
-        surface = self._surface
-        if surface is not None:
-            terms = surface.get(word.lower() if word.isascii() else word)
-            if terms is not None:
-                return terms
-        return tuple(self.tokens(word))
+    def term_spans(self, text: str, tokens: Sequence[str]) -> list[TermSpan]:
+        """Each word of ``text`` as ``tokens(text)`` reads it (the same regex, the same
+        expansion), with its span in ``text`` and its terms — taken from ``tokens``, what
+        ``tokens(text)`` gave (e.g. stored with the sentence), not stemmed again (see
+        ``_term_counts``). If ``tokens`` does not line up with ``text`` (stored by another
+        pipeline), each word's terms are computed instead. Highlighting an answer uses this,
+        so a fresh process marks words as fast as a warm one."""
+        prepared = _prepare_with_offsets(text)
+        if prepared is None:  # folding changed the text in a way offsets cannot follow
+            return [
+                TermSpan(m.start(), m.end(), m.group().lower(), tuple(self.tokens(m.group())))
+                for m in _WORD.finditer(text)
+            ]
+        folded, offsets = prepared
+        matches = list(_WORD.finditer(folded))
+        expansions = [self._expand(m.group()) for m in matches]
+        counts = self._term_counts(expansions, len(tokens))
+        if counts is None:  # ``tokens`` does not line up with ``text``: compute them
+            counts = [sum(len(self.stem(word)) for word in e) for e in expansions]
+            tokens = self.tokens(text)
+        spans: list[TermSpan] = []
+        position = 0
+        for match, count in zip(matches, counts, strict=True):
+            start, end = match.span()
+            if offsets is not None:
+                start, end = _original_span(text, offsets, start, end)
+            terms = tuple(tokens[position : position + count])
+            spans.append(TermSpan(start, end, match.group(), terms))
+            position += count
+        return spans
+
+    def _term_counts(self, expansions: list[tuple[str, ...]], total: int) -> list[int] | None:
+        """How many terms each surface word (its ``expansions``) gives, ``total`` in all
+        (``None`` if they cannot add up to it). Known without stemming: one for a number and
+        for an unhyphenated ASCII word (PySastrawi returns one root for it), the memo's count
+        for a word seen before. Of the other words (hyphenated, another script), all but the
+        last are stemmed (memoised); the last takes what is left of ``total``."""
+        memo = self._memo
+        counts: list[int] = []
+        unknown: list[tuple[int, str]] = []  # (surface word's index, word)
+        for index, expansion in enumerate(expansions):
+            count = 0
+            for word in expansion:
+                known = memo.get(word) if memo is not None else None
+                if known is not None:
+                    count += len(known)
+                elif ("-" not in word and _ASCII_WORD.fullmatch(word)) or _NUMBER.fullmatch(word):
+                    count += 1
+                else:
+                    unknown.append((index, word))
+            counts.append(count)
+        if not unknown:
+            return counts if sum(counts) == total else None
+        *stemmed, (last_index, last_word) = unknown
+        for index, word in stemmed:
+            counts[index] += len(self.stem(word))
+        rest = total - sum(counts)
+        if not 1 <= rest <= len(last_word):  # a word gives 1 term at least, 1 a character at most
+            return None
+        counts[last_index] += rest
+        return counts
 
     def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.tokens(t) for t in texts]

@@ -33,7 +33,7 @@ def test_each_wrapped_library_is_imported_by_one_module() -> None:
         for lib in owners.keys() & _imported_modules(path):
             owners[lib].add(path.name)
     assert owners == {
-        "Sastrawi": {"tokens.py"},
+        "Sastrawi": {"stemmer.py"},
         "rank_bm25": {"bm25.py"},
         "feedparser": {"feedparse.py"},
     }
@@ -75,3 +75,14 @@ def test_the_bot_opens_the_service_in_one_place_each_for_the_cli_and_the_bot() -
         if "index.service" in _project_imports(p)
     )
     assert users == ["bot/cli.py", "bot/serve.py"]
+
+
+def test_benchmarks_never_import_tests() -> None:
+    """benchmarks/ runs from a checkout without pytest's tree: what it shares with the tests
+    (real processes, the Bot API emulator client) lives in benchmarks/ and tests import it."""
+    offenders = sorted(
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "benchmarks").rglob("*.py")
+        if "tests" in _imported_modules(p)
+    )
+    assert offenders == []

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.processes import ROOT, run_cli
 from index.evaluation import read_qa_file
-from tests.processes import ROOT, run_cli
 
 
 def _dry_run(*args: str) -> str:

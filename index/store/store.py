@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from index.engine import (
     MAX_QUESTION_CHARS,
+    TEXT_PIPELINE_VERSION,
     Answer,
     Document,
     EmptyDocumentError,
@@ -97,29 +98,19 @@ _STATE = cast(Table, ContentState.__table__)
 MAX_TITLE_CHARS = 300
 WRITE_ATTEMPTS = 3
 
-_PROBE = (
-    "Presiden Rusia, Vladimir Putin, menjadi perantara gencatan senjata di Nagorno-Karabakh."
-    "Pada Sabtu (10/10/2020) pukul 12.30 orang-orang berpindah-pindah ke Jl. Merdeka No. 5 "
-    'bersama Dr. H. Ahmad, S.H. yg gak mau ngasih Rp 2.375.000 dll. "Kami sudah sepakat," '
-    "katanya.\n\nBaca Juga : Berita lain\n\nPemerintahan memberlakukan kebijakan perekonomian "
-    "François dan 東京 pada tahun 2020-an."
-)
-
 
 def pipeline_fingerprint(tokenizer: Tokenizer) -> str:
-    """A short hash of what produces stored sentences and tokens: the splitter and tokenizer
-    output on a probe text, the shipped lexicon files, the PySastrawi version and the version
-    of the source rules (``index.sources.SOURCE_RULES``: how text and title come from a file).
-    Documents stored under another fingerprint are prepared again from their text at start."""
-    digest = hashlib.sha256()
-    document = prepare_document(0, "probe", _PROBE, tokenizer)
-    for sentence in document.sentences:
-        digest.update(
-            f"{sentence.paragraph}|{sentence.text}|{' '.join(sentence.tokens)}\n".encode()
-        )
-    digest.update(_lexicon_digest().encode())
-    digest.update(f"sources {SOURCE_RULES}".encode())
-    return digest.hexdigest()[:16]
+    """What produced stored sentences and tokens, kept with each document: the version of the
+    text pipeline (``index.engine.TEXT_PIPELINE_VERSION``) and of the source rules
+    (``index.sources.SOURCE_RULES``: how text and title come from a file), and a hash of the
+    data they read — the shipped lexicon files, the PySastrawi version and the tokenizer's
+    informal lexicon. Documents stored under another fingerprint are prepared again from their
+    text at start. An injected stemmer is taken to stem as PySastrawi does (tests and benchmarks
+    wrap it to count calls)."""
+    digest = hashlib.sha256(_lexicon_digest().encode())
+    for informal, standard in sorted(tokenizer.informal.items()):
+        digest.update(f"{informal}={' '.join(standard)}\n".encode())
+    return f"p{TEXT_PIPELINE_VERSION}s{SOURCE_RULES}-{digest.hexdigest()[:16]}"
 
 
 @cache

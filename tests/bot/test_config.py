@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from benchmarks.processes import ROOT
 from bot.config import Settings
-from tests.processes import ROOT
 
 _LINE = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=")
 

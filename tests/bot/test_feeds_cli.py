@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.feedsite import FeedSite, serve_site
 from bot.cli import main
-from tests.feedsite import FeedSite, serve_site
 
 BANJIR = [
     "Hujan deras yang mengguyur sejak Senin malam membuat Kali Bekasi meluap dan merendam "

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from benchmarks.processes import ROOT, run_cli
 from bot import config
 from bot.cli import main
 from bot.config import Settings
-from tests.processes import ROOT, run_cli
 
 
 @pytest.fixture(autouse=True)

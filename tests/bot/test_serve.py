@@ -16,9 +16,9 @@ import pytest
 from telegram import Bot
 from telegram.ext._utils.webhookhandler import WebhookAppClass, WebhookServer
 
+from benchmarks.processes import run_cli
 from bot import cli, serve
 from tests.fakes import FakeService
-from tests.processes import run_cli
 from tests.support.bot import TOKEN
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from telegram import Update
 
+from benchmarks.processes import run_cli
 from bot.logs import (
     UPDATE_ID,
     JsonFormatter,
@@ -22,7 +23,6 @@ from bot.logs import (
     TokenRedactingFilter,
     UpdateIdFilter,
 )
-from tests.processes import run_cli
 from tests.support.bot import TOKEN, Harness
 
 

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from tests.e2e.emulator_client import EmulatorProcess, FakeUser, ServeProcess, unavailable_reason
+from benchmarks.emulator_client import EmulatorProcess, FakeUser, ServeProcess, unavailable_reason
 from tests.support.e2e import (
     ADMIN_ID,
     START_TIMEOUT,

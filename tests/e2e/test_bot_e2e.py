@@ -8,7 +8,7 @@ import asyncio
 import httpx
 import pytest
 
-from tests.e2e.emulator_client import BOT_USERNAME, BotMessage, FakeUser, ServeProcess
+from benchmarks.emulator_client import BOT_USERNAME, BotMessage, FakeUser, ServeProcess
 from tests.support.e2e import ADMIN_ID
 
 pytestmark = pytest.mark.e2e

@@ -11,8 +11,8 @@ import time
 import httpx
 import pytest
 
-from tests.e2e.emulator_client import FakeUser, ServeProcess
-from tests.feedsite import serve_site
+from benchmarks.emulator_client import FakeUser, ServeProcess
+from benchmarks.feedsite import serve_site
 from tests.support.e2e import ADMIN_ID, fresh_token, stop_and_check, wait_until_answering
 
 BANJIR = [

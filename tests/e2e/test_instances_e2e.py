@@ -16,8 +16,8 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
+from benchmarks.emulator_client import FakeUser, ServeProcess
 from index.service import WATCH_INTERVAL_S
-from tests.e2e.emulator_client import FakeUser, ServeProcess
 from tests.support.e2e import ADMIN_ID, fresh_token, wait_until_answering
 from tests.support.store import ARTICLE_BANJIR, PG_SKIP, TEST_DATABASE_URL, pg_admin_url
 

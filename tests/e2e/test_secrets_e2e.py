@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from tests.e2e.emulator_client import FakeUser, ServeProcess
+from benchmarks.emulator_client import FakeUser, ServeProcess
 from tests.support.e2e import free_port, fresh_token, wait_until_answering
 from tests.support.store import TEST_DATABASE_URL, pg_admin_url
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.emulator_client import EmulatorProcess, FakeUser, ServeProcess
+from benchmarks.emulator_client import EmulatorProcess, FakeUser, ServeProcess
 from tests.support.e2e import fresh_token, wait_until_answering
 
 QUESTIONS = [

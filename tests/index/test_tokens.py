@@ -14,16 +14,11 @@ from pathlib import Path
 
 import pytest
 import Sastrawi
-from Sastrawi.Stemmer.Context.Visitor.PrefixDisambiguator import PrefixDisambiguator
-from Sastrawi.Stemmer.Context.Visitor.VisitorProvider import VisitorProvider
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 from index.text import segment
 from index.tokens import (
     Tokenizer,
-    _gated_stemmer,
-    _leading_pattern,
-    _may_start_with,
     default_tokenizer,
     fold,
     informal_lexicon,
@@ -161,74 +156,6 @@ def test_parity_on_affixed_forms_of_dictionary_roots() -> None:
     fresh = Tokenizer(stemmer=sastrawi(), informal={})
     mismatches = {w: fresh.stem(w) for w in words if fresh.stem(w) != (expected[w],)}
     assert mismatches == {}
-
-
-def test_prefix_rules_are_gated() -> None:
-    """The speed-up is in use: all but the rules of an unexpected shape have a gate pattern."""
-
-    rules = [
-        rule
-        for visitor in VisitorProvider().get_prefix_visitors()
-        if isinstance(visitor, PrefixDisambiguator)
-        for rule in visitor.disambiguators
-    ]
-    patterns = {type(r).__name__: _leading_pattern(r) for r in rules}
-    assert patterns["DisambiguatorPrefixRule1a"] == "^ber([aiueo].*)$"
-    assert sum(p is not None for p in patterns.values()) >= len(rules) - 4
-
-
-class _OddRule:
-    def disambiguate(self, word: str) -> str | None:
-        matches = re.match(r"^ber(.*)$", word)
-        if matches:
-            return matches.group(1)
-        return word  # acts on every word: must never be skipped
-
-
-class _RuleWithElse:
-    def disambiguate(self, word: str) -> str | None:
-        matches = re.match(r"^ber(.*)$", word)
-        if matches:
-            return matches.group(1)
-        else:
-            return "r" + word
-
-
-class _PlainRule:
-    def disambiguate(self, word: str) -> str | None:
-        """Rule: berV -> ber-V."""
-        matches = re.match(r"^ber([aiueo].*)$", word)
-        if matches:
-            return matches.group(1)
-
-
-@pytest.mark.parametrize(
-    ("rule", "pattern"),
-    [(_OddRule(), None), (_RuleWithElse(), None), (_PlainRule(), "^ber([aiueo].*)$")],
-)
-def test_only_rules_of_the_expected_shape_get_a_gate(rule: object, pattern: str | None) -> None:
-    assert _leading_pattern(rule) == pattern
-
-
-@pytest.mark.parametrize(
-    ("pattern", "first", "allowed"),
-    [
-        ("^ber([aiueo].*)$", "b", True),
-        ("^ber([aiueo].*)$", "m", False),
-        ("^([bcdfghjklmnpqrstvwxyz])er([aiueo])(.*)$", "t", True),
-        ("^([bcdfghjklmnpqrstvwxyz])er([aiueo])(.*)$", "a", False),
-        ("(?:^ku(.*)$)|(?:^kau(.*)$)", "k", True),
-        ("(?:^ku(.*)$)|(?:^kau(.*)$)", "s", False),
-        ("^(.*)$", "x", True),
-        ("^[^a]", "a", True),
-    ],
-)
-def test_first_letter_dispatch_is_conservative(pattern: str, first: str, allowed: bool) -> None:
-    assert _may_start_with(re.compile(pattern), first) is allowed
-
-
-def test_unknown_stemmer_objects_are_not_gated() -> None:
-    assert _gated_stemmer(object()) is None
 
 
 # --------------------------------------------------------------------------- stemmer and memo

@@ -5,7 +5,7 @@ before they moved to ``tests.support``."""
 
 from __future__ import annotations
 
-from tests.processes import cli_command, run_cli
+from benchmarks.processes import cli_command, run_cli
 from tests.support.reliability import pg_proxy, pg_url, sqlite_path, through
 from tests.support.store import ROOT, content_dir, database_url
 

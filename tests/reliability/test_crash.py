@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.crash_tools import articles, kill_when, spawn, store_state
 from index.service import QAService
-from tests.reliability.crash_tools import articles, kill_when, spawn, store_state
 from tests.support.store import SHIPPED_CONTENT
 
 pytestmark = pytest.mark.slow

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url
 
+from benchmarks.processes import cli_command, run_cli
 from bot.cli import main
 from index.service import QAService
 from index.store import db as store_db
 from index.store.errors import StoreError, StoreUnavailableError
-from tests.processes import cli_command, run_cli
 from tests.reliability.tcpproxy import TcpProxy
 from tests.support.reliability import sqlite_path
 from tests.support.store import ARTICLE_BANJIR, ARTICLE_GEMPA, TEST_DATABASE_URL

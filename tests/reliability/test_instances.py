@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import run_cli
-from tests.reliability.chat_process import ChatProcess
+from benchmarks.chat_process import ChatProcess
+from benchmarks.processes import run_cli
 from tests.support.store import ARTICLE_BANJIR
 
 pytestmark = pytest.mark.slow

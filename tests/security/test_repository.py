@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.processes import ROOT
+from benchmarks.processes import ROOT
 
 SECRET_SETTINGS = ("TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET_TOKEN", "DATABASE_URL")
 

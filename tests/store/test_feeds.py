@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from benchmarks.feedsite import Entry, FeedSite, rss, serve_site
 from index import feedparse
 from index.feeds import FeedService
 from index.service import QAService, StoreError
 from index.store import fetch
 from index.store.feeds import backoff, interval_from_text
 from index.store.models import DocumentRow, FeedRow
-from tests.feedsite import Entry, FeedSite, rss, serve_site
 
 PUBLIC_TEST_IP = "127.0.0.2"
 

@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from tests.e2e.emulator_client import FakeUser, ServeProcess
+from benchmarks.emulator_client import FakeUser, ServeProcess
 
 ADMIN_ID = 5005
 WEBHOOK_SECRET = "e2e-webhook-secret_42"

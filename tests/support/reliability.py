@@ -1,6 +1,6 @@
 """Fault injection: a cuttable TCP path to PostgreSQL (``pg_proxy``) and the URLs around it.
 ``tests/reliability/conftest.py`` registers these fixtures, the store's and a CLI runner for real
-subprocesses (``tests.processes``) for its folder."""
+subprocesses (``benchmarks.processes``) for its folder."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.feedsite import FeedSite, serve_site
 from bot.app import build_application
 from bot.config import Settings
 from bot.handlers.feeds import _announce, feeds_of
@@ -15,7 +16,6 @@ from index.feeds import NewArticle
 from index.service import QAService
 from tests.bot.telegram_html import check
 from tests.fakes import CONTENT_DIR
-from tests.feedsite import FeedSite, serve_site
 from tests.support.bot import ADMIN_ID, GROUP_ID, USER_ID, Harness, RecordingRequest, Updates
 
 BANJIR = [

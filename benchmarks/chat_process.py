@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from tests.processes import ROOT, cli_command
+from benchmarks.processes import ROOT, cli_command
 
 PROMPT = "? "
 

@@ -1,5 +1,5 @@
-"""Running ``tanyaberita`` as a real process from tests (the environment of the test is
-inherited, so the isolated ``DATA_DIR`` of ``tests/conftest.py`` applies)."""
+"""Running ``tanyaberita`` as a real process from tests and benchmarks (the environment of the
+caller is inherited, so the isolated ``DATA_DIR`` of ``tests/conftest.py`` applies in tests)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,10 @@ from typing import Any
 
 import httpx
 
-EMULATOR_DIR = Path(__file__).resolve().parent / "emulator"
+from benchmarks.processes import ROOT
+from bot.config import SHIPPED_CONTENT_DIR
+
+EMULATOR_DIR = ROOT / "tests" / "e2e" / "emulator"  # the Node.js package of server.js
 BOT_USERNAME = "TanyaTestBot"
 BOT_ID = 777000
 
@@ -112,7 +115,7 @@ class ServeProcess:
             "TELEGRAM_BASE_URL": emulator_url,
             "DATABASE_URL": self.database_url,
             "DATA_DIR": str(self.dir),
-            "CONTENT_DIR": str(Path(__file__).resolve().parents[2] / "content"),
+            "CONTENT_DIR": str(SHIPPED_CONTENT_DIR),
             "ADMIN_USER_IDS": "",
             "FLOOD_MAX_QUESTIONS": "0",
             "LOG_LEVEL": "INFO",

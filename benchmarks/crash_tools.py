@@ -11,10 +11,10 @@ import time
 
 from sqlalchemy import func, select
 
+from benchmarks.processes import ROOT, cli_command
+from bot.config import SHIPPED_CONTENT_DIR as SHIPPED_CONTENT
 from index.store.db import connect
 from index.store.models import ContentState, DocumentRow, SentenceRow
-from tests.processes import ROOT, cli_command
-from tests.support.store import SHIPPED_CONTENT
 
 __all__ = ["articles", "count_documents", "kill_when", "spawn", "store_state"]
 
