@@ -67,8 +67,9 @@ def describe_poll(poll: Any) -> list[str]:
     if poll.status == "not_modified":
         return [f"{name}: not modified ({poll.seconds:.2f} s)"]
     later = f", {poll.left} left for the next poll" if poll.left else ""
+    entries = f"{poll.entries} {'entry' if poll.entries == 1 else 'entries'}"
     lines = [
-        f"{name}: {poll.entries} entries, {poll.new} new: {poll.added} stored, "
+        f"{name}: {entries}, {poll.new} new: {poll.added} stored, "
         f"{poll.failed} failed{later} ({poll.seconds:.2f} s)"
     ]
     lines += [
@@ -88,7 +89,8 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     )
     from index.feeds import FeedService  # noqa: PLC0415 - SQLAlchemy and the store: ~0.3 s of start-up that only feed commands need
 
-    allow_private = bool(getattr(args, "allow_private", False))
+    asked_private = bool(getattr(args, "allow_private", False))
+    allow_private = asked_private or settings.feeds_allow_private
     service = open_service(
         settings, live=False, sync=False, allow_private_urls=allow_private, announce=args
     )
@@ -103,6 +105,11 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
                 raise CLIError(f"{args.url}: {message}{hint}")
             state = "subscribed" if sub.new else "already subscribed (interval updated)"
             print(f"{state}: feed {sub.feed_id} {args.url}")
+            if asked_private and not settings.feeds_allow_private:
+                print(
+                    "note: the bot's poller reads feeds on private or local hosts only with "
+                    "FEEDS_ALLOW_PRIVATE=true (and `feeds poll` only with --allow-private)"
+                )
             polls = [sub.poll] if sub.poll else []
         elif action == "list":
             return _list(feeds, args.json)

@@ -53,11 +53,11 @@ def test_feeds_commands(
         [*db_args, "feeds", "add", url, "--every", "10m", "--allow-private"], capsys
     )
     assert code == 0, err
-    assert out.splitlines() == [
-        f"subscribed: feed 1 {url}",
-        out.splitlines()[1],
-    ]
-    assert "1 entries, 1 new: 1 stored, 0 failed" in out
+    subscribed, note, polled = out.splitlines()
+    assert subscribed == f"subscribed: feed 1 {url}"
+    # The flag covers this call only: the operator learns what the bot's poller needs.
+    assert note.startswith("note:") and "FEEDS_ALLOW_PRIVATE=true" in note
+    assert "1 entry, 1 new: 1 stored, 0 failed" in polled
 
     site.add_article("/berita/kereta", "Kereta Cepat", KERETA)
     code, out, err = run([*db_args, "feeds", "poll", "1", "--allow-private"], capsys)
@@ -85,3 +85,18 @@ def test_feeds_commands(
     with pytest.raises(SystemExit) as usage:
         main([*db_args, "feeds", "add", url, "--every", "1s"])
     assert usage.value.code == 2 and "at most every 5 s" in capsys.readouterr().err
+
+
+def test_the_private_feed_setting_covers_the_cli_too(
+    db_args: list[str],
+    site: FeedSite,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site.add_article("/berita/banjir", "Banjir Rendam Rumah di Bekasi", BANJIR)
+    monkeypatch.setenv("FEEDS_ALLOW_PRIVATE", "true")
+    code, out, err = run([*db_args, "feeds", "add", site.url("/rss")], capsys)
+    assert code == 0, err
+    assert "note:" not in out and "1 entry, 1 new: 1 stored" in out
+    code, out, err = run([*db_args, "feeds", "poll"], capsys)
+    assert code == 0 and "not modified" in out, err
