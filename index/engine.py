@@ -13,7 +13,7 @@ import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import overload
 
@@ -21,8 +21,9 @@ import numpy as np
 import numpy.typing as npt
 
 from index.bm25 import PostingsBM25, PostingsBuilder
-from index.question import analyse_question, function_words
+from index.question import QuestionAnalysis, analyse_question, function_words
 from index.rerank import Candidate, Reranker, default_reranker
+from index.spans import ShortAnswer, default_span_model, is_factoid
 from index.text import segment
 from index.tokens import Tokenizer, default_tokenizer
 
@@ -45,6 +46,10 @@ MAX_QUESTION_CHARS = 1000
 and this bounds the work a single message can cause."""
 
 MAX_TOP_K = 50
+
+SHORT_ANSWER_HITS = 5
+"""Short answers are looked for in this many of the best hits (what the bot pages through
+and inline mode shows); each costs a pass of span extraction over one sentence."""
 
 
 class EmptyDocumentError(ValueError):
@@ -74,7 +79,9 @@ class Document:
 class Hit:
     """One ranked sentence. ``highlights`` are ``(start, end)`` spans of ``sentence`` whose
     words matched the question; ``before``/``after`` are the neighbouring sentences of the same
-    paragraph, so ``passage`` reads as a short excerpt."""
+    paragraph, so ``passage`` reads as a short excerpt. ``short_answer`` is the name, date,
+    number or place in ``sentence`` that answers a factoid question, when the span model is
+    sure enough; else ``None``."""
 
     rank: int
     score: float
@@ -85,6 +92,7 @@ class Hit:
     document_title: str
     position: int
     highlights: tuple[tuple[int, int], ...] = ()
+    short_answer: ShortAnswer | None = None
 
     @property
     def passage(self) -> str:
@@ -556,6 +564,8 @@ class IndexSnapshot:
         if self._reranker.should_abstain(analysis, ranked, self._bm25):
             return Answer(question, (), True, "low_coverage", analysis.informative)
         hits = self._hits(ranked[:top_k], set(analysis.informative), blocks)
+        if is_factoid(analysis):
+            hits = self._with_short_answers(analysis, hits)
         return Answer(question, hits, False, "", analysis.informative)
 
     def _doc_of(self, sid: int) -> int:
@@ -605,6 +615,19 @@ class IndexSnapshot:
             )
             for rank, (cand, (index, start, _)) in enumerate(zip(ranked, places, strict=True), 1)
         )
+
+    def _with_short_answers(
+        self, analysis: QuestionAnalysis, hits: tuple[Hit, ...]
+    ) -> tuple[Hit, ...]:
+        """The first ``SHORT_ANSWER_HITS`` hits with their short answer, when one is sure."""
+        model = default_span_model()
+        word_terms = self._tokenizer.word_terms
+        out = list(hits)
+        for i, hit in enumerate(hits[:SHORT_ANSWER_HITS]):
+            short = model.short_answer(analysis, hit.sentence, hit.highlights, word_terms)
+            if short is not None:
+                out[i] = replace(hit, short_answer=short)
+        return tuple(out)
 
     def _highlights(
         self, text: str, terms: set[str], seen: dict[str, bool]
