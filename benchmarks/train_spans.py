@@ -54,7 +54,7 @@ from index.tokens import default_tokenizer
 DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", "../shared/data"))
 WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "index" / "lexicon" / "span_weights.json"
 L2 = 1.0
-MIN_FEATURE_COUNT = 3
+MIN_FEATURE_COUNT = 5
 OOF_FOLDS = 5
 
 
@@ -231,7 +231,7 @@ def fit(examples: Sequence[Example]) -> SpanModel:
     result = minimize(
         loss, np.zeros(len(vocab)), jac=True, method="L-BFGS-B", options={"maxiter": 500}
     )
-    weights = {name: float(result.x[i]) for name, i in vocab.items() if abs(result.x[i]) > 1e-3}
+    weights = {name: float(result.x[i]) for name, i in vocab.items() if abs(result.x[i]) >= 0.01}
     return SpanModel(weights, 1.01)
 
 

@@ -47,9 +47,10 @@ and this bounds the work a single message can cause."""
 
 MAX_TOP_K = 50
 
-SHORT_ANSWER_HITS = 5
-"""Short answers are looked for in this many of the best hits (what the bot pages through
-and inline mode shows); each costs a pass of span extraction over one sentence."""
+SHORT_ANSWER_HITS = 1
+"""Short answers are looked for in this many of the best hits. Each costs a pass of span
+extraction over one sentence (~0.2–0.4 ms, see docs/quality.md), paid inside ``ask``: only the
+best hit, the one every reply opens with, gets one; the other pages show their sentence."""
 
 
 class EmptyDocumentError(ValueError):

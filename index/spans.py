@@ -45,7 +45,7 @@ FACTOID_TYPES = frozenset({"who", "when", "number", "where", "what"})
 
 MAX_CANDIDATE_WORDS = 8
 _PHRASE_WORDS = 3
-_PHRASE_TYPES = frozenset({"what", "who"})
+_PHRASE_TYPES = frozenset({"what"})
 _NAME_PARTICLES = frozenset({"bin", "binti", "van", "von", "de", "der", "den", "al", "el", "da"})
 
 _TOKEN = re.compile(r"\d+(?:[.,:/]\d+)*|[^\W_]+(?:[-'’][^\W_]+)*|\S")
@@ -389,12 +389,105 @@ def span_features(
 
     ``matched`` are the character spans of the sentence's words that matched the question (the
     hit's highlights); ``word_terms`` maps a word to its index terms (the tokenizer's memo)."""
+    candidates, view, q_suffix = _prepare(analysis, sentence, matched, word_terms)
+    return candidates, [_features(view, cand, q_suffix) for cand in candidates]
+
+
+def _prepare(
+    analysis: QuestionAnalysis,
+    sentence: str,
+    matched: Sequence[tuple[int, int]],
+    word_terms: Callable[[str], tuple[str, ...]],
+) -> tuple[list[_Candidate], _SentenceView, str]:
     toks = _tokens(sentence)
     q = analysis.qtype
     candidates = candidate_spans(sentence, toks, phrases=q in _PHRASE_TYPES)
-    view = _view(toks, set(analysis.terms), matched, word_terms)
-    q_suffix = f"|q={q}"
-    return candidates, [_features(view, cand, q_suffix) for cand in candidates]
+    return candidates, _view(toks, set(analysis.terms), matched, word_terms), f"|q={q}"
+
+
+def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot path
+    view: _SentenceView,
+    candidates: Sequence[_Candidate],
+    q_suffix: str,
+    weights: Mapping[str, float],
+) -> list[float]:
+    """``[score(_features(view, c, q_suffix)) for c in candidates]`` without building the
+    feature dicts: the parts that depend only on where a candidate starts or ends, on its kind
+    or on a distance bucket are looked up once per sentence (a test checks both agree)."""
+    get = weights.get
+    toks = view.toks
+    size = len(toks)
+    matched = view.matched
+    total_matched = max(1, matched[size])
+    w_inq_frac, w_inq_all = get("inq_frac", 0.0), get("inq_all", 0.0)
+    w_near, w_after = get("near_share", 0.0), get("after_matched_word" + q_suffix, 0.0)
+    w_digit, w_start = get("digit" + q_suffix, 0.0), get("sentence_start", 0.0)
+    w_agree, w_comma = get("kinds_agree", 0.0), get("by_comma", 0.0)
+    at_start: dict[int, float] = {}
+    at_end: dict[int, float] = {}
+    memo: dict[str, float] = {}
+    out: list[float] = []
+    for cand in candidates:
+        first, last = cand.first, cand.last
+        n_words = max(1, view.words[last] - view.words[first])
+        prev = toks[first - 1].lower if first > 0 else "<s>"
+        nxt = toks[last].lower if last < size else "</s>"
+        score = get("bias", 0.0)
+        part = at_start.get(first)
+        if part is None:
+            part = get("prev=" + prev, 0.0) + get("prev=" + prev + q_suffix, 0.0)
+            part += get("first=" + toks[first].lower + q_suffix, 0.0)
+            if first > 1:
+                part += get("prev2=" + toks[first - 2].lower + "_" + prev, 0.0)
+            at_start[first] = part
+        score += part
+        part = at_end.get(last)
+        if part is None:
+            part = at_end[last] = get("next=" + nxt, 0.0) + get("last=" + toks[last - 1].lower, 0.0)
+        score += part
+        inside = view.asked[last] - view.asked[first]
+        if inside:
+            score += w_inq_frac * inside / n_words + (w_inq_all if inside == n_words else 0.0)
+        left_at, right_at = view.last_match[first], view.next_match[last]
+        left = first - left_at if left_at >= 0 else 0
+        right = right_at - last + 1 if right_at < size else 0
+        near = min(d for d in (left, right) if d) if left or right else 0
+        near_bucket = _bucket(near) if near else "none"
+        caps = view.caps[last] - view.caps[first]
+        key = f"{min(n_words, 6)}|{near_bucket}|{left}|{right}|{caps / n_words:.1f}"
+        part = memo.get(key)
+        if part is None:
+            part = get(f"len={min(n_words, 6)}{q_suffix}", 0.0) + get("dist=" + near_bucket, 0.0)
+            part += get("dist_left=" + (_bucket(left) if left else "none"), 0.0)
+            part += get("dist_right=" + (_bucket(right) if right else "none"), 0.0)
+            part += get(f"caps={caps / n_words:.1f}{q_suffix}", 0.0)
+            memo[key] = part
+        score += part
+        close = (matched[first] - matched[max(0, first - 5)]) + (
+            matched[min(size, last + 5)] - matched[last]
+        )
+        score += w_near * close / total_matched
+        if view.verbs[first] - view.verbs[max(0, first - 3)]:
+            score += w_after
+        for kind in cand.kinds:
+            key = f"{kind}|{near_bucket}|{prev}"
+            part = memo.get(key)
+            if part is None:
+                part = get("k=" + kind, 0.0) + get("k=" + kind + q_suffix, 0.0)
+                part += get("k=" + kind + "|dist=" + near_bucket, 0.0)
+                part += get("k=" + kind + "|prev=" + prev, 0.0)
+                memo[key] = part
+            score += part
+        if view.digits[last] - view.digits[first]:
+            score += w_digit
+        if first == 0:
+            score += w_start
+        if len(cand.kinds) > 1:
+            score += w_agree
+        if prev == "," or nxt == ",":
+            score += w_comma
+        out.append(score)
+    return out
 
 
 class SpanModel:
@@ -427,10 +520,10 @@ class SpanModel:
         word_terms: Callable[[str], tuple[str, ...]],
     ) -> ShortAnswer | None:
         """The most probable span of ``sentence`` and its probability, shown or not."""
-        candidates, features = span_features(analysis, sentence, matched, word_terms)
+        candidates, view, q_suffix = _prepare(analysis, sentence, matched, word_terms)
         if not candidates:
             return None
-        top, probability = self.pick([self.score(f) for f in features])
+        top, probability = self.pick(_scores(view, candidates, q_suffix, self.weights))
         cand = candidates[top]
         return ShortAnswer(sentence[cand.start : cand.end], cand.start, cand.end, probability)
 

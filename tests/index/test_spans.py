@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from index import engine as engine_module
+from index import spans as spans_module
 from index.engine import IndexSnapshot, prepare_document
 from index.question import analyse_question
 from index.spans import (
@@ -182,3 +183,29 @@ def test_short_answers_never_change_the_ranking(
     assert [(h.sentence, h.score) for h in with_short.hits] == [
         (h.sentence, h.score) for h in without.hits
     ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Siapa yang menjadi perantara?",
+        "Kapan Putin menjadi perantara?",
+        "Berapa jam perundingan berlangsung?",
+        "Di mana film itu ditonton?",
+        "Film apa yang ditonton ratusan orang?",
+    ],
+)
+def test_fast_scoring_agrees_with_the_feature_dicts(question: str) -> None:
+    """The engine scores without building feature dicts; training uses the dicts."""
+    tok = default_tokenizer()
+    analysis = analyse_question(question, tok)
+    matched = ((38, 47), (58, 63))
+    candidates, features = span_features(analysis, SENTENCE, matched, tok.word_terms)
+    names = sorted({name for f in features for name in f})
+    # every feature that occurs gets a distinct weight, so no part can be dropped unnoticed
+    model = SpanModel({name: (i % 7 - 3) / (i + 1) for i, name in enumerate(names)}, 0.5)
+    slow = [model.score(f) for f in features]
+    prepared = spans_module._prepare(analysis, SENTENCE, matched, tok.word_terms)
+    fast = spans_module._scores(prepared[1], prepared[0], prepared[2], model.weights)
+    assert fast == pytest.approx(slow, abs=1e-9)
+    assert len(candidates) == len(prepared[0])
