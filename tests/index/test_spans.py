@@ -209,3 +209,9 @@ def test_fast_scoring_agrees_with_the_feature_dicts(question: str) -> None:
     fast = spans_module._scores(prepared[1], prepared[0], prepared[2], model.weights)
     assert fast == pytest.approx(slow, abs=1e-9)
     assert len(candidates) == len(prepared[0])
+
+
+def test_a_date_at_the_end_of_a_sentence_leaves_the_full_stop_out() -> None:
+    found = spans("Pertempuran dimulai pada 27 September.")
+    assert "date" in found["27 September"]
+    assert "27 September." not in found
