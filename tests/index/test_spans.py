@@ -4,6 +4,8 @@ answers, and the engine carrying the short answer on its hits."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index import engine as engine_module
 from index import spans as spans_module
@@ -215,3 +217,19 @@ def test_a_date_at_the_end_of_a_sentence_leaves_the_full_stop_out() -> None:
     found = spans("Pertempuran dimulai pada 27 September.")
     assert "date" in found["27 September"]
     assert "27 September." not in found
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sentence=st.text(
+        alphabet=st.sampled_from(list("aB1 .,()/\"“”-'Rp%éİ\u0130\u00df😀\n")), max_size=120
+    ),
+    qtype=st.sampled_from(["Siapa", "Kapan", "Berapa", "Di mana", "Apa nama"]),
+)
+def test_any_sentence_gives_a_valid_span_or_none(sentence: str, qtype: str) -> None:
+    tok = default_tokenizer()
+    analysis = analyse_question(f"{qtype} yang dimaksud?", tok)
+    best = default_span_model().best(analysis, sentence, ((0, 3),), tok.word_terms)
+    if best is not None:
+        assert sentence[best.start : best.end] == best.text and best.text.strip()
+        assert 0.0 < best.confidence <= 1.0
