@@ -131,10 +131,25 @@ def _progress(items: Sequence[T], desc: str, stream: TextIO) -> Iterator[T]:
         yield from items
 
 
+def _short_answer_json(hit: Hit) -> dict[str, Any] | None:
+    short = hit.short_answer
+    if short is None:
+        return None
+    return {
+        "text": short.text,
+        "start": short.start,
+        "end": short.end,
+        "confidence": round(short.confidence, 4),
+    }
+
+
 def answer_to_json(answer: Answer) -> dict[str, Any]:
+    """The answer as JSON; ``short_answer`` (the best hit's, or null) is the span of that
+    hit's ``sentence`` that answers a factoid question, when the engine is sure of it."""
     return {
         "question": answer.question,
         "abstained": answer.abstained,
+        "short_answer": _short_answer_json(answer.hits[0]) if answer.hits else None,
         "answers": [
             {
                 "rank": h.rank,
@@ -143,6 +158,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
                 "passage": h.passage,
                 "document_id": h.document_id,
                 "document_title": h.document_title,
+                "short_answer": _short_answer_json(h),
             }
             for h in answer.hits
         ],
@@ -158,11 +174,21 @@ def _no_document(document_id: int) -> CLIError:
 
 
 def _mark(hit: Hit, bold: bool) -> str:
+    """The sentence with matched words in bold (``*word*`` off a terminal) and the short
+    answer underlined (``_answer_``)."""
     start_mark, end_mark = ("\033[1m", "\033[0m") if bold else ("*", "*")
+    answer_start, answer_end = ("\033[1;4m", "\033[0m") if bold else ("_", "_")
+    short = hit.short_answer
+    marks = [(s, e, start_mark, end_mark) for s, e in hit.highlights]
+    if short is not None:
+        marks = [m for m in marks if m[1] <= short.start or m[0] >= short.end]
+        marks.append((short.start, short.end, answer_start, answer_end))
     text, out, last = hit.sentence, [], 0
-    for start, end in hit.highlights:
+    for start, end, opening, closing in sorted(marks):
+        if start < last:
+            continue
         out.append(text[last:start])
-        out.append(f"{start_mark}{text[start:end]}{end_mark}")
+        out.append(f"{opening}{text[start:end]}{closing}")
         last = end
     out.append(text[last:])
     return "".join(out)
@@ -190,6 +216,8 @@ def render_answer_text(answer: Answer, stream: TextIO, titles: Sequence[str] = (
         return plain_text("id", "empty_question" if answer.reason == "empty" else "not_in_article")
     bold = stream.isatty()
     lines: list[str] = []
+    if answer.hits and answer.hits[0].short_answer is not None:
+        lines.append(f"Jawaban singkat: {answer.hits[0].short_answer.text}")
     for hit in answer.hits:
         lines.append(f"{hit.rank}. {_mark(hit, bold)}")
         if hit.before or hit.after:
@@ -285,6 +313,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                 "question": record.question,
                 "abstained": answer.abstained,
                 "answers": [{"sentence": h.sentence, "score": h.score} for h in answer.hits],
+                "short_answer": _short_answer_json(answer.hits[0]) if answer.hits else None,
             }
             details.write(json.dumps(row, ensure_ascii=False) + "\n")
 
@@ -322,7 +351,26 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             "abstention",
         ):
             print(f"  {key:<26} {summary[key]}")
+        _print_short_answers(summary["short_answer"])
     return EXIT_OK
+
+
+def _print_short_answers(rows: dict[str, dict[str, Any]]) -> None:
+    """Short answers over factoid questions whose top sentence is right, per question type."""
+    if not rows:
+        return
+    print("  short answers (factoid questions, top sentence right):")
+    print(f"    {'type':<8} {'n':>5} {'shown':>7} {'exact':>7} {'F1':>7} {'precise':>8}")
+
+    def cell(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    for qtype, row in rows.items():
+        print(
+            f"    {qtype:<8} {row['n']:>5} {cell(row['shown_share']):>7} "
+            f"{cell(row['exact_when_shown']):>7} {cell(row['f1_when_shown']):>7} "
+            f"{cell(row['precision_when_shown']):>8}"
+        )
 
 
 # --- content store commands ----------------------------------------------------------------

@@ -68,18 +68,37 @@ def _shorten(value: str, limit: int, from_start: bool = False) -> str:
     return (cut[:space] if space > limit // 2 else cut) + "…"
 
 
-def highlight(sentence: str, spans: Sequence[tuple[int, int]]) -> str:
-    """``sentence`` escaped, with the characters of each valid ``(start, end)`` span in bold."""
+def highlight(
+    sentence: str, spans: Sequence[tuple[int, int]], answer: tuple[int, int] | None = None
+) -> str:
+    """``sentence`` escaped, with the characters of each valid ``(start, end)`` span in bold;
+    ``answer`` (the short answer's span) in bold italics, over any span it overlaps."""
+    marked = [(start, end, "b") for start, end in spans]
+    if answer is not None:
+        a_start, a_end = answer
+        marked = [(s, e, t) for s, e, t in marked if e <= a_start or s >= a_end]
+        marked.append((a_start, a_end, "answer"))
     out: list[str] = []
     last = 0
-    for start, end in sorted(spans):
+    for start, end, tag in sorted(marked):
         if start < last or end <= start or end > len(sentence):
             continue  # overlapping or out-of-range spans are ignored, never trusted
         out.append(escape(sentence[last:start]))
-        out.append(f"<b>{escape(sentence[start:end])}</b>")
+        piece = escape(sentence[start:end])
+        out.append(f"<b><i>{piece}</i></b>" if tag == "answer" else f"<b>{piece}</b>")
         last = end
     out.append(escape(sentence[last:]))
     return "".join(out)
+
+
+def _marked_sentence(hit: Hit) -> str:
+    short = hit.short_answer
+    return highlight(hit.sentence, hit.highlights, (short.start, short.end) if short else None)
+
+
+def _short_answer_line(hit: Hit) -> str:
+    """The short answer in bold, the first thing a reader sees (empty when there is none)."""
+    return f"<b>{escape(hit.short_answer.text)}</b>" if hit.short_answer else ""
 
 
 # --- answers --------------------------------------------------------------------------------
@@ -88,8 +107,10 @@ def highlight(sentence: str, spans: Sequence[tuple[int, int]]) -> str:
 def render_answer(answer: Answer, page: int, lang: str) -> list[str]:
     """Hit number ``page`` (0-based) of an answered question as message chunks."""
     hit: Hit = answer.hits[page]
-    parts = [text(lang, "answer_header", rank=page + 1, total=len(answer.hits))]
-    sentence = highlight(hit.sentence, hit.highlights)
+    header = text(lang, "answer_header", rank=page + 1, total=len(answer.hits))
+    short = _short_answer_line(hit)
+    parts = [f"{header}\n{short}" if short else header]
+    sentence = _marked_sentence(hit)
     if hit.before or hit.after:
         # The sentence once, underlined where it sits in its passage (question words bold).
         before = _shorten(hit.before, NEIGHBOUR_CHARS, from_start=True)
@@ -372,17 +393,27 @@ def render_inline_results(answer: Answer, lang: str) -> list[InlineQueryResultAr
         ]
     results = []
     for page, hit in enumerate(answer.hits[:INLINE_RESULTS]):
+        short = _short_answer_line(hit)
         body = f"❓ <i>{escape(_plain_preview(answer.question, 300))}</i>\n\n" + "\n\n".join(
-            [
-                highlight(hit.sentence, hit.highlights),
+            part
+            for part in (
+                short,
+                _marked_sentence(hit),
                 text(lang, "answer_source", title=f"<i>{escape(hit.document_title)}</i>"),
-            ]
+            )
+            if part
         )
+        if hit.short_answer:  # the list shows the answer; the sentence says where it is from
+            title = _plain_preview(hit.short_answer.text, 120)
+            description = _plain_preview(hit.sentence, 120)
+        else:
+            title = _plain_preview(hit.sentence, 120)
+            description = _plain_preview(hit.document_title, 80)
         results.append(
             InlineQueryResultArticle(
                 id=str(page),
-                title=_plain_preview(hit.sentence, 120),
-                description=_plain_preview(hit.document_title, 80),
+                title=title,
+                description=description,
                 input_message_content=InputTextMessageContent(
                     split_html(body)[0], parse_mode=ParseMode.HTML
                 ),

@@ -12,7 +12,7 @@ import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import overload
 
@@ -20,9 +20,10 @@ import numpy as np
 import numpy.typing as npt
 
 from index.bm25 import PostingsBM25, PostingsBuilder
-from index.question import analyse_question, function_words
+from index.question import QuestionAnalysis, analyse_question, function_words
 from index.rerank import Candidate, Reranker, default_reranker
 from index.results import AbstainReason
+from index.spans import ShortAnswer, default_span_model, is_factoid
 from index.text import segment
 from index.tokens import Tokenizer, default_tokenizer
 
@@ -46,6 +47,11 @@ MAX_QUESTION_CHARS = 1000
 and this bounds the work a single message can cause."""
 
 MAX_TOP_K = 50
+
+SHORT_ANSWER_HITS = 1
+"""Short answers are looked for in this many of the best hits. Each costs a pass of span
+extraction over one sentence (~0.2–0.4 ms, see docs/quality.md), paid inside ``ask``: only the
+best hit, the one every reply opens with, gets one; the other pages show their sentence."""
 
 
 class EmptyDocumentError(ValueError):
@@ -75,7 +81,9 @@ class Document:
 class Hit:
     """One ranked sentence. ``highlights`` are ``(start, end)`` spans of ``sentence`` whose
     words matched the question; ``before``/``after`` are the neighbouring sentences of the same
-    paragraph, so ``passage`` reads as a short excerpt."""
+    paragraph, so ``passage`` reads as a short excerpt. ``short_answer`` is the name, date,
+    number or place in ``sentence`` that answers a factoid question, when the span model is
+    sure enough; else ``None``."""
 
     rank: int
     score: float
@@ -86,6 +94,7 @@ class Hit:
     document_title: str
     position: int
     highlights: tuple[tuple[int, int], ...] = ()
+    short_answer: ShortAnswer | None = None
 
     @property
     def passage(self) -> str:
@@ -568,6 +577,8 @@ class IndexSnapshot:
         if self._reranker.should_abstain(analysis, ranked, self._bm25):
             return Answer(question, (), True, "low_coverage", analysis.informative)
         hits = self._hits(ranked[:top_k], set(analysis.informative), blocks)
+        if is_factoid(analysis):
+            hits = self._with_short_answers(analysis, hits, [c.tokens for c in ranked])
         return Answer(question, hits, False, "", analysis.informative)
 
     def _doc_of(self, sid: int) -> int:
@@ -616,6 +627,36 @@ class IndexSnapshot:
             )
             for rank, (cand, (index, start, _)) in enumerate(zip(ranked, places, strict=True), 1)
         )
+
+    def _with_short_answers(
+        self,
+        analysis: QuestionAnalysis,
+        hits: tuple[Hit, ...],
+        stored_tokens: Sequence[tuple[str, ...]],
+    ) -> tuple[Hit, ...]:
+        """The first ``SHORT_ANSWER_HITS`` hits with their short answer, when one is sure.
+
+        A word's terms are read off the sentence's stored tokens (as for highlights), so a
+        fresh process stems no word of the answer; only a word the tokenizer reads differently
+        from the span finder is looked up on its own."""
+        model = default_span_model()
+        tokenizer = self._tokenizer
+        out = list(hits)
+        for i, (hit, tokens) in enumerate(
+            zip(hits[:SHORT_ANSWER_HITS], stored_tokens, strict=False)
+        ):
+            known = {
+                span.word.lower(): span.terms for span in tokenizer.term_spans(hit.sentence, tokens)
+            }
+
+            def word_terms(word: str, known: dict[str, tuple[str, ...]] = known) -> tuple[str, ...]:
+                found = known.get(word)
+                return found if found is not None else tokenizer.word_terms(word)
+
+            short = model.short_answer(analysis, hit.sentence, hit.highlights, word_terms)
+            if short is not None:
+                out[i] = replace(hit, short_answer=short)
+        return tuple(out)
 
     def _highlights(
         self, text: str, tokens: tuple[str, ...], terms: set[str]

@@ -16,13 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from index.engine import Answer, Document, EmptyDocumentError, IndexSnapshot, prepare_document
+from index.question import analyse_question
 from index.rerank import Reranker
+from index.spans import exact_match, is_factoid, token_f1
 from index.tokens import Tokenizer, default_tokenizer
 
 __all__ = [
     "EvalRecord",
     "EvalReport",
     "QAFileError",
+    "ShortAnswerTally",
     "build_eval_index",
     "evaluate",
     "matches_answer",
@@ -111,6 +114,43 @@ def build_eval_index(
 
 
 @dataclass(slots=True)
+class ShortAnswerTally:
+    """Short answers over factoid questions whose top sentence is right: how many there were
+    (``n``), how many got a short answer (``shown``), and of those the exact matches, the sum
+    of token F1 and the *precise* ones (token F1 ≥ 0.5: right, give or take a word)."""
+
+    n: int = 0
+    shown: int = 0
+    exact: int = 0
+    f1_sum: float = 0.0
+    precise: int = 0
+
+    def add(self, shown: str | None, answers: Iterable[str]) -> None:
+        self.n += 1
+        if shown is None:
+            return
+        gold = tuple(answers)
+        self.shown += 1
+        self.exact += exact_match(shown, gold)
+        f1 = token_f1(shown, gold)
+        self.f1_sum += f1
+        self.precise += f1 >= 0.5
+
+    def summary(self) -> dict[str, Any]:
+        def ratio(a: float, b: int) -> float | None:
+            return round(a / b, 4) if b else None
+
+        return {
+            "n": self.n,
+            "shown": self.shown,
+            "shown_share": ratio(self.shown, self.n),
+            "exact_when_shown": ratio(self.exact, self.shown),
+            "f1_when_shown": ratio(self.f1_sum, self.shown),
+            "precision_when_shown": ratio(self.precise, self.shown),
+        }
+
+
+@dataclass(slots=True)
 class EvalReport:
     questions: int = 0
     answerable: int = 0
@@ -121,6 +161,12 @@ class EvalReport:
     false_abstain: int = 0
     abstain_unanswerable: int = 0
     latencies_ms: list[float] = field(default_factory=list)
+    short_answers: dict[str, ShortAnswerTally] = field(default_factory=dict)
+
+    def add_short_answer(self, qtype: str, shown: str | None, answers: Iterable[str]) -> None:
+        gold = tuple(answers)
+        for key in ("all", qtype):
+            self.short_answers.setdefault(key, ShortAnswerTally()).add(shown, gold)
 
     def summary(self) -> dict[str, Any]:
         lat = sorted(self.latencies_ms)
@@ -144,6 +190,9 @@ class EvalReport:
             "abstain_rate_unanswerable": ratio(self.abstain_unanswerable, self.unanswerable),
             "p50_ms": pct(0.50),
             "p99_ms": pct(0.99),
+            "short_answer": {
+                key: tally.summary() for key, tally in sorted(self.short_answers.items())
+            },
         }
 
 
@@ -177,6 +226,12 @@ def evaluate(
         if answer.abstained:
             report.false_abstain += 1
             continue
+        top = answer.hits[0] if answer.hits else None
+        if top is not None and matches_answer(top.sentence, record.answers):
+            analysis = analyse_question(record.question, snapshot.tokenizer)
+            if is_factoid(analysis):
+                shown = top.short_answer.text if top.short_answer else None
+                report.add_short_answer(analysis.qtype, shown, record.answers)
         for hit in answer.hits[:10]:
             if matches_answer(hit.sentence, record.answers):
                 report.hit1 += hit.rank == 1

@@ -295,6 +295,16 @@ class Tokenizer:
         counts[last_index] += rest
         return counts
 
+    def word_terms(self, word: str) -> tuple[str, ...]:
+        """``tokens`` of a single surface word, answered from the surface cache when the word
+        was seen before (short answers look up the words of the best sentence)."""
+        surface = self._surface
+        if surface is not None:
+            terms = surface.get(word.lower() if word.isascii() else word)
+            if terms is not None:
+                return terms
+        return tuple(self.tokens(word))
+
     def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.tokens(t) for t in texts]
 

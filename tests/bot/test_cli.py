@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.cli import EXIT_OK, EXIT_USAGE, main
+from bot.cli import EXIT_OK, EXIT_USAGE, main, render_answer_text
 from bot.i18n import plain_text
+from index.engine import Answer, Hit
+from index.spans import ShortAnswer
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -21,7 +24,15 @@ ARTICLE = (
     "Air mulai surut pada Selasa sore."
 )
 
-ANSWER_KEYS = {"rank", "score", "sentence", "passage", "document_id", "document_title"}
+ANSWER_KEYS = {
+    "rank",
+    "score",
+    "sentence",
+    "passage",
+    "document_id",
+    "document_title",
+    "short_answer",
+}
 EVAL_KEYS = {
     "questions",
     "answerable",
@@ -54,8 +65,10 @@ def test_ask_human_output(base_args: list[str], capsys: pytest.CaptureFixture[st
     code = main([*base_args, "ask", "Berapa", "warga", "yang", "mengungsi?"])
     out = capsys.readouterr().out
     assert code == EXIT_OK
-    assert out.startswith("1. ")
-    assert "1.200" in out.splitlines()[0]
+    lines = out.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("1. "))
+    assert "1.200" in lines[first]
+    assert first == 0 or (first == 1 and lines[0].startswith("Jawaban singkat: "))
     assert "Konteks:" in out and "Sumber:" in out
 
 
@@ -64,7 +77,11 @@ def test_ask_json_shape(base_args: list[str], capsys: pytest.CaptureFixture[str]
     lines = capsys.readouterr().out.splitlines()
     assert code == EXIT_OK and len(lines) == 1
     row = json.loads(lines[0])
-    assert set(row) == {"question", "abstained", "answers"}
+    assert set(row) == {"question", "abstained", "short_answer", "answers"}
+    short = row["short_answer"]
+    assert short == row["answers"][0]["short_answer"]
+    if short is not None:  # a span of the best sentence
+        assert row["answers"][0]["sentence"][short["start"] : short["end"]] == short["text"]
     assert row["question"] == "Kapan air mulai surut?" and row["abstained"] is False
     assert 1 <= len(row["answers"]) <= 2
     assert all(set(a) == ANSWER_KEYS for a in row["answers"])
@@ -166,7 +183,10 @@ def test_eval_json_and_details(
     assert summary["hit@1"] == 1.0 and summary["abstain_rate_unanswerable"] == 1.0
     rows = [json.loads(line) for line in details.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["1", "2", "3"]
-    assert all(set(r) == {"id", "question", "abstained", "answers"} for r in rows)
+    assert all(set(r) == {"id", "question", "abstained", "answers", "short_answer"} for r in rows)
+    shorts = summary["short_answer"]
+    assert shorts["all"]["n"] == 2 and shorts["number"]["n"] == shorts["when"]["n"] == 1
+    assert shorts["all"]["shown"] == sum(r["short_answer"] is not None for r in rows)
     assert all(set(a) == {"sentence", "score"} for r in rows for a in r["answers"])
 
 
@@ -251,3 +271,13 @@ def test_missing_content_directory_is_a_clear_error(
 def test_console_script_is_declared() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'tanyaberita = "bot.cli:main"' in pyproject
+
+
+def test_terminal_output_puts_the_short_answer_first() -> None:
+    sentence = "Sebanyak 1.200 warga mengungsi."
+    hit = Hit(1, 1.0, sentence, "", "", 1, "Banjir", 0, ((21, 30),))
+    hit = replace(hit, short_answer=ShortAnswer("1.200 warga", 9, 20, 0.9))
+    stream = io.StringIO()
+    out = render_answer_text(Answer("Berapa warga mengungsi?", (hit,), False), stream)
+    assert out.splitlines()[0] == "Jawaban singkat: 1.200 warga"
+    assert out.splitlines()[1] == "1. Sebanyak _1.200 warga_ *mengungsi*."

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import cast, get_args
+from dataclasses import replace
+from typing import Any, cast, get_args
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +15,7 @@ from bot.telegram_html import escape, split_html, utf16_len
 from index.engine import Answer, Hit
 from index.errors import ErrorDetail, ErrorKey, ErrorParam
 from index.results import DocumentInfo, IngestResult, ReloadReport, Stats
+from index.spans import ShortAnswer
 from tests.bot.telegram_html import check, visible
 
 
@@ -604,3 +606,48 @@ def test_reload_lists_the_files_it_skipped() -> None:
     # nothing skipped: no such section
     [plain] = render.render_reload(ReloadReport(added=1), "en")
     assert "Skipped" not in plain
+
+
+def short_hit(sentence: str, answer: str, **kwargs: Any) -> Hit:
+    start = sentence.index(answer)
+    return replace(
+        hit(sentence, **kwargs),
+        short_answer=ShortAnswer(answer, start, start + len(answer), 0.9),
+    )
+
+
+def test_short_answer_is_on_top_in_bold_and_marked_in_the_sentence() -> None:
+    h = short_hit(
+        "Presiden Rusia Vladimir Putin menjadi perantara.",
+        "Vladimir Putin",
+        before="Awal <x>.",
+        highlights=((38, 47),),
+    )
+    [chunk] = render.render_answer(answered(h, hit("dua")), 0, "id")
+    check(chunk)
+    header, short, *_ = chunk.split("\n")
+    assert "Jawaban 1/2" in header and short == "<b>Vladimir Putin</b>"
+    assert "<u>Presiden Rusia <b><i>Vladimir Putin</i></b> menjadi <b>perantara</b>.</u>" in chunk
+    assert visible(chunk).index("Vladimir Putin") < visible(chunk).index("Presiden Rusia")
+
+
+def test_page_without_short_answer_looks_as_before() -> None:
+    [chunk] = render.render_answer(answered(hit("Satu kalimat.")), 0, "id")
+    assert chunk.split("\n")[1] == ""  # the header, then the blank line before the sentence
+
+
+def test_answer_span_wins_over_an_overlapping_question_word() -> None:
+    marked = render.highlight("Putin menjadi perantara", ((0, 5), (14, 23)), (0, 5))
+    assert marked == "<b><i>Putin</i></b> menjadi <b>perantara</b>"
+    assert render.highlight("a<b", (), (0, 3)) == "<b><i>a&lt;b</i></b>"
+
+
+def test_inline_result_titles_the_short_answer_and_shows_it_first() -> None:
+    h = short_hit("Putin menjadi perantara <x>.", "Putin", title="T")
+    [first, second] = render.render_inline_results(answered(h, hit("dua")), "id")
+    assert first.title == "Putin" and first.description.startswith("Putin menjadi")
+    body = first.input_message_content.message_text
+    check(body)
+    assert body.split("\n\n")[1] == "<b>Putin</b>"
+    assert "<b><i>Putin</i></b> menjadi perantara &lt;x&gt;." in body
+    assert second.title == "dua"

@@ -4,11 +4,15 @@ engine, talking HTTP to the Bot API emulator; fake users on the other side."""
 from __future__ import annotations
 
 import asyncio
+from html import escape
+from pathlib import Path
 
 import httpx
 import pytest
 
 from benchmarks.emulator_client import BOT_USERNAME, BotMessage, FakeUser, ServeProcess
+from index.engine import IndexSnapshot
+from index.service import load_content_dir
 from tests.support.e2e import ADMIN_ID
 
 pytestmark = pytest.mark.e2e
@@ -117,3 +121,21 @@ async def test_webhook_round_trip_and_forged_requests_refused(
         assert response.status_code == 403
     await asyncio.sleep(0.2)
     assert await user.new_bot_messages(3008) == []
+
+
+async def test_factoid_question_opens_with_its_short_answer(user: FakeUser) -> None:
+    """What the engine answers in-process, the running bot shows: the short answer in bold on
+    the line under the header, and marked in the sentence, privately and in a group."""
+    question = "Kapan pertempuran dimulai?"
+    snapshot = IndexSnapshot(load_content_dir(Path(__file__).resolve().parents[2] / "content"))
+    short = snapshot.ask(question, top_k=3).hits[0].short_answer
+    assert short is not None, "the shipped model no longer answers this question short"
+    await user.send(question, user_id=3101)
+    [reply] = await user.wait_for_replies(3101)
+    lines = reply.text.split("\n")
+    assert lines[0].startswith("💡 <b>Jawaban 1/") and lines[1] == f"<b>{escape(short.text)}</b>"
+    assert f"<b><i>{escape(short.text)}</i></b>" in reply.text
+    group = user.group_chat(-100700)
+    await user.send(f"/tanya {question}", user_id=3102, chat=group)
+    [answer] = await user.wait_for_replies(group["id"])
+    assert answer.text.split("\n")[1] == f"<b>{escape(short.text)}</b>"

@@ -9,6 +9,7 @@ import pytest
 from index.evaluation import (
     EvalRecord,
     QAFileError,
+    ShortAnswerTally,
     build_eval_index,
     canonical,
     evaluate,
@@ -94,6 +95,7 @@ def test_metrics_on_a_hand_made_file(qa_file: Path) -> None:
         "abstain_rate_unanswerable",
         "p50_ms",
         "p99_ms",
+        "short_answer",
     }
     assert 0 <= summary["p50_ms"] <= summary["p99_ms"]
 
@@ -190,3 +192,17 @@ def test_matches_answer(sentence: str, answers: list[str], expected: bool) -> No
 
 def test_canonical() -> None:
     assert canonical("  Ｓａｂｔｕ\t(10/10) ") == "sabtu (10/10)"
+
+
+def test_short_answer_tally_counts_shown_exact_f1_and_precise() -> None:
+    tally = ShortAnswerTally()
+    tally.add("Vladimir Putin", ["vladimir putin."])  # exact after normalisation
+    tally.add("Putin", ["Vladimir Putin"])  # F1 2/3: precise, not exact
+    tally.add("Lavrov", ["Vladimir Putin"])  # wrong
+    tally.add(None, ["Moskwa"])  # not shown
+    row = tally.summary()
+    assert (row["n"], row["shown"], row["shown_share"]) == (4, 3, 0.75)
+    assert row["exact_when_shown"] == round(1 / 3, 4)
+    assert row["f1_when_shown"] == round((1 + 2 / 3) / 3, 4)
+    assert row["precision_when_shown"] == round(2 / 3, 4)
+    assert ShortAnswerTally().summary()["exact_when_shown"] is None
