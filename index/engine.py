@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +25,9 @@ from index.question import analyse_question, function_words
 from index.rerank import Candidate, Reranker, default_reranker
 from index.text import segment
 from index.tokens import Tokenizer, default_tokenizer
+
+if TYPE_CHECKING:
+    from index.semantic import SemanticScorer
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -523,8 +526,16 @@ class IndexSnapshot:
             self._sources[index],
         )
 
-    def ask(self, question: str, top_k: int = 3, document_id: int | None = None) -> Answer:
-        """Answer ``question`` from all documents, or from ``document_id`` only."""
+    def ask(
+        self,
+        question: str,
+        top_k: int = 3,
+        document_id: int | None = None,
+        semantic: SemanticScorer | None = None,
+    ) -> Answer:
+        """Answer ``question`` from all documents, or from ``document_id`` only. With
+        ``semantic``, candidates whose documents are all embedded are ranked with the semantic
+        weight set; otherwise lexically."""
         text = question if isinstance(question, str) else ""
         if len(text) > MAX_QUESTION_CHARS:
             cut = text[:MAX_QUESTION_CHARS]
@@ -552,11 +563,18 @@ class IndexSnapshot:
             self._candidate(sid, score, text, tokens)
             for (sid, score), (text, tokens) in zip(scored, rows, strict=True)
         ]
-        ranked = self._reranker.rank(analysis, candidates, self._bm25)
-        if self._reranker.should_abstain(analysis, ranked, self._bm25):
+        reranker = self._reranker
+        if semantic is not None and semantic.annotate(text, candidates, self.document_id_of):
+            reranker = semantic.reranker
+        ranked = reranker.rank(analysis, candidates, self._bm25)
+        if reranker.should_abstain(analysis, ranked, self._bm25):
             return Answer(question, (), True, "low_coverage", analysis.informative)
         hits = self._hits(ranked[:top_k], set(analysis.informative), blocks)
         return Answer(question, hits, False, "", analysis.informative)
+
+    def document_id_of(self, sid: int) -> int:
+        """The id of the document holding sentence ``sid``."""
+        return self._doc_ids[self._doc_of(sid)]
 
     def _doc_of(self, sid: int) -> int:
         return bisect_right(self._doc_starts, sid) - 1

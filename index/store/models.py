@@ -27,6 +27,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -40,6 +41,7 @@ __all__ = [
     "Base",
     "ChatRow",
     "ContentState",
+    "DocumentEmbeddingsRow",
     "DocumentRow",
     "FeedbackRow",
     "MetaRow",
@@ -195,3 +197,23 @@ class FeedbackRow(Base):
         UniqueConstraint("question_id", "user_hash"),
         CheckConstraint("vote IN (-1, 1)", name="vote"),
     )
+
+
+class DocumentEmbeddingsRow(Base):
+    """The sentence embeddings of one document by one encoder (``index.semantic``): int8
+    ``codes`` (sentences × dimensions, row-major) and one float32 ``scales`` per sentence.
+    ``encoder`` is the encoder's version id, so a model change recomputes them; ``digest``
+    identifies the sentences embedded, so a changed document does too. Computed after ingest,
+    never during it."""
+
+    __tablename__ = "document_embeddings"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    encoder: Mapped[str] = mapped_column(String(80), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    sentences: Mapped[int] = mapped_column(Integer)
+    codes: Mapped[bytes] = mapped_column(LargeBinary)
+    scales: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
