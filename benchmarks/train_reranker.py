@@ -341,12 +341,17 @@ ABLATION: tuple[tuple[str, ...], ...] = (
 )
 
 
-def load_parts(data: Path) -> dict[str, list[EvalRecord]]:
+def load_parts(data: Path, tuning_share: float = 1.0) -> dict[str, list[EvalRecord]]:
     """Training and evaluation parts (see docs/quality.md for what each one is). Names ending
     in ``_open`` are asked against all contexts of the part at once; names starting with
-    ``whole_`` index each article alone."""
+    ``whole_`` index each article alone. ``tuning_share`` < 1 keeps that share of the TyDi
+    tuning contexts (a stable sample by hash; for the semantic weights, where every tuning
+    sentence must be embedded)."""
     records = read_qa_file(data / "tydiqa_id_train.jsonl")
     tuning, held = split_tydi(records)
+    if tuning_share < 1.0:
+        keep = round(100 * tuning_share)
+        tuning = [r for r in tuning if context_bucket("sample " + r.context, 100) < keep]
     parts = {
         "tydi_tuning": tuning,
         "tydi_tuning_long": with_distractors(tuning),
@@ -425,9 +430,9 @@ def choose_thresholds(
 class Trainer:
     """The recorded candidate features of every part, and the fits and scores made of them."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, tuning_share: float = 1.0) -> None:
         self.names = list(FEATURES)
-        self.records = load_parts(data)
+        self.records = load_parts(data, tuning_share)
         self.whole = [p for p in self.records if p.startswith("whole_")]
         self.parts = {
             name: collect(
@@ -532,6 +537,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="with the sentence encoder's features (embeddings cached, see "
         "benchmarks.embedding_cache): fit and --write the semantic weight set",
     )
+    parser.add_argument(
+        "--tydi-tuning-share",
+        type=float,
+        default=1.0,
+        help="train on this share of the TyDi tuning contexts (default: all)",
+    )
     args = parser.parse_args(argv)
     if not (args.data / "tydiqa_id_train.jsonl").is_file():
         print(f"error: no tydiqa_id_train.jsonl in {args.data} (--data)", file=sys.stderr)
@@ -548,7 +559,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"error: unknown features {unknown}; known: {list(FEATURES)}", file=sys.stderr)
         return 2
-    trainer = Trainer(args.data)
+    trainer = Trainer(args.data, args.tydi_tuning_share)
     if args.ablation:
         trainer.ablation(SEMANTIC_ABLATION if args.semantic else ABLATION)
         return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from index.store.db import SCHEMA_HEAD
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "tests" / "fixtures" / "pages"
@@ -178,7 +179,7 @@ def test_reload_reports_content_changes(
 
 def test_db_upgrade_and_current(db_args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run([*db_args, "db", "upgrade"], capsys)
-    assert code == 0 and "schema revision 0001 (latest)" in out
+    assert code == 0 and f"schema revision {SCHEMA_HEAD} (latest)" in out
     assert run([*db_args, "db", "current"], capsys)[0] == 0
 
 
