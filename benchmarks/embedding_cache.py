@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from benchmarks.tydi_split import split_tydi
+from benchmarks.tydi_split import context_bucket, split_tydi
 from index.encoder import Encoder, load_encoder
 from index.engine import IndexSnapshot
 from index.evaluation import read_qa_file
@@ -159,9 +159,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not path.is_file():
             continue
         records = read_qa_file(path)
-        if file == "tydiqa_id_train.jsonl":  # the held-apart part first: it is what is checked
+        if file == "tydiqa_id_train.jsonl":
+            # The held-apart part first (it is what is checked), then the tuning part in the
+            # order of the sample ``train_reranker --tydi-tuning-share`` draws from it.
             tuning, held = split_tydi(records)
-            records = held + tuning
+            records = held + sorted(
+                tuning, key=lambda r: context_bucket("sample " + r.context, 100)
+            )
         started = time.perf_counter()
         before = cache.computed
         cache.passages(sentences_of(dict.fromkeys(r.context for r in records)), progress=True)
