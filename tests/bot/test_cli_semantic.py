@@ -90,3 +90,16 @@ def test_bad_setting_is_a_clear_error(
     monkeypatch.setenv("SEMANTIC_RERANK", "maybe")
     code, _, err = run([*db_args, "documents"], capsys)
     assert code != 0 and "SEMANTIC_RERANK" in err.upper() and "Traceback" not in err
+
+
+def test_stats_message_counts_the_embedded_sentences() -> None:
+    from bot.render import render_stats
+    from index.service import Stats
+
+    stats = Stats(questions=3, answered=2, abstained=1, extra={"embedded_sentences": 12345})
+    [chunk] = render_stats(stats, "id")
+    assert "Kalimat dengan embedding (pemeringkatan semantik): 12.345" in chunk
+    [chunk] = render_stats(stats, "en")
+    assert "Sentences with embeddings (semantic re-ranking): 12,345" in chunk
+    [chunk] = render_stats(Stats(questions=3, answered=2, abstained=1), "en")
+    assert "embeddings" not in chunk
