@@ -302,10 +302,20 @@ SHIPPED = (*LEAD_SPLIT_MODEL, "coverage_units")
 """The shipped model (chosen by the ablation in docs/quality.md)."""
 FIRST_SENTENCE = tuple("first_sentence" if f == "paragraph_first" else f for f in PREVIOUS)
 
-SEMANTIC_SHIPPED = (*SHIPPED, "semantic_gap")
-"""The semantic weight set: the lexical model plus the encoder's cosine (``--semantic``)."""
+SEMANTIC_SHIPPED = (*SHIPPED, "semantic_gap_short", "semantic_gap_long")
+"""The semantic weight set: the lexical model plus the encoder's cosine, split by document
+size like the lead prior (``--semantic``)."""
 
 SEMANTIC_ABLATION: tuple[tuple[str, ...], ...] = (
+    ("bm25",),
+    SHIPPED,
+    (*SHIPPED, "semantic"),
+    (*SHIPPED, "semantic_gap"),
+    SEMANTIC_SHIPPED,
+    (*SEMANTIC_SHIPPED, "semantic_previous"),
+)
+
+ABLATION: tuple[tuple[str, ...], ...] = (
     ("bm25",),
     ("semantic_gap",),
     ("bm25", "semantic", "semantic_gap"),

@@ -58,8 +58,9 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(default=30.0, ge=0)
     health_listen: str = "127.0.0.1"
     health_port: int = Field(default=0, ge=0, le=65535)  # 0: no health endpoint
-    # Re-rank with the sentence encoder: auto (when it loads), on (required), off.
-    semantic_rerank: Literal["auto", "on", "off"] = "auto"
+    # Re-rank with the sentence encoder: auto (when it loads), on (required), off. Off by
+    # default: measured, it helps Wikipedia articles but costs news articles (docs/quality.md).
+    semantic_rerank: Literal["auto", "on", "off"] = "off"
 
     @model_validator(mode="before")
     @classmethod

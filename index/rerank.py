@@ -419,6 +419,20 @@ def _semantic_gap(c: Candidate, q: _Question) -> float:
     return c.semantic_gap
 
 
+@_feature("semantic_gap_short")
+def _semantic_gap_short(c: Candidate, q: _Question) -> float:
+    """``semantic_gap`` in a short document (a paragraph, a snippet: at most
+    ``SHORT_DOCUMENT`` sentences)."""
+    return c.semantic_gap if c.document_length <= SHORT_DOCUMENT else 0.0
+
+
+@_feature("semantic_gap_long")
+def _semantic_gap_long(c: Candidate, q: _Question) -> float:
+    """``semantic_gap`` in a whole article: there the closest sentence in meaning competes with
+    many that share the article's subject, unlike in a paragraph."""
+    return c.semantic_gap if c.document_length > SHORT_DOCUMENT else 0.0
+
+
 @_feature("semantic_previous")
 def _semantic_previous(c: Candidate, q: _Question) -> float:
     """For a sentence that refers back ("Ia ...", "... tersebut", "-nya"): the z-scored cosine

@@ -112,7 +112,7 @@ def test_scorer_refuses_vectors_of_another_encoder() -> None:
 def test_semantic_features_are_registered_and_shipped() -> None:
     assert {"semantic", "semantic_previous"} <= set(FEATURES)
     shipped = semantic_reranker()
-    assert shipped.weights.get("semantic_gap", 0.0) > 0
+    assert shipped.weights.get("semantic_gap_long", 0.0) > 0
     # The lexical weight set never reads the encoder's features.
     assert "semantic" not in default_reranker().weights
 
