@@ -93,6 +93,10 @@ class FeatureSet:
     values: np.ndarray  # (questions, candidates, features)
     mask: np.ndarray  # (questions, candidates) candidate exists
     gold: np.ndarray  # (questions, candidates) candidate contains a gold answer
+    weight: np.ndarray | None = None  # (questions,) weight in the loss (None: 1 each)
+
+    def weighted(self, factor: float) -> FeatureSet:
+        return FeatureSet(self.values, self.mask, self.gold, np.full(len(self.values), factor))
 
 
 SEMANTIC: dict[str, EmbeddingCache] = {}
@@ -154,17 +158,18 @@ def fit(data: FeatureSet, l2: float = L2) -> np.ndarray:
     """Listwise softmax weights; questions without any gold candidate carry no signal."""
     keep = data.gold.any(axis=1)
     x, mask, gold = data.values[keep], data.mask[keep], data.gold[keep]
-    n = len(x)
+    weight = (np.ones(len(data.values)) if data.weight is None else data.weight)[keep]
+    n = float(weight.sum())
 
     def loss_grad(w: np.ndarray) -> tuple[float, np.ndarray]:
         s = np.where(mask, x @ w, -1e9)
         s_gold = np.where(gold, s, -1e9)
         log_all = logsumexp(s, axis=1)
         log_gold = logsumexp(s_gold, axis=1)
-        loss = float((log_all - log_gold).mean() + 0.5 * l2 * w @ w)
+        loss = float(((log_all - log_gold) * weight).sum() / n + 0.5 * l2 * w @ w)
         p_all = np.exp(s - log_all[:, None]) * mask
         p_gold = np.exp(s_gold - log_gold[:, None]) * gold
-        grad = np.einsum("qn,qnf->f", p_all - p_gold, x) / n + l2 * w
+        grad = np.einsum("qn,qnf->f", (p_all - p_gold) * weight[:, None], x) / n + l2 * w
         return loss, grad
 
     result = minimize(loss_grad, np.zeros(x.shape[2]), jac=True, method="L-BFGS-B")
@@ -183,11 +188,13 @@ def concat(sets: Sequence[FeatureSet]) -> FeatureSet:
         np.concatenate([pad(s.values) for s in sets]),
         np.concatenate([pad(s.mask) for s in sets]),
         np.concatenate([pad(s.gold) for s in sets]),
+        np.concatenate([np.ones(len(s.values)) if s.weight is None else s.weight for s in sets]),
     )
 
 
 def subset(data: FeatureSet, rows: np.ndarray) -> FeatureSet:
-    return FeatureSet(data.values[rows], data.mask[rows], data.gold[rows])
+    weight = None if data.weight is None else data.weight[rows]
+    return FeatureSet(data.values[rows], data.mask[rows], data.gold[rows], weight)
 
 
 def hits_at_1(data: FeatureSet, w: np.ndarray) -> np.ndarray:
@@ -440,7 +447,8 @@ def choose_thresholds(
 class Trainer:
     """The recorded candidate features of every part, and the fits and scores made of them."""
 
-    def __init__(self, data: Path, tuning_share: float = 1.0) -> None:
+    def __init__(self, data: Path, tuning_share: float = 1.0, whole_weight: float = 1.0) -> None:
+        self.whole_weight = whole_weight
         self.names = list(FEATURES)
         self.records = load_parts(data, tuning_share)
         self.whole = [p for p in self.records if p.startswith("whole_")]
@@ -463,7 +471,10 @@ class Trainer:
     def columns(self, part: str, feats: Sequence[str]) -> FeatureSet:
         data = self.parts[part]
         idx = [self.names.index(f) for f in feats]
-        return FeatureSet(data.values[:, :, idx], data.mask, data.gold)
+        found = FeatureSet(data.values[:, :, idx], data.mask, data.gold)
+        if part.startswith("whole_") and self.whole_weight != 1.0:
+            return found.weighted(self.whole_weight)
+        return found
 
     def evaluate(self, feats: Sequence[str]) -> tuple[np.ndarray, dict[str, tuple[float, float]]]:
         """Weights fitted on all training parts, and the held-apart scores."""
@@ -548,6 +559,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "benchmarks.embedding_cache): fit and --write the semantic weight set",
     )
     parser.add_argument(
+        "--whole-weight",
+        type=float,
+        default=1.0,
+        help="weight of each whole-article question in the training loss (default 1)",
+    )
+    parser.add_argument(
         "--tydi-tuning-share",
         type=float,
         default=1.0,
@@ -569,7 +586,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"error: unknown features {unknown}; known: {list(FEATURES)}", file=sys.stderr)
         return 2
-    trainer = Trainer(args.data, args.tydi_tuning_share)
+    trainer = Trainer(args.data, args.tydi_tuning_share, args.whole_weight)
     if args.ablation:
         trainer.ablation(SEMANTIC_ABLATION if args.semantic else ABLATION)
         return 0
