@@ -313,6 +313,11 @@ SEMANTIC_SHIPPED = (*SHIPPED, "semantic_gap_short", "semantic_gap_long")
 """The semantic weight set: the lexical model plus the encoder's cosine, split by document
 size like the lead prior (``--semantic``)."""
 
+SEMANTIC_WHOLE_WEIGHT = 20.0
+"""Each whole-article question weighs this much in the semantic model's loss (the ~1,000
+whole-article questions against ~14,000 paragraph ones): with weight 1 the encoder's weight is
+set by the paragraphs and costs news articles 7 points (docs/quality.md)."""
+
 SEMANTIC_ABLATION: tuple[tuple[str, ...], ...] = (
     ("bm25",),
     SHIPPED,
@@ -561,8 +566,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--whole-weight",
         type=float,
-        default=1.0,
-        help="weight of each whole-article question in the training loss (default 1)",
+        help="weight of each whole-article question in the training loss (default 1; with "
+        f"--semantic {SEMANTIC_WHOLE_WEIGHT})",
     )
     parser.add_argument(
         "--tydi-tuning-share",
@@ -586,7 +591,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"error: unknown features {unknown}; known: {list(FEATURES)}", file=sys.stderr)
         return 2
-    trainer = Trainer(args.data, args.tydi_tuning_share, args.whole_weight)
+    whole_weight = args.whole_weight
+    if whole_weight is None:
+        whole_weight = SEMANTIC_WHOLE_WEIGHT if args.semantic else 1.0
+    trainer = Trainer(args.data, args.tydi_tuning_share, whole_weight)
     if args.ablation:
         trainer.ablation(SEMANTIC_ABLATION if args.semantic else ABLATION)
         return 0
@@ -628,7 +636,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.semantic:
             payload["_about"] = (
                 f"{payload['_about']} With the semantic features of the sentence encoder "
-                f"{SEMANTIC['cache'].encoder.version}: used only when every candidate of a "
+                f"{SEMANTIC['cache'].encoder.version}, each whole-article question weighing "
+                f"{trainer.whole_weight:g} in the loss: used only when every candidate of a "
                 "question has embeddings."
             )
         target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

@@ -59,7 +59,8 @@ class Settings(BaseSettings):
     health_listen: str = "127.0.0.1"
     health_port: int = Field(default=0, ge=0, le=65535)  # 0: no health endpoint
     # Re-rank with the sentence encoder: auto (when it loads), on (required), off. Off by
-    # default: measured, it helps Wikipedia articles but costs news articles (docs/quality.md).
+    # default: measured, it helps Wikipedia and many-article stores, news only within noise,
+    # and costs QASiNa documents and ~20 ms a question (docs/quality.md).
     semantic_rerank: Literal["auto", "on", "off"] = "off"
 
     @model_validator(mode="before")
