@@ -17,6 +17,7 @@ weights, exactly as without the encoder.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -39,6 +40,8 @@ __all__ = [
     "semantic_reranker",
     "text_digest",
 ]
+
+log = logging.getLogger(__name__)
 
 SEMANTIC_WEIGHTS_FILE = "rerank_weights_semantic.json"
 
@@ -149,6 +152,7 @@ class SemanticScorer:
         self._query_vector = query_vector or encoder.query
         self._memo: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
         self._memo_lock = threading.Lock()
+        self._failed = False  # logged once
 
     def question_vector(self, question: str) -> npt.NDArray[np.float32]:
         with self._memo_lock:
@@ -184,7 +188,13 @@ class SemanticScorer:
             if embedded is None or embedded.sentences != c.document_length:
                 return False
             found[start] = embedded
-        q = self.question_vector(question)
+        try:
+            q = self.question_vector(question)
+        except Exception:  # the encoder must never fail a question: answer it lexically
+            if not self._failed:
+                log.exception("embedding a question failed; answering lexically")
+            self._failed = True
+            return False
         rows: list[float] = []
         previous: list[float] = []
         for c in candidates:

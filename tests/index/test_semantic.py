@@ -104,6 +104,23 @@ def test_embeddings_of_another_length_are_not_used(snapshot: IndexSnapshot) -> N
     assert snapshot.ask(question, semantic=scorer) == snapshot.ask(question)
 
 
+def test_an_encoder_failing_on_a_question_answers_lexically(
+    snapshot: IndexSnapshot, caplog: pytest.LogCaptureFixture
+) -> None:
+    encoder = HashingEncoder()
+    semantic = _embedded(snapshot, encoder)
+
+    def broken(text: str) -> Any:
+        raise RuntimeError("engine crashed")
+
+    scorer = SemanticScorer(encoder, semantic.vectors, query_vector=broken)
+    question = "Siapa presiden Rusia yang menjadi perantara?"
+    with caplog.at_level(logging.ERROR, logger="index.semantic"):
+        assert snapshot.ask(question, semantic=scorer) == snapshot.ask(question)
+        assert snapshot.ask(question + " ?", semantic=scorer).hits
+    assert sum("answering lexically" in r.getMessage() for r in caplog.records) == 1
+
+
 def test_scorer_refuses_vectors_of_another_encoder() -> None:
     with pytest.raises(ValueError, match="another encoder"):
         SemanticScorer(HashingEncoder("a"), DocumentVectors("b"))
