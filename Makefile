@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup run test lint typecheck unit e2e-setup install-check quality bench bench-store db-upgrade clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-semantic.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-semantic.txt
 	touch $(STAMP)
 
 setup: $(STAMP)

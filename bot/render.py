@@ -362,6 +362,8 @@ def render_stats(stats: Stats, lang: str) -> list[str]:
             p50=number(lang, stats.p50_ms),
         )
     ]
+    if "embedded_sentences" in stats.extra:
+        parts.append(text(lang, "stats_embedded", sentences=int(stats.extra["embedded_sentences"])))
     for key, rows in (
         ("stats_top", stats.top_questions),
         ("stats_unanswered", stats.unanswered_questions),

@@ -209,6 +209,13 @@ def open_service(settings: Settings) -> BotService:
         raise ServeError(f"cannot open the content store: {exc}") from None
     for error in service.start_report.errors:
         log.warning("content sync: %s", error)
+    try:
+        semantic = service.enable_semantic(settings.semantic_rerank)
+    except StoreError as exc:
+        service.close()
+        raise ServeError(str(exc)) from None
+    if semantic is not None:
+        semantic.start()  # embeds after ingest, in the background; lexical until then
     if not service.snapshot.documents:
         log.warning(
             "no articles yet: admins can add them with /tambah, or put files in %s",

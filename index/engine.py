@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,9 @@ from index.results import AbstainReason
 from index.spans import ShortAnswer, default_span_model, is_factoid
 from index.text import segment
 from index.tokens import Tokenizer, default_tokenizer
+
+if TYPE_CHECKING:
+    from index.semantic import SemanticScorer
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -544,8 +547,16 @@ class IndexSnapshot:
             self._sources[index],
         )
 
-    def ask(self, question: str, top_k: int = 3, document_id: int | None = None) -> Answer:
-        """Answer ``question`` from all documents, or from ``document_id`` only."""
+    def ask(
+        self,
+        question: str,
+        top_k: int = 3,
+        document_id: int | None = None,
+        semantic: SemanticScorer | None = None,
+    ) -> Answer:
+        """Answer ``question`` from all documents, or from ``document_id`` only. With
+        ``semantic``, candidates whose documents are all embedded are ranked with the semantic
+        weight set; otherwise lexically."""
         text = question if isinstance(question, str) else ""
         if len(text) > MAX_QUESTION_CHARS:
             cut = text[:MAX_QUESTION_CHARS]
@@ -573,13 +584,20 @@ class IndexSnapshot:
             self._candidate(sid, score, text, tokens)
             for (sid, score), (text, tokens) in zip(scored, rows, strict=True)
         ]
-        ranked = self._reranker.rank(analysis, candidates, self._bm25)
-        if self._reranker.should_abstain(analysis, ranked, self._bm25):
+        reranker = self._reranker
+        if semantic is not None and semantic.annotate(text, candidates, self.document_id_of):
+            reranker = semantic.reranker
+        ranked = reranker.rank(analysis, candidates, self._bm25)
+        if reranker.should_abstain(analysis, ranked, self._bm25):
             return Answer(question, (), True, "low_coverage", analysis.informative)
         hits = self._hits(ranked[:top_k], set(analysis.informative), blocks)
         if is_factoid(analysis):
             hits = self._with_short_answers(analysis, hits, [c.tokens for c in ranked])
         return Answer(question, hits, False, "", analysis.informative)
+
+    def document_id_of(self, sid: int) -> int:
+        """The id of the document holding sentence ``sid``."""
+        return self._doc_ids[self._doc_of(sid)]
 
     def _doc_of(self, sid: int) -> int:
         return bisect_right(self._doc_starts, sid) - 1

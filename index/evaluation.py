@@ -13,13 +13,16 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index.engine import Answer, Document, EmptyDocumentError, IndexSnapshot, prepare_document
 from index.question import analyse_question
 from index.rerank import Reranker
 from index.spans import exact_match, is_factoid, token_f1
 from index.tokens import Tokenizer, default_tokenizer
+
+if TYPE_CHECKING:
+    from index.semantic import SemanticScorer
 
 __all__ = [
     "EvalRecord",
@@ -205,15 +208,17 @@ def evaluate(
     open_domain: bool = False,
     on_answer: Callable[[EvalRecord, Answer], None] | None = None,
     progress: Callable[[Iterable[EvalRecord]], Iterator[EvalRecord]] | None = None,
+    semantic: SemanticScorer | None = None,
 ) -> EvalReport:
-    """Ask every record's question and score the ranked sentences."""
+    """Ask every record's question and score the ranked sentences (``semantic``: with the
+    sentence encoder's re-ranking, see ``index.semantic``)."""
     report = EvalReport()
     k = max(top_k, 10)
     iterator: Iterable[EvalRecord] = progress(records) if progress else records
     for record in iterator:
         doc_id = None if open_domain else context_ids.get(record.context)
         started = time.perf_counter()
-        answer = snapshot.ask(record.question, top_k=k, document_id=doc_id)
+        answer = snapshot.ask(record.question, top_k=k, document_id=doc_id, semantic=semantic)
         report.latencies_ms.append((time.perf_counter() - started) * 1000)
         report.questions += 1
         if on_answer:

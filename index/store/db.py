@@ -49,7 +49,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 5
 # Any constant: serialises concurrent schema upgrades of several instances on one PostgreSQL.
 _PG_MIGRATION_LOCK = 7_326_915_001
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 """The newest migration in ``migrations/versions`` (a test keeps the two in step)."""
 _WRITE = "tanyaberita_write"
 CONTENT_CHANNEL_SQL = "'tanyaberita_content_' || left(md5(coalesce(current_schema(), '')), 12)"

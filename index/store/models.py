@@ -31,6 +31,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -44,6 +45,7 @@ __all__ = [
     "Base",
     "ChatRow",
     "ContentState",
+    "DocumentEmbeddingsRow",
     "DocumentRow",
     "FeedEntryRow",
     "FeedNoticeRow",
@@ -253,4 +255,23 @@ class FeedNoticeRow(Base):
     __tablename__ = "feed_notices"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
+class DocumentEmbeddingsRow(Base):
+    """The sentence embeddings of one document by one encoder (``index.semantic``): int8
+    ``codes`` (sentences × dimensions, row-major) and one float32 ``scales`` per sentence.
+    ``encoder`` is the encoder's version id, so a model change recomputes them; ``digest``
+    identifies the sentences embedded, so a changed document does too. Computed after ingest,
+    never during it."""
+
+    __tablename__ = "document_embeddings"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    encoder: Mapped[str] = mapped_column(String(80), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    sentences: Mapped[int] = mapped_column(Integer)
+    codes: Mapped[bytes] = mapped_column(LargeBinary)
+    scales: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
