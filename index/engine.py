@@ -129,7 +129,7 @@ regex, informal words, reduplication, hyphens, stemming through ``index/stemmer.
 **Bump it with any code change that can change the sentences or tokens of some text** (a new
 boundary rule, another word regex, a new informal-word rule): a store holds documents prepared
 under one version and prepares again, at start, every document stored under another
-(``pipeline_fingerprint`` in ``index/store/store.py``). Data needs no bump: the shipped lexicon
+(``pipeline_fingerprint`` in ``index/store/prepare.py``). Data needs no bump: the shipped lexicon
 files, the PySastrawi version and the tokenizer's informal lexicon are hashed into that
 fingerprint. tests/index/test_pipeline_version.py fails when the output on a probe text
 changes while this number does not."""

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 import index.sources
-import index.store.store
+import index.store.prepare
 from index.engine import MAX_QUESTION_CHARS, IndexSnapshot, SnapshotBuilder, prepare_document
 from index.results import IngestResult
 from index.service import QAService
@@ -560,7 +560,7 @@ def test_documents_stored_before_headlines_are_prepared_again(
     documents — content files and ingested files alike."""
 
     monkeypatch.setattr(index.sources, "split_headline", lambda text: (None, text))
-    monkeypatch.setattr(index.store.store, "SOURCE_RULES", "1")
+    monkeypatch.setattr(index.store.prepare, "SOURCE_RULES", "1")
     (content_dir / "banjir-bekasi.txt").write_text(HEADLINED, encoding="utf-8")
     loose = tmp_path / "banjir-hari-kedua.txt"
     loose.write_text(

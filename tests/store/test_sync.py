@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import index.store.store as store_module
+import index.store.sync as sync_module
 from index.service import QAService
 from tests.support.store import ARTICLE_BANJIR, ARTICLE_GEMPA, PAGES
 
@@ -97,8 +97,8 @@ def test_reload_reads_only_files_whose_size_or_time_changed(
         )
     service.reload()
     reads: list[str] = []
-    real_read = store_module._read
-    monkeypatch.setattr(store_module, "_read", lambda path: reads.append(path) or real_read(path))
+    real_read = sync_module._read
+    monkeypatch.setattr(sync_module, "_read", lambda path: reads.append(path) or real_read(path))
     assert _counts(service) == (0, 0, 0, 6, 0)
     assert reads == []
     (content_dir / "berita-3.txt").write_text(ARTICLE_GEMPA, encoding="utf-8")
