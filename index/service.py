@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
+from index import encoder as encoders  # looked up at call time: tests swap the encoder
 from index.embedding_worker import SemanticIndex
-from index.encoder import load_encoder
 from index.engine import (
     Answer,
     Document,
@@ -55,7 +55,6 @@ from index.store.store import ContentStore
 from index.tokens import Tokenizer, default_tokenizer
 
 if TYPE_CHECKING:
-    from index.embedding_worker import SemanticIndex
     from index.store.db import ChangeListener
     from index.store.ingest import IngestProgress
 
@@ -218,7 +217,7 @@ class QAService:
         missing ones are computed by ``semantic.embed_pending()`` or ``semantic.start()``."""
         if mode == "off":
             return None
-        encoder = load_encoder()
+        encoder = encoders.load_encoder()
         if encoder is None:
             if mode == "on":
                 raise StoreError(

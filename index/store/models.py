@@ -255,6 +255,7 @@ class FeedNoticeRow(Base):
     __tablename__ = "feed_notices"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DocumentEmbeddingsRow(Base):
