@@ -25,7 +25,7 @@ from index.rerank import Candidate, Reranker, default_reranker
 from index.results import AbstainReason
 from index.spans import ShortAnswer, default_span_model, is_factoid
 from index.text import segment
-from index.tokens import Tokenizer, default_tokenizer
+from index.tokens import TermSpan, Tokenizer, default_tokenizer
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -576,9 +576,16 @@ class IndexSnapshot:
         ranked = self._reranker.rank(analysis, candidates, self._bm25)
         if self._reranker.should_abstain(analysis, ranked, self._bm25):
             return Answer(question, (), True, "low_coverage", analysis.informative)
-        hits = self._hits(ranked[:top_k], set(analysis.informative), blocks)
-        if is_factoid(analysis):
-            hits = self._with_short_answers(analysis, hits, [c.tokens for c in ranked])
+        # The words of the hits that get a short answer are read once, for their highlights
+        # and for the span finder (about 50 µs a sentence).
+        words = (
+            [self._tokenizer.term_spans(c.text, c.tokens) for c in ranked[:SHORT_ANSWER_HITS]]
+            if is_factoid(analysis)
+            else []
+        )
+        hits = self._hits(ranked[:top_k], set(analysis.informative), blocks, words)
+        if words:
+            hits = self._with_short_answers(analysis, hits, words)
         return Answer(question, hits, False, "", analysis.informative)
 
     def _doc_of(self, sid: int) -> int:
@@ -592,10 +599,15 @@ class IndexSnapshot:
         return Candidate(sid, score, tokens, text, sid - start, stop - start, bool(opens))
 
     def _hits(
-        self, ranked: Sequence[Candidate], terms: set[str], blocks: dict[int, bytes]
+        self,
+        ranked: Sequence[Candidate],
+        terms: set[str],
+        blocks: dict[int, bytes],
+        words: Sequence[Sequence[TermSpan]] = (),
     ) -> tuple[Hit, ...]:
         """Hits for the ranked candidates, with their neighbours in the same paragraph (read
-        in one pass over the sentence store) and the spans of their matched words."""
+        in one pass over the sentence store) and the spans of their matched words (``words``:
+        the term spans of the first candidates, already read)."""
         paragraphs = self._paragraphs
         places: list[tuple[int, int, int]] = []  # (document index, start, stop) per candidate
         wanted: list[int] = []
@@ -623,7 +635,9 @@ class IndexSnapshot:
                 document_id=self._doc_ids[index],
                 document_title=self._titles[index],
                 position=cand.sentence_id - start,
-                highlights=self._highlights(cand.text, cand.tokens, terms),
+                highlights=self._highlights(
+                    cand.text, cand.tokens, terms, words[rank - 1] if rank <= len(words) else None
+                ),
             )
             for rank, (cand, (index, start, _)) in enumerate(zip(ranked, places, strict=True), 1)
         )
@@ -632,9 +646,10 @@ class IndexSnapshot:
         self,
         analysis: QuestionAnalysis,
         hits: tuple[Hit, ...],
-        stored_tokens: Sequence[tuple[str, ...]],
+        words: Sequence[Sequence[TermSpan]],
     ) -> tuple[Hit, ...]:
-        """The first ``SHORT_ANSWER_HITS`` hits with their short answer, when one is sure.
+        """The first hits with their short answer, when one is sure (one per entry of
+        ``words``: the term spans of that hit's sentence).
 
         A word's terms are read off the sentence's stored tokens (as for highlights), so a
         fresh process stems no word of the answer; only a word the tokenizer reads differently
@@ -642,12 +657,8 @@ class IndexSnapshot:
         model = default_span_model()
         tokenizer = self._tokenizer
         out = list(hits)
-        for i, (hit, tokens) in enumerate(
-            zip(hits[:SHORT_ANSWER_HITS], stored_tokens, strict=False)
-        ):
-            known = {
-                span.word.lower(): span.terms for span in tokenizer.term_spans(hit.sentence, tokens)
-            }
+        for i, (hit, spans) in enumerate(zip(hits, words, strict=False)):
+            known = {span.word.lower(): span.terms for span in spans}
 
             def word_terms(word: str, known: dict[str, tuple[str, ...]] = known) -> tuple[str, ...]:
                 found = known.get(word)
@@ -659,7 +670,11 @@ class IndexSnapshot:
         return tuple(out)
 
     def _highlights(
-        self, text: str, tokens: tuple[str, ...], terms: set[str]
+        self,
+        text: str,
+        tokens: tuple[str, ...],
+        terms: set[str],
+        spans: Sequence[TermSpan] | None = None,
     ) -> tuple[tuple[int, int], ...]:
         """Spans of the words of ``text`` whose terms are in ``terms``, read off the sentence's
         stored ``tokens`` by the tokenizer's own pass (``Tokenizer.term_spans``: no stemming).
@@ -667,8 +682,10 @@ class IndexSnapshot:
         A function word is never marked, even when a question word stems to it ("perantara"
         → ``antara``): bold "antara" would point at a match that is not one."""
         skip = function_words()
+        if spans is None:
+            spans = self._tokenizer.term_spans(text, tokens)
         return tuple(
             (span.start, span.end)
-            for span in self._tokenizer.term_spans(text, tokens)
+            for span in spans
             if span.word not in skip and not terms.isdisjoint(span.terms)
         )

@@ -472,7 +472,7 @@ def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot
     out: list[float] = []
     for cand in candidates:
         first, last = cand.first, cand.last
-        n_words = max(1, words[last] - words[first])
+        n_words = words[last] - words[first] or 1  # max(1, …) without the call
         prev = lower[first - 1] if first > 0 else "<s>"
         nxt = lower[last] if last < size else "</s>"
         score = bias
@@ -502,7 +502,7 @@ def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot
         left_at, right_at = last_match[first], next_match[last]
         left = first - left_at if left_at >= 0 else 0
         right = right_at - last + 1 if right_at < size else 0
-        near = min(left, right) if left and right else left or right
+        near = (left if left < right else right) if left and right else left or right
         caps = caps_sum[last] - caps_sum[first]
         key = (n_words, left, right, caps)
         part = memo_get(key)
@@ -514,11 +514,11 @@ def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot
             part += get(f"caps={caps / n_words:.1f}{q_suffix}", 0.0)
             memo[key] = part
         score += part
-        close = (matched[first] - matched[max(0, first - 5)]) + (
-            matched[min(size, last + 5)] - matched[last]
+        close = (matched[first] - matched[first - 5 if first > 5 else 0]) + (
+            matched[last + 5 if last + 5 < size else size] - matched[last]
         )
         score += w_near * close / total_matched
-        if verbs[first] - verbs[max(0, first - 3)]:
+        if verbs[first] - verbs[first - 3 if first > 3 else 0]:
             score += w_after
         kinds = cand.kinds
         for kind in kinds:
