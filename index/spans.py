@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import accumulate
+from operator import and_
 
 from index.question import QuestionAnalysis, function_words
 
@@ -148,17 +149,18 @@ def is_factoid(analysis: QuestionAnalysis) -> bool:
 
 
 def _tokens(sentence: str) -> _Tokens:
+    # map over unbound methods: no Python frame per token, unlike a comprehension
     matches = list(_TOKEN.finditer(sentence))
-    text = [m.group() for m in matches]
+    text = list(map(re.Match.group, matches))
     heads = [t[0] for t in text]
     return _Tokens(
         text,
-        [t.lower() for t in text],
-        [m.start() for m in matches],
-        [m.end() for m in matches],
-        [h.isalnum() for h in heads],
-        [h.isupper() for h in heads],
-        [h.isdigit() for h in heads],
+        list(map(str.lower, text)),
+        list(map(re.Match.start, matches)),
+        list(map(re.Match.end, matches)),
+        list(map(str.isalnum, heads)),
+        list(map(str.isupper, heads)),
+        list(map(str.isdigit, heads)),
     )
 
 
@@ -217,7 +219,7 @@ def _names(toks: _Tokens, out: _Collector) -> None:
     """Capitalised runs, their sub-runs (the answer is often a part: "Makassar" of "Pulau
     Makassar") and chains of runs joined by commas or "dan" ("Menlo Park, California")."""
     lower = toks.lower
-    name_start = [w and u for w, u in zip(toks.word, toks.upper, strict=True)]
+    name_start = list(map(and_, toks.word, toks.upper))
     name_part = [w and t not in _NAME_PARTICLES for w, t in zip(toks.word, lower, strict=True)]
     add = out.add_tokens
     runs: list[tuple[int, int]] = []
@@ -346,7 +348,7 @@ def _view(
     return _SentenceView(
         toks,
         list(accumulate(word, initial=0)),
-        list(accumulate((w and u for w, u in zip(word, upper, strict=True)), initial=0)),
+        list(accumulate(map(and_, word, upper), initial=0)),
         list(accumulate(toks.digit, initial=0)),
         list(accumulate(asked, initial=0)),
         list(accumulate(is_match, initial=0)),
