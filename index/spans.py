@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import accumulate
-from operator import and_
+from operator import and_, gt
 
 from index.question import QuestionAnalysis, function_words
 
@@ -221,11 +221,11 @@ def _names(toks: _Tokens, out: _Collector) -> None:
     lower = toks.lower
     name_start = list(map(and_, toks.word, toks.upper))
     name_part = [w and t not in _NAME_PARTICLES for w, t in zip(toks.word, lower, strict=True)]
-    add = out.add_tokens
+    found, starts, ends = out.found, out.starts, out.ends
     runs: list[tuple[int, int]] = []
     after = 0  # tokens before this are inside a run already found
-    for i, starts in enumerate(name_start):
-        if not starts or i < after:
+    for i, opens in enumerate(name_start):
+        if not opens or i < after:
             continue
         j = _run_end(toks, name_start, i)
         runs.append((i, j))
@@ -234,8 +234,10 @@ def _names(toks: _Tokens, out: _Collector) -> None:
             if name_part[a]:
                 for b in range(a, stop):
                     if name_part[b]:
-                        add(a, b + 1, "name")
+                        # names come first and sub-runs never repeat: no span to merge with
+                        found[a, b + 1] = _Candidate(starts[a], ends[b], a, b + 1, {"name"})
         after = j
+    add = out.add_tokens
     for n, (first, last) in enumerate(runs):
         end = last
         for following, stop in runs[n + 1 : n + 4]:
@@ -352,7 +354,7 @@ def _view(
         list(accumulate(toks.digit, initial=0)),
         list(accumulate(asked, initial=0)),
         list(accumulate(is_match, initial=0)),
-        list(accumulate((m and not u for m, u in zip(is_match, upper, strict=True)), initial=0)),
+        list(accumulate(map(gt, is_match, upper), initial=0)),  # matched and not upper
         last_match,
         next_match,
     )
@@ -468,8 +470,8 @@ def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot
     w_digit, w_start = get("digit" + q_suffix, 0.0), get("sentence_start", 0.0)
     w_agree, w_comma = get("kinds_agree", 0.0), get("by_comma", 0.0)
     bias = get("bias", 0.0)
-    at_start: dict[int, float] = {}
-    at_end: dict[int, float] = {}
+    at_start: list[float | None] = [None] * size  # by a candidate's first token
+    at_end: list[float | None] = [None] * (size + 1)  # by its end
     memo_get = memo.get
     out: list[float] = []
     for cand in candidates:
@@ -478,7 +480,7 @@ def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot
         prev = lower[first - 1] if first > 0 else "<s>"
         nxt = lower[last] if last < size else "</s>"
         score = bias
-        part = at_start.get(first)
+        part = at_start[first]
         if part is None:
             key: tuple[object, ...] = (lower[first - 2] if first > 1 else None, prev, lower[first])
             part = memo_get(key)
@@ -490,7 +492,7 @@ def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot
                 memo[key] = part
             at_start[first] = part
         score += part
-        part = at_end.get(last)
+        part = at_end[last]
         if part is None:
             key = (nxt, lower[last - 1])
             part = memo_get(key)
