@@ -50,7 +50,7 @@ MAX_TOP_K = 50
 
 SHORT_ANSWER_HITS = 1
 """Short answers are looked for in this many of the best hits. Each costs a pass of span
-extraction over one sentence (~0.2–0.4 ms, see docs/quality.md), paid inside ``ask``: only the
+extraction over one sentence (~0.15–0.2 ms, see docs/quality.md), paid inside ``ask``: only the
 best hit, the one every reply opens with, gets one; the other pages show their sentence."""
 
 
