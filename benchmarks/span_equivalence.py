@@ -2,9 +2,11 @@
 
 Usage::
 
-    git show <revision>:index/spans.py > /tmp/spans_reference.py
-    python -m benchmarks.span_equivalence --reference /tmp/spans_reference.py [--data DIR]
-        [--cache FILE]
+    python -m benchmarks.span_equivalence --reference tests/index/spans_reference.py
+        [--data DIR] [--cache FILE]
+
+``tests/index/spans_reference.py`` is the extractor before its speed-up; any other revision
+works too (``git show <revision>:index/spans.py > old_spans.py``).
 
 Asks every factoid question of the span training and held-apart sets whose top sentence is
 right (``benchmarks.train_spans.load_asked``: TyDi QA, FacQA train and valid, news and Wikipedia
