@@ -440,9 +440,9 @@ def _prepare(
     return candidates, _view(toks, set(analysis.terms), matched, word_terms), f"|q={q}"
 
 
-_PART_MEMO_LIMIT = 100_000
+_PART_MEMO_LIMIT = 20_000
 """Entries per question type in a model's memo of score parts (keyed by words and distances;
-cleared when full, so a long-running process does not grow without bound)."""
+cleared when full, so a long-running process holds at most a few MB of it)."""
 
 
 def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot path
