@@ -25,7 +25,7 @@ from index.rerank import Candidate, Reranker, default_reranker
 from index.results import AbstainReason
 from index.spans import ShortAnswer, default_span_model, is_factoid
 from index.text import segment
-from index.tokens import Tokenizer, default_tokenizer
+from index.tokens import TermSpan, Tokenizer, default_tokenizer
 
 if TYPE_CHECKING:
     from index.semantic import SemanticScorer
@@ -53,7 +53,7 @@ MAX_TOP_K = 50
 
 SHORT_ANSWER_HITS = 1
 """Short answers are looked for in this many of the best hits. Each costs a pass of span
-extraction over one sentence (~0.2–0.4 ms, see docs/quality.md), paid inside ``ask``: only the
+extraction over one sentence (~0.15–0.2 ms, see docs/quality.md), paid inside ``ask``: only the
 best hit, the one every reply opens with, gets one; the other pages show their sentence."""
 
 
@@ -590,9 +590,16 @@ class IndexSnapshot:
         ranked = reranker.rank(analysis, candidates, self._bm25)
         if reranker.should_abstain(analysis, ranked, self._bm25):
             return Answer(question, (), True, "low_coverage", analysis.informative)
-        hits = self._hits(ranked[:top_k], set(analysis.informative), blocks)
-        if is_factoid(analysis):
-            hits = self._with_short_answers(analysis, hits, [c.tokens for c in ranked])
+        # The words of the hits that get a short answer are read once, for their highlights
+        # and for the span finder (about 50 µs a sentence).
+        words = (
+            [self._tokenizer.term_spans(c.text, c.tokens) for c in ranked[:SHORT_ANSWER_HITS]]
+            if is_factoid(analysis)
+            else []
+        )
+        hits = self._hits(ranked[:top_k], set(analysis.informative), blocks, words)
+        if words:
+            hits = self._with_short_answers(analysis, hits, words)
         return Answer(question, hits, False, "", analysis.informative)
 
     def document_id_of(self, sid: int) -> int:
@@ -610,10 +617,15 @@ class IndexSnapshot:
         return Candidate(sid, score, tokens, text, sid - start, stop - start, bool(opens))
 
     def _hits(
-        self, ranked: Sequence[Candidate], terms: set[str], blocks: dict[int, bytes]
+        self,
+        ranked: Sequence[Candidate],
+        terms: set[str],
+        blocks: dict[int, bytes],
+        words: Sequence[Sequence[TermSpan]] = (),
     ) -> tuple[Hit, ...]:
         """Hits for the ranked candidates, with their neighbours in the same paragraph (read
-        in one pass over the sentence store) and the spans of their matched words."""
+        in one pass over the sentence store) and the spans of their matched words (``words``:
+        the term spans of the first candidates, already read)."""
         paragraphs = self._paragraphs
         places: list[tuple[int, int, int]] = []  # (document index, start, stop) per candidate
         wanted: list[int] = []
@@ -641,7 +653,9 @@ class IndexSnapshot:
                 document_id=self._doc_ids[index],
                 document_title=self._titles[index],
                 position=cand.sentence_id - start,
-                highlights=self._highlights(cand.text, cand.tokens, terms),
+                highlights=self._highlights(
+                    cand.text, cand.tokens, terms, words[rank - 1] if rank <= len(words) else None
+                ),
             )
             for rank, (cand, (index, start, _)) in enumerate(zip(ranked, places, strict=True), 1)
         )
@@ -650,9 +664,10 @@ class IndexSnapshot:
         self,
         analysis: QuestionAnalysis,
         hits: tuple[Hit, ...],
-        stored_tokens: Sequence[tuple[str, ...]],
+        words: Sequence[Sequence[TermSpan]],
     ) -> tuple[Hit, ...]:
-        """The first ``SHORT_ANSWER_HITS`` hits with their short answer, when one is sure.
+        """The first hits with their short answer, when one is sure (one per entry of
+        ``words``: the term spans of that hit's sentence).
 
         A word's terms are read off the sentence's stored tokens (as for highlights), so a
         fresh process stems no word of the answer; only a word the tokenizer reads differently
@@ -660,12 +675,8 @@ class IndexSnapshot:
         model = default_span_model()
         tokenizer = self._tokenizer
         out = list(hits)
-        for i, (hit, tokens) in enumerate(
-            zip(hits[:SHORT_ANSWER_HITS], stored_tokens, strict=False)
-        ):
-            known = {
-                span.word.lower(): span.terms for span in tokenizer.term_spans(hit.sentence, tokens)
-            }
+        for i, (hit, spans) in enumerate(zip(hits, words, strict=False)):
+            known = {span.word.lower(): span.terms for span in spans}
 
             def word_terms(word: str, known: dict[str, tuple[str, ...]] = known) -> tuple[str, ...]:
                 found = known.get(word)
@@ -677,7 +688,11 @@ class IndexSnapshot:
         return tuple(out)
 
     def _highlights(
-        self, text: str, tokens: tuple[str, ...], terms: set[str]
+        self,
+        text: str,
+        tokens: tuple[str, ...],
+        terms: set[str],
+        spans: Sequence[TermSpan] | None = None,
     ) -> tuple[tuple[int, int], ...]:
         """Spans of the words of ``text`` whose terms are in ``terms``, read off the sentence's
         stored ``tokens`` by the tokenizer's own pass (``Tokenizer.term_spans``: no stemming).
@@ -685,8 +700,10 @@ class IndexSnapshot:
         A function word is never marked, even when a question word stems to it ("perantara"
         → ``antara``): bold "antara" would point at a match that is not one."""
         skip = function_words()
+        if spans is None:
+            spans = self._tokenizer.term_spans(text, tokens)
         return tuple(
             (span.start, span.end)
-            for span in self._tokenizer.term_spans(text, tokens)
+            for span in spans
             if span.word not in skip and not terms.isdisjoint(span.terms)
         )

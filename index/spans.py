@@ -23,6 +23,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import accumulate
+from operator import and_, gt
 
 from index.question import QuestionAnalysis, function_words
 
@@ -57,9 +59,16 @@ _MONTHS = (
 _DAYS = r"(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu|Ahad)"
 _YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
 # Both patterns start only where a word starts ("(?<!\w)"): tried at every position inside
-# words as well, they cost four times as much, for matches that are no answers ("km2").
+# words as well, they cost four times as much, for matches that are no answers ("km2"). The
+# lookahead after it holds the first two letters of every way a match can begin (a digit, a
+# bracket, a day or month name, "awal", "tahun", "pukul" ...): it changes no match (a test
+# checks against the pattern without it) but fails most words at once, where the alternatives
+# below would each be tried; that halves the time of the date pattern.
+_DATES_START = r"(?=[\d(]|a[bghkpw]|de|fe|ha|j[au]|ka|m[aei]|no|ok|p[eu]|ra|s[ae]|ta)"
 _DATES = re.compile(
-    r"(?<!\w)(?:"
+    r"(?<!\w)"
+    + _DATES_START
+    + "(?:"
     + "|".join(
         (
             # Sabtu (10/10/2020), 10/10/2020, Sabtu, 10 Oktober 2020
@@ -82,9 +91,12 @@ _NUMBER_WORD = (
     r"sejuta|puluhan|ratusan|ribuan|jutaan|belasan|miliaran|setengah|separuh|"
     r"(?:dua|tiga|empat|lima|enam|tujuh|delapan|sembilan)\s+(?:puluh|belas|ratus|ribu|juta))"
 )
+# Qualifiers, currencies, digits and number words begin so (see ``_DATES_START``).
+_NUMBER_START = r"(?=[\d$€£¥]|be|d[eu]|e[mn]|h[ai]|ju|ku|l[ei]|m[ei]|pu|r[aip]|s[ae]|t[iu]|us)"
 _NUMBER = re.compile(
     r"(?<!\w)"
-    r"(?:(?:hampir|sekitar|kurang lebih|lebih dari|kurang dari|sebanyak|mencapai|hingga)\s+)?"
+    + _NUMBER_START
+    + r"(?:(?:hampir|sekitar|kurang lebih|lebih dari|kurang dari|sebanyak|mencapai|hingga)\s+)?"
     r"(?:(?:Rp\.?|US\$|USD|\$|€|£|¥)\s?)?"
     rf"(?P<core>\d+(?:[.,]\d+)*|\b{_NUMBER_WORD}\b)"
     r"(?:\s+(?:ribu|juta|miliar|milyar|triliun))?(?:\s?%|\s+persen)?",
@@ -105,13 +117,18 @@ class ShortAnswer:
     confidence: float
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to build, and a
-class _Token:  # sentence makes dozens per question
-    text: str
-    start: int
-    end: int
-    word: bool
-    lower: str
+@dataclass(slots=True)
+class _Tokens:
+    """The tokens of one sentence as parallel lists (one list per property, not one object
+    per token: a sentence has dozens of tokens and this runs per question)."""
+
+    text: list[str]
+    lower: list[str]
+    start: list[int]  # character offsets in the sentence, end exclusive
+    end: list[int]
+    word: list[bool]  # starts with a letter or digit
+    upper: list[bool]  # starts with an upper-case letter
+    digit: list[bool]  # starts with a digit
 
 
 @dataclass(slots=True)
@@ -131,63 +148,66 @@ def is_factoid(analysis: QuestionAnalysis) -> bool:
     return opening not in ("apakah", "apa kah")
 
 
-def _tokens(sentence: str) -> list[_Token]:
-    out = []
-    for m in _TOKEN.finditer(sentence):
-        text = m.group()
-        out.append(_Token(text, m.start(), m.end(), text[0].isalnum(), text.lower()))
-    return out
-
-
-def _capitalised(token: _Token) -> bool:
-    return token.word and (token.text[0].isupper() or token.text[0].isdigit())
+def _tokens(sentence: str) -> _Tokens:
+    # map over unbound methods: no Python frame per token, unlike a comprehension
+    matches = list(_TOKEN.finditer(sentence))
+    text = list(map(re.Match.group, matches))
+    heads = [t[0] for t in text]
+    return _Tokens(
+        text,
+        list(map(str.lower, text)),
+        list(map(re.Match.start, matches)),
+        list(map(re.Match.end, matches)),
+        list(map(str.isalnum, heads)),
+        list(map(str.isupper, heads)),
+        list(map(str.isdigit, heads)),
+    )
 
 
 class _Collector:
-    """Candidate spans by character offsets, snapped to whole tokens; kinds merge per span."""
+    """Candidate spans by token range (character offsets snap to whole tokens); kinds merge
+    per span, in the order spans were first found."""
 
-    __slots__ = ("ends", "found", "starts", "toks")
+    __slots__ = ("ends", "found", "starts")
 
-    def __init__(self, toks: Sequence[_Token]) -> None:
-        self.toks = toks
-        self.starts = [t.start for t in toks]
-        self.ends = [t.end for t in toks]
+    def __init__(self, toks: _Tokens) -> None:
+        self.starts = toks.start
+        self.ends = toks.end
         self.found: dict[tuple[int, int], _Candidate] = {}
 
     def add(self, start: int, end: int, kind: str) -> None:
-        first = bisect_left(self.starts, start)
-        last = bisect_right(self.ends, end)
+        """The whole tokens inside characters ``start:end``."""
+        self.add_tokens(bisect_left(self.starts, start), bisect_right(self.ends, end), kind)
+
+    def add_tokens(self, first: int, last: int, kind: str) -> None:
+        """Tokens ``first:last``."""
         if first >= last or last - first > MAX_CANDIDATE_WORDS:
             return
-        toks = self.toks
-        start, end = toks[first].start, toks[last - 1].end
-        cand = self.found.get((start, end))
+        cand = self.found.get((first, last))
         if cand is None:
-            self.found[(start, end)] = _Candidate(start, end, first, last, {kind})
+            self.found[(first, last)] = _Candidate(
+                self.starts[first], self.ends[last - 1], first, last, {kind}
+            )
         else:
             cand.kinds.add(kind)
 
 
-def _is_name_start(token: _Token) -> bool:
-    return token.word and token.text[0].isupper()
-
-
-def _run_end(toks: Sequence[_Token], i: int) -> int:
+def _run_end(toks: _Tokens, name_start: Sequence[bool], i: int) -> int:
     """Where the capitalised run starting at ``i`` ends: names may hold particles ("bin",
     "van"), numbers ("Piala Dunia 2018") and initials ("J. K. Rowling")."""
+    word, upper, digit, lower = toks.word, toks.upper, toks.digit, toks.lower
     j = i + 1
-    size = len(toks)
+    size = len(word)
     while j < size:
-        t = toks[j]
-        if _capitalised(t):
+        if word[j] and (upper[j] or digit[j]):
             j += 1
-        elif t.lower in _NAME_PARTICLES and j + 1 < size and _is_name_start(toks[j + 1]):
+        elif lower[j] in _NAME_PARTICLES and j + 1 < size and name_start[j + 1]:
             j += 2
         elif (
-            t.text == "."
-            and len(toks[j - 1].text) == 1
+            toks.text[j] == "."
+            and len(toks.text[j - 1]) == 1
             and j + 1 < size
-            and _is_name_start(toks[j + 1])
+            and name_start[j + 1]
         ):
             j += 1
         else:
@@ -195,58 +215,62 @@ def _run_end(toks: Sequence[_Token], i: int) -> int:
     return j
 
 
-def _names(toks: Sequence[_Token], out: _Collector) -> None:
+def _names(toks: _Tokens, out: _Collector) -> None:
     """Capitalised runs, their sub-runs (the answer is often a part: "Makassar" of "Pulau
     Makassar") and chains of runs joined by commas or "dan" ("Menlo Park, California")."""
+    lower = toks.lower
+    name_start = list(map(and_, toks.word, toks.upper))
+    name_part = [w and t not in _NAME_PARTICLES for w, t in zip(toks.word, lower, strict=True)]
+    found, starts, ends = out.found, out.starts, out.ends
     runs: list[tuple[int, int]] = []
-    i = 0
-    while i < len(toks):
-        if not _is_name_start(toks[i]):
-            i += 1
+    after = 0  # tokens before this are inside a run already found
+    for i, opens in enumerate(name_start):
+        if not opens or i < after:
             continue
-        j = _run_end(toks, i)
+        j = _run_end(toks, name_start, i)
         runs.append((i, j))
-        run = range(i, min(j, i + MAX_CANDIDATE_WORDS))
-        for a in run:
-            if not toks[a].word or toks[a].lower in _NAME_PARTICLES:
-                continue
-            for b in run[a - i :]:
-                if toks[b].word and toks[b].lower not in _NAME_PARTICLES:
-                    out.add(toks[a].start, toks[b].end, "name")
-        i = j
+        stop = min(j, i + MAX_CANDIDATE_WORDS)
+        for a in range(i, stop):
+            if name_part[a]:
+                for b in range(a, stop):
+                    if name_part[b]:
+                        # names come first and sub-runs never repeat: no span to merge with
+                        found[a, b + 1] = _Candidate(starts[a], ends[b], a, b + 1, {"name"})
+        after = j
+    add = out.add_tokens
     for n, (first, last) in enumerate(runs):
         end = last
         for following, stop in runs[n + 1 : n + 4]:
-            between = " ".join(t.lower for t in toks[end:following])
+            between = " ".join(lower[end:following])
             if between not in (",", "dan", ", dan", "&"):
                 break
-            out.add(toks[first].start, toks[stop - 1].end, "name_chain")
+            add(first, stop, "name_chain")
             end = stop
 
 
-def _numbers(sentence: str, toks: Sequence[_Token], out: _Collector, skip: frozenset[str]) -> None:
+def _numbers(sentence: str, toks: _Tokens, out: _Collector, skip: frozenset[str]) -> None:
     """Numbers, alone, with their qualifier ("sekitar 81") and with the unit that follows
     ("10 jam", "370.000 warga", "81 kilometer persegi", "dua kali")."""
+    word, lower = toks.word, toks.lower
+    size = len(word)
     for m in _NUMBER.finditer(sentence):
         core = m.start("core")
+        end = m.end()
+        k = bisect_left(toks.start, end)
         for start in {m.start(), core}:
-            out.add(start, m.end(), "number")
-            k = bisect_left(out.starts, m.end())
-            for extra in (0, 1):
-                if k + extra >= len(toks) or not toks[k + extra].word:
+            out.add(start, end, "number")
+            for unit in (k, k + 1):
+                if unit >= size or not word[unit] or lower[unit] in skip:
                     break
-                unit = toks[k + extra]
-                if unit.lower in skip:
-                    break
-                out.add(start, unit.end, "number_unit")
+                out.add(start, toks.end[unit], "number_unit")
 
 
 def candidate_spans(
-    sentence: str, tokens: Sequence[_Token] | None = None, *, phrases: bool = True
+    sentence: str, tokens: _Tokens | None = None, *, phrases: bool = True
 ) -> list[_Candidate]:
     """Candidate answer spans of ``sentence`` by shape (several kinds may share a span);
     ``phrases`` adds short content phrases, the only shape a "what" answer often has."""
-    toks = list(tokens) if tokens is not None else _tokens(sentence)
+    toks = tokens if tokens is not None else _tokens(sentence)
     out = _Collector(toks)
     skip = function_words()
     _names(toks, out)
@@ -258,17 +282,21 @@ def candidate_spans(
     for m in _QUOTED.finditer(sentence):
         group = next(g for g in (1, 2, 3) if m.group(g) is not None)
         out.add(m.start(group), m.end(group), "quoted")
-    # Short content phrases ("putih halus", "hadiah Nobel Perdamaian"): words only, neither end
-    # a function word.
-    for a, ta in enumerate(toks if phrases else ()):
-        if not ta.word or ta.lower in skip:
-            continue
-        for b in range(a, min(a + _PHRASE_WORDS, len(toks))):
-            tb = toks[b]
-            if not tb.word:
-                break
-            if tb.lower not in skip:
-                out.add(ta.start, tb.end, "phrase")
+    if phrases:
+        # Short content phrases ("putih halus", "hadiah Nobel Perdamaian"): words only,
+        # neither end a function word.
+        word = toks.word
+        size = len(word)
+        content = [w and t not in skip for w, t in zip(word, toks.lower, strict=True)]
+        add = out.add_tokens
+        for a, is_content in enumerate(content):
+            if not is_content:
+                continue
+            for b in range(a, min(a + _PHRASE_WORDS, size)):
+                if not word[b]:
+                    break
+                if content[b]:
+                    add(a, b + 1, "phrase")
     return list(out.found.values())
 
 
@@ -287,7 +315,7 @@ class _SentenceView:
     """Per-token prefix sums and nearest matches of one sentence, so each candidate's features
     cost a few lookups."""
 
-    toks: list[_Token]
+    toks: _Tokens
     words: list[int]
     caps: list[int]
     digits: list[int]
@@ -299,40 +327,42 @@ class _SentenceView:
 
 
 def _view(
-    toks: list[_Token],
+    toks: _Tokens,
     question_terms: set[str],
     matched: Sequence[tuple[int, int]],
     word_terms: Callable[[str], tuple[str, ...]],
 ) -> _SentenceView:
     skip = function_words()
     match_starts = {start for start, _ in matched}
-    size = len(toks)
-    zeros = [0] * (size + 1)
-    view = _SentenceView(
-        toks, zeros, zeros[:], zeros[:], zeros[:], zeros[:], zeros[:], [-1] * (size + 1), []
-    )
-    for i, t in enumerate(toks):
-        is_match = t.start in match_starts
-        upper = t.text[0].isupper()
-        view.words[i + 1] = view.words[i] + t.word
-        view.caps[i + 1] = view.caps[i] + (t.word and upper)
-        view.digits[i + 1] = view.digits[i] + t.text[0].isdigit()
-        asked = (
-            t.word and t.lower not in skip and not question_terms.isdisjoint(word_terms(t.lower))
-        )
-        view.asked[i + 1] = view.asked[i] + asked
-        view.matched[i + 1] = view.matched[i] + is_match
-        view.verbs[i + 1] = view.verbs[i] + (is_match and not upper)
-        view.last_match[i + 1] = i if is_match else view.last_match[i]
-    view.next_match = [size] * (size + 1)
+    is_match = [start in match_starts for start in toks.start]
+    word, upper = toks.word, toks.upper
+    asked = [
+        w and t not in skip and not question_terms.isdisjoint(word_terms(t))
+        for w, t in zip(word, toks.lower, strict=True)
+    ]
+    size = len(word)
+    last_match = [-1] * (size + 1)
+    next_match = [size] * (size + 1)
+    for i, hit in enumerate(is_match):
+        last_match[i + 1] = i if hit else last_match[i]
     for i in range(size - 1, -1, -1):
-        view.next_match[i] = i if toks[i].start in match_starts else view.next_match[i + 1]
-    return view
+        next_match[i] = i if is_match[i] else next_match[i + 1]
+    return _SentenceView(
+        toks,
+        list(accumulate(word, initial=0)),
+        list(accumulate(map(and_, word, upper), initial=0)),
+        list(accumulate(toks.digit, initial=0)),
+        list(accumulate(asked, initial=0)),
+        list(accumulate(is_match, initial=0)),
+        list(accumulate(map(gt, is_match, upper), initial=0)),  # matched and not upper
+        last_match,
+        next_match,
+    )
 
 
 def _features(view: _SentenceView, cand: _Candidate, q_suffix: str) -> dict[str, float]:
-    toks = view.toks
-    size = len(toks)
+    lower = view.toks.lower
+    size = len(lower)
     first, last = cand.first, cand.last
     n_words = max(1, view.words[last] - view.words[first])
     f: dict[str, float] = {"bias": 1.0}
@@ -357,8 +387,8 @@ def _features(view: _SentenceView, cand: _Candidate, q_suffix: str) -> dict[str,
     f["near_share"] = close / max(1, matched[size])
     if view.verbs[first] - view.verbs[max(0, first - 3)]:
         f["after_matched_word" + q_suffix] = 1.0
-    prev = toks[first - 1].lower if first > 0 else "<s>"
-    nxt = toks[last].lower if last < size else "</s>"
+    prev = lower[first - 1] if first > 0 else "<s>"
+    nxt = lower[last] if last < size else "</s>"
     for kind in cand.kinds:
         f["k=" + kind] = 1.0
         f["k=" + kind + q_suffix] = 1.0
@@ -367,10 +397,10 @@ def _features(view: _SentenceView, cand: _Candidate, q_suffix: str) -> dict[str,
     f["prev=" + prev] = 1.0
     f["prev=" + prev + q_suffix] = 1.0
     if first > 1:  # "pada tanggal …", "oleh penulis …"
-        f["prev2=" + toks[first - 2].lower + "_" + prev] = 1.0
+        f["prev2=" + lower[first - 2] + "_" + prev] = 1.0
     f["next=" + nxt] = 1.0
-    f["first=" + toks[first].lower + q_suffix] = 1.0
-    f["last=" + toks[last - 1].lower] = 1.0
+    f["first=" + lower[first] + q_suffix] = 1.0
+    f["last=" + lower[last - 1]] = 1.0
     caps = view.caps[last] - view.caps[first]
     f[f"caps={caps / n_words:.1f}{q_suffix}"] = 1.0
     if view.digits[last] - view.digits[first]:
@@ -410,56 +440,76 @@ def _prepare(
     return candidates, _view(toks, set(analysis.terms), matched, word_terms), f"|q={q}"
 
 
+_PART_MEMO_LIMIT = 20_000
+"""Entries per question type in a model's memo of score parts (keyed by words and distances;
+cleared when full, so a long-running process holds at most a few MB of it)."""
+
+
 def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot path
     view: _SentenceView,
     candidates: Sequence[_Candidate],
     q_suffix: str,
     weights: Mapping[str, float],
+    memo: dict[tuple[object, ...], float] | None = None,
 ) -> list[float]:
     """``[score(_features(view, c, q_suffix)) for c in candidates]`` without building the
-    feature dicts: the parts that depend only on where a candidate starts or ends, on its kind
-    or on a distance bucket are looked up once per sentence (a test checks both agree)."""
+    feature dicts: the parts that depend only on the words around where a candidate starts or
+    ends, on its kind or on its distances are looked up once (a test checks both agree), and
+    ``memo`` keeps them between sentences (it belongs to one ``weights`` and ``q_suffix``)."""
+    if memo is None:
+        memo = {}
     get = weights.get
-    toks = view.toks
-    size = len(toks)
+    lower = view.toks.lower
+    size = len(lower)
+    words, asked, caps_sum, digits = view.words, view.asked, view.caps, view.digits
+    last_match, next_match, verbs = view.last_match, view.next_match, view.verbs
     matched = view.matched
     total_matched = max(1, matched[size])
     w_inq_frac, w_inq_all = get("inq_frac", 0.0), get("inq_all", 0.0)
     w_near, w_after = get("near_share", 0.0), get("after_matched_word" + q_suffix, 0.0)
     w_digit, w_start = get("digit" + q_suffix, 0.0), get("sentence_start", 0.0)
     w_agree, w_comma = get("kinds_agree", 0.0), get("by_comma", 0.0)
-    at_start: dict[int, float] = {}
-    at_end: dict[int, float] = {}
-    memo: dict[tuple[object, ...], float] = {}  # parts shared by candidates alike in them
+    bias = get("bias", 0.0)
+    at_start: list[float | None] = [None] * size  # by a candidate's first token
+    at_end: list[float | None] = [None] * (size + 1)  # by its end
+    memo_get = memo.get
     out: list[float] = []
     for cand in candidates:
         first, last = cand.first, cand.last
-        n_words = max(1, view.words[last] - view.words[first])
-        prev = toks[first - 1].lower if first > 0 else "<s>"
-        nxt = toks[last].lower if last < size else "</s>"
-        score = get("bias", 0.0)
-        part = at_start.get(first)
+        n_words = words[last] - words[first] or 1  # max(1, …) without the call
+        prev = lower[first - 1] if first > 0 else "<s>"
+        nxt = lower[last] if last < size else "</s>"
+        score = bias
+        part = at_start[first]
         if part is None:
-            part = get("prev=" + prev, 0.0) + get("prev=" + prev + q_suffix, 0.0)
-            part += get("first=" + toks[first].lower + q_suffix, 0.0)
-            if first > 1:
-                part += get("prev2=" + toks[first - 2].lower + "_" + prev, 0.0)
+            key: tuple[object, ...] = (lower[first - 2] if first > 1 else None, prev, lower[first])
+            part = memo_get(key)
+            if part is None:
+                part = get("prev=" + prev, 0.0) + get("prev=" + prev + q_suffix, 0.0)
+                part += get("first=" + lower[first] + q_suffix, 0.0)
+                if first > 1:
+                    part += get("prev2=" + lower[first - 2] + "_" + prev, 0.0)
+                memo[key] = part
             at_start[first] = part
         score += part
-        part = at_end.get(last)
+        part = at_end[last]
         if part is None:
-            part = at_end[last] = get("next=" + nxt, 0.0) + get("last=" + toks[last - 1].lower, 0.0)
+            key = (nxt, lower[last - 1])
+            part = memo_get(key)
+            if part is None:
+                part = memo[key] = get("next=" + nxt, 0.0) + get("last=" + lower[last - 1], 0.0)
+            at_end[last] = part
         score += part
-        inside = view.asked[last] - view.asked[first]
+        inside = asked[last] - asked[first]
         if inside:
             score += w_inq_frac * inside / n_words + (w_inq_all if inside == n_words else 0.0)
-        left_at, right_at = view.last_match[first], view.next_match[last]
+        left_at, right_at = last_match[first], next_match[last]
         left = first - left_at if left_at >= 0 else 0
         right = right_at - last + 1 if right_at < size else 0
-        near = min(left, right) if left and right else left or right
-        caps = view.caps[last] - view.caps[first]
-        key: tuple[object, ...] = (n_words, left, right, caps)
-        part = memo.get(key)
+        near = (left if left < right else right) if left and right else left or right
+        caps = caps_sum[last] - caps_sum[first]
+        key = (n_words, left, right, caps)
+        part = memo_get(key)
         if part is None:
             near_bucket = _bucket(near) if near else "none"
             part = get(f"len={min(n_words, 6)}{q_suffix}", 0.0) + get("dist=" + near_bucket, 0.0)
@@ -468,15 +518,16 @@ def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot
             part += get(f"caps={caps / n_words:.1f}{q_suffix}", 0.0)
             memo[key] = part
         score += part
-        close = (matched[first] - matched[max(0, first - 5)]) + (
-            matched[min(size, last + 5)] - matched[last]
+        close = (matched[first] - matched[first - 5 if first > 5 else 0]) + (
+            matched[last + 5 if last + 5 < size else size] - matched[last]
         )
         score += w_near * close / total_matched
-        if view.verbs[first] - view.verbs[max(0, first - 3)]:
+        if verbs[first] - verbs[first - 3 if first > 3 else 0]:
             score += w_after
-        for kind in cand.kinds:
+        kinds = cand.kinds
+        for kind in kinds:
             key = (kind, near, prev)
-            part = memo.get(key)
+            part = memo_get(key)
             if part is None:
                 near_bucket = _bucket(near) if near else "none"
                 part = get("k=" + kind, 0.0) + get("k=" + kind + q_suffix, 0.0)
@@ -484,11 +535,11 @@ def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot
                 part += get("k=" + kind + "|prev=" + prev, 0.0)
                 memo[key] = part
             score += part
-        if view.digits[last] - view.digits[first]:
+        if digits[last] - digits[first]:
             score += w_digit
         if first == 0:
             score += w_start
-        if len(cand.kinds) > 1:
+        if len(kinds) > 1:
             score += w_agree
         if prev == "," or nxt == ",":
             score += w_comma
@@ -500,11 +551,12 @@ class SpanModel:
     """A linear scorer over sparse span features (a softmax over one sentence's candidates),
     with the probability threshold that gates showing."""
 
-    __slots__ = ("threshold", "weights")
+    __slots__ = ("_memos", "threshold", "weights")
 
     def __init__(self, weights: Mapping[str, float], threshold: float) -> None:
         self.weights = dict(weights)
         self.threshold = threshold
+        self._memos: dict[str, dict[tuple[object, ...], float]] = {}  # score parts by q_suffix
 
     @classmethod
     def from_json(cls, raw: Mapping[str, object]) -> SpanModel:
@@ -529,7 +581,10 @@ class SpanModel:
         candidates, view, q_suffix = _prepare(analysis, sentence, matched, word_terms)
         if not candidates:
             return None
-        top, probability = self.pick(_scores(view, candidates, q_suffix, self.weights))
+        memo = self._memos.get(q_suffix)
+        if memo is None or len(memo) > _PART_MEMO_LIMIT:
+            memo = self._memos[q_suffix] = {}
+        top, probability = self.pick(_scores(view, candidates, q_suffix, self.weights, memo))
         cand = candidates[top]
         return ShortAnswer(sentence[cand.start : cand.end], cand.start, cand.end, probability)
 
@@ -539,7 +594,10 @@ class SpanModel:
         (the model was trained to put the mass on the gold span)."""
         top = max(range(len(scores)), key=scores.__getitem__)
         best = scores[top]
-        return top, 1.0 / sum(math.exp(max(-50.0, s - best)) for s in scores)
+        exp = math.exp
+        # max(-50.0, d) spelt out, without a builtin call per candidate (same sum, same order)
+        gaps = [s - best for s in scores]
+        return top, 1.0 / sum([exp(d if d > -50.0 else -50.0) for d in gaps])
 
     def short_answer(
         self,

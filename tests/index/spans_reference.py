@@ -1,0 +1,604 @@
+"""The short-answer extractor as it was before its speed-up (index/spans.py at the merge of
+short answers), kept unchanged as the oracle the rewrite must agree with, answer for answer
+(``test_spans_equivalence.py``). Not imported by the package.
+
+Short answers: the name, date, number or place inside the best sentence that answers a
+factoid question ("Siapa yang jadi perantara?" → "Vladimir Putin").
+
+Candidates come from the sentence by answer shape — capitalised name runs (with particles such
+as *bin*, *van*, *al-*), dates and times, numbers with their units or number words, quoted
+titles and short content phrases. Each candidate is described by lexical features (does its
+shape fit the question type, how close is it to the words the question matched, is it already
+in the question, which word precedes it ...) and scored by a logistic model trained on gold
+answer spans (``benchmarks/train_spans.py``; only the weights and the threshold ship, in
+``lexicon/span_weights.json``). The best candidate is shown only when its probability clears the
+threshold chosen for precision: a wrong short answer on top of a right sentence is worse than
+none. Questions that ask *why*, *how* or *whether* never get one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from index.question import QuestionAnalysis, function_words
+
+__all__ = [
+    "FACTOID_TYPES",
+    "ShortAnswer",
+    "SpanModel",
+    "candidate_spans",
+    "default_span_model",
+    "exact_match",
+    "is_factoid",
+    "normalise_answer",
+    "span_features",
+    "token_f1",
+]
+
+FACTOID_TYPES = frozenset({"who", "when", "number", "where", "what"})
+"""Question types whose answer is a span (a name, a date, a number, a place, a thing); *why*,
+*how*, definitions and yes/no questions are answered by the sentence itself."""
+
+MAX_CANDIDATE_WORDS = 8
+_PHRASE_WORDS = 3
+_PHRASE_TYPES = frozenset({"what"})
+_NAME_PARTICLES = frozenset({"bin", "binti", "van", "von", "de", "der", "den", "al", "el", "da"})
+
+_TOKEN = re.compile(r"\d+(?:[.,:/]\d+)*|[^\W_]+(?:[-'’][^\W_]+)*|\S")
+
+_MONTHS = (
+    r"(?:Januari|Februari|Pebruari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|"
+    r"November|Nopember|Desember|Jan|Feb|Mar|Apr|Jun|Jul|Agu|Agt|Ags|Sep|Sept|Okt|Nov|Des)"
+)
+_DAYS = r"(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu|Ahad)"
+_YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
+# Both patterns start only where a word starts ("(?<!\w)"): tried at every position inside
+# words as well, they cost four times as much, for matches that are no answers ("km2").
+_DATES = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join(
+        (
+            # Sabtu (10/10/2020), 10/10/2020, Sabtu, 10 Oktober 2020
+            rf"(?:{_DAYS},?\s*)?\(?(?P<dm>\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)\)?",
+            rf"(?:{_DAYS},?\s*(?:\(\s*)?)?\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+{_MONTHS}"
+            rf"(?:\s+{_YEAR})?\)?",
+            rf"(?:awal\s+|akhir\s+|pertengahan\s+)?{_MONTHS}\s+{_YEAR}",
+            rf"(?:tahun\s+)?{_YEAR}(?:-an)?(?:\s*[-–]\s*{_YEAR})?",
+            r"pukul\s+\d{1,2}(?:[.:]\d{2})?(?:\s+(?:WIB|WITA|WIT|waktu setempat|pagi|siang|"
+            r"sore|malam))?",
+            r"abad\s+(?:ke-?\s*)?(?:\d{1,2}|[IVXLC]+)(?:\s+(?:M|SM|Masehi))?",
+            rf"(?:hari\s+)?{_DAYS}(?:\s+(?:pagi|siang|sore|malam))?",
+        )
+    )
+    + ")",
+    re.IGNORECASE,
+)
+_NUMBER_WORD = (
+    r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|seribu|"
+    r"sejuta|puluhan|ratusan|ribuan|jutaan|belasan|miliaran|setengah|separuh|"
+    r"(?:dua|tiga|empat|lima|enam|tujuh|delapan|sembilan)\s+(?:puluh|belas|ratus|ribu|juta))"
+)
+_NUMBER = re.compile(
+    r"(?<!\w)"
+    r"(?:(?:hampir|sekitar|kurang lebih|lebih dari|kurang dari|sebanyak|mencapai|hingga)\s+)?"
+    r"(?:(?:Rp\.?|US\$|USD|\$|€|£|¥)\s?)?"
+    rf"(?P<core>\d+(?:[.,]\d+)*|\b{_NUMBER_WORD}\b)"
+    r"(?:\s+(?:ribu|juta|miliar|milyar|triliun))?(?:\s?%|\s+persen)?",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"\"([^\"]{2,80})\"|“([^”]{2,80})”|«([^»]{2,80})»")
+_PUNCTUATION_CATEGORIES = ("P", "S")
+
+
+@dataclass(frozen=True, slots=True)
+class ShortAnswer:
+    """The answer itself: ``text`` is ``sentence[start:end]`` of the hit's sentence;
+    ``confidence`` the model's probability that it is exactly the answer."""
+
+    text: str
+    start: int
+    end: int
+    confidence: float
+
+
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to build, and a
+class _Token:  # sentence makes dozens per question
+    text: str
+    start: int
+    end: int
+    word: bool
+    lower: str
+
+
+@dataclass(slots=True)
+class _Candidate:
+    start: int  # character offsets in the sentence
+    end: int
+    first: int  # token indices, end exclusive
+    last: int
+    kinds: set[str]
+
+
+def is_factoid(analysis: QuestionAnalysis) -> bool:
+    """A question whose answer is a span: a factoid type and not a yes/no "Apakah …?"."""
+    if analysis.qtype not in FACTOID_TYPES:
+        return False
+    opening = analysis.text.lstrip(" ¿?!\"'“(").split(" ", 1)[0].strip(",")
+    return opening not in ("apakah", "apa kah")
+
+
+def _tokens(sentence: str) -> list[_Token]:
+    out = []
+    for m in _TOKEN.finditer(sentence):
+        text = m.group()
+        out.append(_Token(text, m.start(), m.end(), text[0].isalnum(), text.lower()))
+    return out
+
+
+def _capitalised(token: _Token) -> bool:
+    return token.word and (token.text[0].isupper() or token.text[0].isdigit())
+
+
+class _Collector:
+    """Candidate spans by character offsets, snapped to whole tokens; kinds merge per span."""
+
+    __slots__ = ("ends", "found", "starts", "toks")
+
+    def __init__(self, toks: Sequence[_Token]) -> None:
+        self.toks = toks
+        self.starts = [t.start for t in toks]
+        self.ends = [t.end for t in toks]
+        self.found: dict[tuple[int, int], _Candidate] = {}
+
+    def add(self, start: int, end: int, kind: str) -> None:
+        first = bisect_left(self.starts, start)
+        last = bisect_right(self.ends, end)
+        if first >= last or last - first > MAX_CANDIDATE_WORDS:
+            return
+        toks = self.toks
+        start, end = toks[first].start, toks[last - 1].end
+        cand = self.found.get((start, end))
+        if cand is None:
+            self.found[(start, end)] = _Candidate(start, end, first, last, {kind})
+        else:
+            cand.kinds.add(kind)
+
+
+def _is_name_start(token: _Token) -> bool:
+    return token.word and token.text[0].isupper()
+
+
+def _run_end(toks: Sequence[_Token], i: int) -> int:
+    """Where the capitalised run starting at ``i`` ends: names may hold particles ("bin",
+    "van"), numbers ("Piala Dunia 2018") and initials ("J. K. Rowling")."""
+    j = i + 1
+    size = len(toks)
+    while j < size:
+        t = toks[j]
+        if _capitalised(t):
+            j += 1
+        elif t.lower in _NAME_PARTICLES and j + 1 < size and _is_name_start(toks[j + 1]):
+            j += 2
+        elif (
+            t.text == "."
+            and len(toks[j - 1].text) == 1
+            and j + 1 < size
+            and _is_name_start(toks[j + 1])
+        ):
+            j += 1
+        else:
+            break
+    return j
+
+
+def _names(toks: Sequence[_Token], out: _Collector) -> None:
+    """Capitalised runs, their sub-runs (the answer is often a part: "Makassar" of "Pulau
+    Makassar") and chains of runs joined by commas or "dan" ("Menlo Park, California")."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(toks):
+        if not _is_name_start(toks[i]):
+            i += 1
+            continue
+        j = _run_end(toks, i)
+        runs.append((i, j))
+        run = range(i, min(j, i + MAX_CANDIDATE_WORDS))
+        for a in run:
+            if not toks[a].word or toks[a].lower in _NAME_PARTICLES:
+                continue
+            for b in run[a - i :]:
+                if toks[b].word and toks[b].lower not in _NAME_PARTICLES:
+                    out.add(toks[a].start, toks[b].end, "name")
+        i = j
+    for n, (first, last) in enumerate(runs):
+        end = last
+        for following, stop in runs[n + 1 : n + 4]:
+            between = " ".join(t.lower for t in toks[end:following])
+            if between not in (",", "dan", ", dan", "&"):
+                break
+            out.add(toks[first].start, toks[stop - 1].end, "name_chain")
+            end = stop
+
+
+def _numbers(sentence: str, toks: Sequence[_Token], out: _Collector, skip: frozenset[str]) -> None:
+    """Numbers, alone, with their qualifier ("sekitar 81") and with the unit that follows
+    ("10 jam", "370.000 warga", "81 kilometer persegi", "dua kali")."""
+    for m in _NUMBER.finditer(sentence):
+        core = m.start("core")
+        for start in {m.start(), core}:
+            out.add(start, m.end(), "number")
+            k = bisect_left(out.starts, m.end())
+            for extra in (0, 1):
+                if k + extra >= len(toks) or not toks[k + extra].word:
+                    break
+                unit = toks[k + extra]
+                if unit.lower in skip:
+                    break
+                out.add(start, unit.end, "number_unit")
+
+
+def candidate_spans(
+    sentence: str, tokens: Sequence[_Token] | None = None, *, phrases: bool = True
+) -> list[_Candidate]:
+    """Candidate answer spans of ``sentence`` by shape (several kinds may share a span);
+    ``phrases`` adds short content phrases, the only shape a "what" answer often has."""
+    toks = list(tokens) if tokens is not None else _tokens(sentence)
+    out = _Collector(toks)
+    skip = function_words()
+    _names(toks, out)
+    for m in _DATES.finditer(sentence):
+        out.add(m.start(), m.end(), "date")
+        if m.group("dm"):  # "Rabu (19/10)": also the bare date
+            out.add(m.start("dm"), m.end("dm"), "date")
+    _numbers(sentence, toks, out, skip)
+    for m in _QUOTED.finditer(sentence):
+        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+        out.add(m.start(group), m.end(group), "quoted")
+    # Short content phrases ("putih halus", "hadiah Nobel Perdamaian"): words only, neither end
+    # a function word.
+    for a, ta in enumerate(toks if phrases else ()):
+        if not ta.word or ta.lower in skip:
+            continue
+        for b in range(a, min(a + _PHRASE_WORDS, len(toks))):
+            tb = toks[b]
+            if not tb.word:
+                break
+            if tb.lower not in skip:
+                out.add(ta.start, tb.end, "phrase")
+    return list(out.found.values())
+
+
+def _bucket(distance: int) -> str:
+    if distance <= 3:
+        return str(distance)
+    if distance <= 5:
+        return "4-5"
+    if distance <= 9:
+        return "6-9"
+    return "10+"
+
+
+@dataclass(slots=True)
+class _SentenceView:
+    """Per-token prefix sums and nearest matches of one sentence, so each candidate's features
+    cost a few lookups."""
+
+    toks: list[_Token]
+    words: list[int]
+    caps: list[int]
+    digits: list[int]
+    asked: list[int]  # tokens whose terms are in the question
+    matched: list[int]  # tokens the question matched (the hit's highlights)
+    verbs: list[int]  # matched tokens in lower case: verbs and common nouns
+    last_match: list[int]  # the last matched token before index i (-1: none)
+    next_match: list[int]  # the first matched token at or after index i (len: none)
+
+
+def _view(
+    toks: list[_Token],
+    question_terms: set[str],
+    matched: Sequence[tuple[int, int]],
+    word_terms: Callable[[str], tuple[str, ...]],
+) -> _SentenceView:
+    skip = function_words()
+    match_starts = {start for start, _ in matched}
+    size = len(toks)
+    zeros = [0] * (size + 1)
+    view = _SentenceView(
+        toks, zeros, zeros[:], zeros[:], zeros[:], zeros[:], zeros[:], [-1] * (size + 1), []
+    )
+    for i, t in enumerate(toks):
+        is_match = t.start in match_starts
+        upper = t.text[0].isupper()
+        view.words[i + 1] = view.words[i] + t.word
+        view.caps[i + 1] = view.caps[i] + (t.word and upper)
+        view.digits[i + 1] = view.digits[i] + t.text[0].isdigit()
+        asked = (
+            t.word and t.lower not in skip and not question_terms.isdisjoint(word_terms(t.lower))
+        )
+        view.asked[i + 1] = view.asked[i] + asked
+        view.matched[i + 1] = view.matched[i] + is_match
+        view.verbs[i + 1] = view.verbs[i] + (is_match and not upper)
+        view.last_match[i + 1] = i if is_match else view.last_match[i]
+    view.next_match = [size] * (size + 1)
+    for i in range(size - 1, -1, -1):
+        view.next_match[i] = i if toks[i].start in match_starts else view.next_match[i + 1]
+    return view
+
+
+def _features(view: _SentenceView, cand: _Candidate, q_suffix: str) -> dict[str, float]:
+    toks = view.toks
+    size = len(toks)
+    first, last = cand.first, cand.last
+    n_words = max(1, view.words[last] - view.words[first])
+    f: dict[str, float] = {"bias": 1.0}
+    f[f"len={min(n_words, 6)}{q_suffix}"] = 1.0
+    inside = view.asked[last] - view.asked[first]
+    if inside:  # an answer rarely repeats the question
+        f["inq_frac"] = inside / n_words
+        if inside == n_words:
+            f["inq_all"] = 1.0
+    left_at, right_at = view.last_match[first], view.next_match[last]
+    left = first - left_at if left_at >= 0 else 0
+    right = right_at - last + 1 if right_at < size else 0
+    near = min(d for d in (left, right) if d) if left or right else 0
+    near_bucket = _bucket(near) if near else "none"
+    f["dist=" + near_bucket] = 1.0
+    f["dist_left=" + (_bucket(left) if left else "none")] = 1.0
+    f["dist_right=" + (_bucket(right) if right else "none")] = 1.0
+    matched = view.matched
+    close = (matched[first] - matched[max(0, first - 5)]) + (
+        matched[min(size, last + 5)] - matched[last]
+    )
+    f["near_share"] = close / max(1, matched[size])
+    if view.verbs[first] - view.verbs[max(0, first - 3)]:
+        f["after_matched_word" + q_suffix] = 1.0
+    prev = toks[first - 1].lower if first > 0 else "<s>"
+    nxt = toks[last].lower if last < size else "</s>"
+    for kind in cand.kinds:
+        f["k=" + kind] = 1.0
+        f["k=" + kind + q_suffix] = 1.0
+        f["k=" + kind + "|dist=" + near_bucket] = 1.0
+        f["k=" + kind + "|prev=" + prev] = 1.0
+    f["prev=" + prev] = 1.0
+    f["prev=" + prev + q_suffix] = 1.0
+    if first > 1:  # "pada tanggal …", "oleh penulis …"
+        f["prev2=" + toks[first - 2].lower + "_" + prev] = 1.0
+    f["next=" + nxt] = 1.0
+    f["first=" + toks[first].lower + q_suffix] = 1.0
+    f["last=" + toks[last - 1].lower] = 1.0
+    caps = view.caps[last] - view.caps[first]
+    f[f"caps={caps / n_words:.1f}{q_suffix}"] = 1.0
+    if view.digits[last] - view.digits[first]:
+        f["digit" + q_suffix] = 1.0
+    if first == 0:
+        f["sentence_start"] = 1.0
+    if len(cand.kinds) > 1:
+        f["kinds_agree"] = 1.0
+    if prev == "," or nxt == ",":
+        f["by_comma"] = 1.0
+    return f
+
+
+def span_features(
+    analysis: QuestionAnalysis,
+    sentence: str,
+    matched: Sequence[tuple[int, int]],
+    word_terms: Callable[[str], tuple[str, ...]],
+) -> tuple[list[_Candidate], list[dict[str, float]]]:
+    """The candidates of ``sentence`` and one sparse feature dict each.
+
+    ``matched`` are the character spans of the sentence's words that matched the question (the
+    hit's highlights); ``word_terms`` maps a word to its index terms (the tokenizer's memo)."""
+    candidates, view, q_suffix = _prepare(analysis, sentence, matched, word_terms)
+    return candidates, [_features(view, cand, q_suffix) for cand in candidates]
+
+
+def _prepare(
+    analysis: QuestionAnalysis,
+    sentence: str,
+    matched: Sequence[tuple[int, int]],
+    word_terms: Callable[[str], tuple[str, ...]],
+) -> tuple[list[_Candidate], _SentenceView, str]:
+    toks = _tokens(sentence)
+    q = analysis.qtype
+    candidates = candidate_spans(sentence, toks, phrases=q in _PHRASE_TYPES)
+    return candidates, _view(toks, set(analysis.terms), matched, word_terms), f"|q={q}"
+
+
+def _scores(
+    view: _SentenceView,
+    candidates: Sequence[_Candidate],
+    q_suffix: str,
+    weights: Mapping[str, float],
+) -> list[float]:
+    """``[score(_features(view, c, q_suffix)) for c in candidates]`` without building the
+    feature dicts: the parts that depend only on where a candidate starts or ends, on its kind
+    or on a distance bucket are looked up once per sentence (a test checks both agree)."""
+    get = weights.get
+    toks = view.toks
+    size = len(toks)
+    matched = view.matched
+    total_matched = max(1, matched[size])
+    w_inq_frac, w_inq_all = get("inq_frac", 0.0), get("inq_all", 0.0)
+    w_near, w_after = get("near_share", 0.0), get("after_matched_word" + q_suffix, 0.0)
+    w_digit, w_start = get("digit" + q_suffix, 0.0), get("sentence_start", 0.0)
+    w_agree, w_comma = get("kinds_agree", 0.0), get("by_comma", 0.0)
+    at_start: dict[int, float] = {}
+    at_end: dict[int, float] = {}
+    memo: dict[tuple[object, ...], float] = {}  # parts shared by candidates alike in them
+    out: list[float] = []
+    for cand in candidates:
+        first, last = cand.first, cand.last
+        n_words = max(1, view.words[last] - view.words[first])
+        prev = toks[first - 1].lower if first > 0 else "<s>"
+        nxt = toks[last].lower if last < size else "</s>"
+        score = get("bias", 0.0)
+        part = at_start.get(first)
+        if part is None:
+            part = get("prev=" + prev, 0.0) + get("prev=" + prev + q_suffix, 0.0)
+            part += get("first=" + toks[first].lower + q_suffix, 0.0)
+            if first > 1:
+                part += get("prev2=" + toks[first - 2].lower + "_" + prev, 0.0)
+            at_start[first] = part
+        score += part
+        part = at_end.get(last)
+        if part is None:
+            part = at_end[last] = get("next=" + nxt, 0.0) + get("last=" + toks[last - 1].lower, 0.0)
+        score += part
+        inside = view.asked[last] - view.asked[first]
+        if inside:
+            score += w_inq_frac * inside / n_words + (w_inq_all if inside == n_words else 0.0)
+        left_at, right_at = view.last_match[first], view.next_match[last]
+        left = first - left_at if left_at >= 0 else 0
+        right = right_at - last + 1 if right_at < size else 0
+        near = min(left, right) if left and right else left or right
+        caps = view.caps[last] - view.caps[first]
+        key: tuple[object, ...] = (n_words, left, right, caps)
+        part = memo.get(key)
+        if part is None:
+            near_bucket = _bucket(near) if near else "none"
+            part = get(f"len={min(n_words, 6)}{q_suffix}", 0.0) + get("dist=" + near_bucket, 0.0)
+            part += get("dist_left=" + (_bucket(left) if left else "none"), 0.0)
+            part += get("dist_right=" + (_bucket(right) if right else "none"), 0.0)
+            part += get(f"caps={caps / n_words:.1f}{q_suffix}", 0.0)
+            memo[key] = part
+        score += part
+        close = (matched[first] - matched[max(0, first - 5)]) + (
+            matched[min(size, last + 5)] - matched[last]
+        )
+        score += w_near * close / total_matched
+        if view.verbs[first] - view.verbs[max(0, first - 3)]:
+            score += w_after
+        for kind in cand.kinds:
+            key = (kind, near, prev)
+            part = memo.get(key)
+            if part is None:
+                near_bucket = _bucket(near) if near else "none"
+                part = get("k=" + kind, 0.0) + get("k=" + kind + q_suffix, 0.0)
+                part += get("k=" + kind + "|dist=" + near_bucket, 0.0)
+                part += get("k=" + kind + "|prev=" + prev, 0.0)
+                memo[key] = part
+            score += part
+        if view.digits[last] - view.digits[first]:
+            score += w_digit
+        if first == 0:
+            score += w_start
+        if len(cand.kinds) > 1:
+            score += w_agree
+        if prev == "," or nxt == ",":
+            score += w_comma
+        out.append(score)
+    return out
+
+
+class SpanModel:
+    """A linear scorer over sparse span features (a softmax over one sentence's candidates),
+    with the probability threshold that gates showing."""
+
+    __slots__ = ("threshold", "weights")
+
+    def __init__(self, weights: Mapping[str, float], threshold: float) -> None:
+        self.weights = dict(weights)
+        self.threshold = threshold
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, object]) -> SpanModel:
+        weights = raw.get("weights")
+        threshold = raw.get("threshold")
+        if not isinstance(weights, dict) or not isinstance(threshold, (int, float)):
+            raise ValueError("span weights need a 'weights' object and a numeric 'threshold'")
+        return cls({str(k): float(v) for k, v in weights.items()}, float(threshold))
+
+    def score(self, features: Mapping[str, float]) -> float:
+        weights = self.weights
+        return sum(weights.get(name, 0.0) * value for name, value in features.items())
+
+    def best(
+        self,
+        analysis: QuestionAnalysis,
+        sentence: str,
+        matched: Sequence[tuple[int, int]],
+        word_terms: Callable[[str], tuple[str, ...]],
+    ) -> ShortAnswer | None:
+        """The most probable span of ``sentence`` and its probability, shown or not."""
+        candidates, view, q_suffix = _prepare(analysis, sentence, matched, word_terms)
+        if not candidates:
+            return None
+        top, probability = self.pick(_scores(view, candidates, q_suffix, self.weights))
+        cand = candidates[top]
+        return ShortAnswer(sentence[cand.start : cand.end], cand.start, cand.end, probability)
+
+    @staticmethod
+    def pick(scores: Sequence[float]) -> tuple[int, float]:
+        """The best candidate and its softmax probability among the sentence's candidates
+        (the model was trained to put the mass on the gold span)."""
+        top = max(range(len(scores)), key=scores.__getitem__)
+        best = scores[top]
+        return top, 1.0 / sum(math.exp(max(-50.0, s - best)) for s in scores)
+
+    def short_answer(
+        self,
+        analysis: QuestionAnalysis,
+        sentence: str,
+        matched: Sequence[tuple[int, int]],
+        word_terms: Callable[[str], tuple[str, ...]],
+    ) -> ShortAnswer | None:
+        """The short answer to show, or ``None`` (not a factoid question, or not sure)."""
+        if not is_factoid(analysis):
+            return None
+        best = self.best(analysis, sentence, matched, word_terms)
+        return best if best is not None and best.confidence >= self.threshold else None
+
+
+@cache
+def default_span_model() -> SpanModel:
+    raw = resources.files("index.lexicon").joinpath("span_weights.json").read_text("utf-8")
+    return SpanModel.from_json(json.loads(raw))
+
+
+# --- scoring against gold answers (SQuAD style, after NFKC and casefold) ----------------------
+
+
+def normalise_answer(text: str) -> str:
+    """NFKC, casefold, punctuation and symbols removed, whitespace collapsed."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = (
+        " " if unicodedata.category(ch).startswith(_PUNCTUATION_CATEGORIES) else ch for ch in folded
+    )
+    return " ".join("".join(kept).split())
+
+
+def exact_match(prediction: str, answers: Collection[str]) -> bool:
+    norm = normalise_answer(prediction)
+    return any(norm == normalise_answer(a) for a in answers)
+
+
+def _f1(prediction: str, answer: str) -> float:
+    pred = normalise_answer(prediction).split()
+    gold = normalise_answer(answer).split()
+    if not pred or not gold:
+        return float(pred == gold)
+    remaining = list(gold)
+    common = 0
+    for word in pred:
+        if word in remaining:
+            remaining.remove(word)
+            common += 1
+    if not common:
+        return 0.0
+    precision, recall = common / len(pred), common / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def token_f1(prediction: str, answers: Collection[str]) -> float:
+    """The best token F1 of ``prediction`` against any gold answer."""
+    return max((_f1(prediction, a) for a in answers), default=0.0)
