@@ -2,11 +2,10 @@
 
 Usage::
 
-    python -m benchmarks.span_equivalence --reference tests/index/spans_reference.py
-        [--data DIR] [--cache FILE]
+    git show b3a6029:index/spans.py > old_spans.py   # the extractor before its speed-up
+    python -m benchmarks.span_equivalence --reference old_spans.py [--data DIR] [--cache FILE]
 
-``tests/index/spans_reference.py`` is the extractor before its speed-up; any other revision
-works too (``git show <revision>:index/spans.py > old_spans.py``).
+Any other revision of ``index/spans.py`` works as the reference too.
 
 Asks every factoid question of the span training and held-apart sets whose top sentence is
 right (``benchmarks.train_spans.load_asked``: TyDi QA, FacQA train and valid, news and Wikipedia

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.handlers.admin import _admin_gate, _exclusive
 from bot.handlers.common import chat_language, reply_chunks, reply_text
 from bot.handlers.private import _may_set_language
-from bot.i18n import text
+from bot.i18n import Language, text
 from bot.render_feeds import render_feeds, render_news, render_subscription
 from bot.services import BotService
 from bot.state import state_of
@@ -109,16 +109,28 @@ async def stop_polling(bot_data: Any) -> None:
         await asyncio.to_thread(feeds.close)
 
 
-async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``/langganan URL [interval]``: subscribe and read the feed once, now."""
+async def _feeds_for_admin(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[Message, Language, FeedService] | None:
+    """The message, chat language and feed service for an admin's feed command; None (after
+    telling why) for anyone else or without a store."""
     message = await _admin_gate(update, context)
     if message is None:
-        return
+        return None
     lang = await chat_language(update, context)
     feeds = feeds_of(context.bot_data)
     if feeds is None:
         await reply_text(message, text(lang, "feeds_unavailable"))
+        return None
+    return message, lang, feeds
+
+
+async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/langganan URL [interval]``: subscribe and read the feed once, now."""
+    admin = await _feeds_for_admin(update, context)
+    if admin is None:
         return
+    message, lang, feeds = admin
     args = context.args or []
     if not args or len(args) > 2:
         await reply_text(message, text(lang, "langganan_usage"))
@@ -141,14 +153,10 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = await _admin_gate(update, context)
-    if message is None:
+    admin = await _feeds_for_admin(update, context)
+    if admin is None:
         return
-    lang = await chat_language(update, context)
-    feeds = feeds_of(context.bot_data)
-    if feeds is None:
-        await reply_text(message, text(lang, "feeds_unavailable"))
-        return
+    message, lang, feeds = admin
     raw = (context.args or [""])[0].lstrip("#")
     if not raw.isdigit() or len(raw) > 18:
         await reply_text(message, text(lang, "berhenti_usage"))
@@ -166,14 +174,10 @@ async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def on_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = await _admin_gate(update, context)
-    if message is None:
+    admin = await _feeds_for_admin(update, context)
+    if admin is None:
         return
-    lang = await chat_language(update, context)
-    feeds = feeds_of(context.bot_data)
-    if feeds is None:
-        await reply_text(message, text(lang, "feeds_unavailable"))
-        return
+    message, lang, feeds = admin
     listing = await asyncio.to_thread(feeds.feeds)
     await reply_chunks(message, render_feeds(listing, lang))
 
