@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import statistics
 import sys
 import tempfile
@@ -36,13 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.feedsite import serve_site
+from benchmarks.paths import DEFAULT_DATA
 from index.feeds import FeedService
 from index.service import QAService
 from index.sources import iter_jsonl
 from index.store.feeds import FeedStore
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", ROOT.parent / "shared" / "data"))
 CORPUS = "indosum_news.jsonl"
 TARGET_S = 2.0
 INITIAL_ENTRIES = 20

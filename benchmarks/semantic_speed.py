@@ -33,8 +33,9 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.paths import DEFAULT_DATA
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", ROOT.parent / "shared" / "data"))
 
 
 def _rss_mb() -> float:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -24,13 +23,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.corpora import SEED, read_columns, read_questions, write_synthetic_columns
+from benchmarks.paths import DEFAULT_DATA
 from index import engine
 from index.engine import SnapshotBuilder
 from index.question import analyse_question
 from index.spans import is_factoid
 from index.tokens import default_tokenizer
 
-DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", "../shared/data"))
 OUT = Path(__file__).resolve().parent / "out"
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import statistics
 import sys
 import time
@@ -30,12 +29,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
+from benchmarks.paths import DEFAULT_DATA
 from benchmarks.train_spans import load_asked
 from index.question import analyse_question
 from index.spans import ShortAnswer, default_span_model
 from index.tokens import default_tokenizer
-
-DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", "../shared/data"))
 
 
 def _load_reference(path: Path) -> ModuleType:

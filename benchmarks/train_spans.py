@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import pickle
 import sys
 from collections import defaultdict
@@ -39,6 +38,7 @@ from scipy.optimize import minimize
 from scipy.sparse import csr_matrix
 
 from benchmarks.articles import article_folds, by_article, load_whole_articles, mean_and_error
+from benchmarks.paths import DEFAULT_DATA
 from benchmarks.tydi_split import split_tydi
 from index.evaluation import EvalRecord, build_eval_index, matches_answer, read_qa_file
 from index.question import analyse_question
@@ -51,7 +51,6 @@ from index.spans import (
 )
 from index.tokens import default_tokenizer
 
-DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", "../shared/data"))
 WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "index" / "lexicon" / "span_weights.json"
 L2 = 1.0
 MIN_FEATURE_COUNT = 5
