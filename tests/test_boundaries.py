@@ -66,15 +66,48 @@ def test_result_types_import_nothing_of_the_project_but_the_error_vocabulary() -
     assert _project_imports(ROOT / "index" / "errors.py") == set()
 
 
-def test_the_bot_opens_the_service_in_one_place_each_for_the_cli_and_the_bot() -> None:
-    # Everything else names the result types (``index.results``) or the protocol
-    # (``bot.services``), so that a change to the service's internals stays inside it.
+def _run_time_project_imports(path: Path) -> set[str]:
+    """``_project_imports`` without the imports under ``if TYPE_CHECKING:`` (type names)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.If)
+            and isinstance(node.test, ast.Name)
+            and node.test.id == "TYPE_CHECKING"
+        ):
+            node.body = []
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return {name for name in names if name.split(".")[0] in {"index", "bot"}}
+
+
+def test_the_cli_and_the_bot_open_the_service_in_one_place() -> None:
+    # Everything else names the service class only for type checking, or the result types
+    # (``index.results``) or the protocol (``bot.services``), so that a change to the
+    # service's internals, or to how it is opened, stays in one place.
     users = sorted(
         str(p.relative_to(ROOT))
         for p in (ROOT / "bot").rglob("*.py")
-        if "index.service" in _project_imports(p)
+        if "index.service" in _run_time_project_imports(p)
     )
-    assert users == ["bot/cli.py", "bot/serve.py"]
+    assert users == ["bot/cli/service.py"]
+
+
+def test_the_type_checking_filter_drops_only_type_checking_imports(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "from index.results import Stats\n"
+        "if TYPE_CHECKING:\n"
+        "    from index.service import QAService\n",
+        encoding="utf-8",
+    )
+    assert _project_imports(module) == {"index.results", "index.service"}
+    assert _run_time_project_imports(module) == {"index.results"}
 
 
 def test_benchmarks_never_import_tests() -> None:
