@@ -587,9 +587,10 @@ class IndexSnapshot:
         reranker = self._reranker
         if semantic is not None and semantic.annotate(text, candidates, self.document_id_of):
             reranker = semantic.reranker
-        ranked = reranker.rank(analysis, candidates, self._bm25)
-        if reranker.should_abstain(analysis, ranked, self._bm25):
+        ranking = reranker.rank(analysis, candidates, self._bm25)
+        if reranker.should_abstain(analysis, ranking):
             return Answer(question, (), True, "low_coverage", analysis.informative)
+        ranked = ranking.candidates
         hits = self._hits(ranked[:top_k], set(analysis.informative), blocks)
         if is_factoid(analysis):
             hits = self._with_short_answers(analysis, hits, [c.tokens for c in ranked])
