@@ -39,10 +39,15 @@ def test_each_wrapped_library_is_imported_by_one_module() -> None:
     }
 
 
-def _project_imports(path: Path) -> set[str]:
+def _project_imports(path: Path, *, type_checking: bool = True) -> set[str]:
     """The project modules ``path`` imports (full dotted names), wherever the import stands:
-    inside a function or under ``TYPE_CHECKING`` counts too."""
+    inside a function or under ``TYPE_CHECKING`` counts too — unless ``type_checking`` is
+    False, which leaves out the imports under ``if TYPE_CHECKING:`` (type names only)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    if not type_checking:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+                node.body = []
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -66,25 +71,6 @@ def test_result_types_import_nothing_of_the_project_but_the_error_vocabulary() -
     assert _project_imports(ROOT / "index" / "errors.py") == set()
 
 
-def _run_time_project_imports(path: Path) -> set[str]:
-    """``_project_imports`` without the imports under ``if TYPE_CHECKING:`` (type names)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.If)
-            and isinstance(node.test, ast.Name)
-            and node.test.id == "TYPE_CHECKING"
-        ):
-            node.body = []
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return {name for name in names if name.split(".")[0] in {"index", "bot"}}
-
-
 def test_the_cli_and_the_bot_open_the_service_in_one_place() -> None:
     # Everything else names the service class only for type checking, or the result types
     # (``index.results``) or the protocol (``bot.services``), so that a change to the
@@ -92,7 +78,7 @@ def test_the_cli_and_the_bot_open_the_service_in_one_place() -> None:
     users = sorted(
         str(p.relative_to(ROOT))
         for p in (ROOT / "bot").rglob("*.py")
-        if "index.service" in _run_time_project_imports(p)
+        if "index.service" in _project_imports(p, type_checking=False)
     )
     assert users == ["bot/cli/service.py"]
 
@@ -107,7 +93,7 @@ def test_the_type_checking_filter_drops_only_type_checking_imports(tmp_path: Pat
         encoding="utf-8",
     )
     assert _project_imports(module) == {"index.results", "index.service"}
-    assert _run_time_project_imports(module) == {"index.results"}
+    assert _project_imports(module, type_checking=False) == {"index.results"}
 
 
 def test_benchmarks_never_import_tests() -> None:
