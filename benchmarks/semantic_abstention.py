@@ -28,6 +28,7 @@ from benchmarks.embedding_cache import DEFAULT_DATA, EmbeddingCache, scorer_for
 from benchmarks.train_reranker import Recorder
 from index.encoder import load_encoder
 from index.evaluation import build_eval_index
+from index.rerank import Ranking
 from index.semantic import semantic_reranker
 
 
@@ -52,10 +53,10 @@ def signals(data: Path, cache: EmbeddingCache) -> list[dict[str, Any]]:
         assert document is not None
         sentences = cache.passages([s.text for s in document.sentences])
         for record in group:
-            recorder.last = []
+            recorder.last = Ranking([], {})
             answer = snapshot.ask(record.question, 1, ids[context], semantic=scorer)
             question = cache.query(record.question)
-            cosines = [c.cosine for c in recorder.last if c.cosine is not None]
+            cosines = [c.cosine for c in recorder.last.candidates if c.cosine is not None]
             best = max(cosines) if cosines else 0.0
             out.append(
                 {

@@ -57,7 +57,7 @@ from index.encoder import load_encoder
 from index.engine import IndexSnapshot
 from index.evaluation import EvalRecord, build_eval_index, matches_answer, read_qa_file
 from index.question import QuestionAnalysis
-from index.rerank import FEATURES, SHORT_DOCUMENT, Candidate, Reranker
+from index.rerank import FEATURES, SHORT_DOCUMENT, Candidate, Ranking, Reranker
 from index.semantic import SemanticScorer
 
 LEXICON = Path(__file__).resolve().parent.parent / "index" / "lexicon"
@@ -68,21 +68,24 @@ POOL = 20
 
 
 class Recorder:
-    """Stands in for the engine's re-ranker and keeps the last ranked candidates."""
+    """Stands in for the engine's re-ranker and keeps the last ranking (the candidates and
+    their abstention evidence)."""
 
     def __init__(self, inner: Reranker) -> None:
         self.inner = inner
-        self.last: list[Candidate] = []
+        self.last = Ranking([], {})
 
     def candidate_pool(self, top_k: int) -> int:
         return self.inner.candidate_pool(top_k)
 
-    def rank(self, analysis: QuestionAnalysis, candidates: Sequence[Candidate], bm25: Any) -> Any:
+    def rank(
+        self, analysis: QuestionAnalysis, candidates: Sequence[Candidate], bm25: Any
+    ) -> Ranking:
         self.last = self.inner.rank(analysis, candidates, bm25)
         return self.last
 
-    def should_abstain(self, analysis: QuestionAnalysis, ranked: Any, bm25: Any) -> bool:
-        return self.inner.should_abstain(analysis, ranked, bm25)
+    def should_abstain(self, analysis: QuestionAnalysis, ranking: Ranking) -> bool:
+        return self.inner.should_abstain(analysis, ranking)
 
 
 @dataclass
@@ -132,12 +135,12 @@ def collect(
     position = {id(r): i for i, r in enumerate(records)}
     for group, snapshot, ids, scorer in _indexes(records, per_article, recorder):
         for record in group:
-            recorder.last = []
+            recorder.last = Ranking([], {})
             document = None if open_domain else ids[record.context]
             snapshot.ask(record.question, top_k=POOL, document_id=document, semantic=scorer)
             found[position[id(record)]] = (
-                [[c.features.get(f, 0.0) for f in features] for c in recorder.last],
-                [matches_answer(c.text, record.answers) for c in recorder.last],
+                [[c.features.get(f, 0.0) for f in features] for c in recorder.last.candidates],
+                [matches_answer(c.text, record.answers) for c in recorder.last.candidates],
             )
     rows = [found[i][0] for i in range(len(records))]
     golds = [found[i][1] for i in range(len(records))]
@@ -227,11 +230,12 @@ def evidence_values(
     position = {id(r): i for i, r in enumerate(records)}
     for group, snapshot, ids, scorer in _indexes(records, per_article, recorder):
         for r in group:
-            recorder.last = []
+            recorder.last = Ranking([], {})
             answer = snapshot.ask(r.question, top_k=3, document_id=ids[r.context], semantic=scorer)
-            if recorder.last and not answer.abstained:
-                best = recorder.last[0]
-                out[position[id(r)]] = {**best.evidence, "document_length": best.document_length}
+            if recorder.last.candidates and not answer.abstained:
+                best = recorder.last.candidates[0]
+                evidence = recorder.last.evidence
+                out[position[id(r)]] = {**evidence, "document_length": best.document_length}
             else:
                 out[position[id(r)]] = {"unanswerable": 1}
     return [out[i] for i in range(len(records))]

@@ -23,26 +23,19 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import build_application
-from bot.config import TOKEN_HELP, Settings, store_write_problem
+from bot.cli.errors import CLIError
+from bot.cli.semantic import start_semantic
+from bot.cli.service import open_service
+from bot.config import TOKEN_HELP, Settings
 from bot.health import attach_health_server
 from bot.logs import install_token_redaction, redact
 from bot.services import BotService
-from index.service import QAService
-from index.store.errors import StoreError
 
-__all__ = ["ServeError", "ServeOptions", "open_service", "serve", "webhook_path"]
+__all__ = ["ServeOptions", "open_bot_service", "serve", "webhook_path"]
 
 log = logging.getLogger("tanyaberita.serve")
 
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-
-
-class ServeError(Exception):
-    """A user-facing start-up problem: printed as one line, exit code ``code``."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +55,7 @@ def _check_webhook(settings: Settings) -> tuple[str, str]:
     url = settings.webhook_url or ""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ServeError(
+        raise CLIError(
             "--webhook needs WEBHOOK_URL (or --webhook-url), the public https:// address "
             "Telegram posts updates to, e.g. https://bot.example.com/tanyaberita",
             2,
@@ -73,7 +66,7 @@ def _check_webhook(settings: Settings) -> tuple[str, str]:
     ):
         secret = settings.webhook_secret_token.get_secret_value()
         if not _SECRET_TOKEN.match(secret):
-            raise ServeError(
+            raise CLIError(
                 "WEBHOOK_SECRET_TOKEN may only contain A-Z, a-z, 0-9, _ and - (1-256 characters)", 2
             )
     else:
@@ -106,7 +99,7 @@ def _check_listen(host: str, port: int, what: str, settings_names: str) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
-        raise ServeError(
+        raise CLIError(
             f"cannot listen on {address} for the {what}: unknown address {host!r} "
             f"({exc.strerror}); check {settings_names}",
             2,
@@ -117,7 +110,7 @@ def _check_listen(host: str, port: int, what: str, settings_names: str) -> None:
             try:
                 sock.bind(sockaddr)
             except OSError as exc:
-                raise ServeError(_listen_problem(address, what, settings_names, exc)) from None
+                raise CLIError(_listen_problem(address, what, settings_names, exc)) from None
 
 
 def _listen_problem(address: str, what: str, settings_names: str, exc: OSError) -> str:
@@ -194,28 +187,18 @@ def log_refused_webhooks(refusals: RefusedWebhookLog) -> None:
     handler._validate_post = validate  # type: ignore[method-assign]
 
 
-def open_service(settings: Settings) -> BotService:
+def open_bot_service(settings: Settings) -> BotService:
     """The store-backed answer service: the database opened (and migrated), the content
-    directory synced into it and the index built from the stored tokens."""
-    problem = store_write_problem(settings)
-    if problem is not None:
-        raise ServeError(
-            f"cannot open the content store: {problem}; the bot writes to it (content sync, "
-            "question log): set DATA_DIR (or DATABASE_URL) to a writable place"
-        )
-    try:
-        service = QAService.open(settings.resolved_database_url(), content_dir=settings.content_dir)
-    except StoreError as exc:
-        raise ServeError(f"cannot open the content store: {exc}") from None
+    directory synced into it, the index built from the stored tokens and semantic
+    re-ranking started as ``SEMANTIC_RERANK`` says (embedding in the background)."""
+    service = open_service(settings, for_the_bot=True)
     for error in service.start_report.errors:
         log.warning("content sync: %s", error)
     try:
-        semantic = service.enable_semantic(settings.semantic_rerank)
-    except StoreError as exc:
+        start_semantic(service, settings, background=True)  # lexical until embedded
+    except CLIError:
         service.close()
-        raise ServeError(str(exc)) from None
-    if semantic is not None:
-        semantic.start()  # embeds after ingest, in the background; lexical until then
+        raise
     if not service.snapshot.documents:
         log.warning(
             "no articles yet: admins can add them with /tambah, or put files in %s",
@@ -247,7 +230,7 @@ def _check_addresses(settings: Settings, *, webhook: bool) -> None:
 def serve(settings: Settings, options: ServeOptions) -> int:
     problem = settings.token_problem()
     if problem is not None:
-        raise ServeError(f"{problem}\n{TOKEN_HELP}", 2)
+        raise CLIError(f"{problem}\n{TOKEN_HELP}", 2)
     assert settings.telegram_bot_token is not None  # token_problem() checked it
     token = settings.telegram_bot_token.get_secret_value().strip()
     hidden = [token]
@@ -263,7 +246,7 @@ def serve(settings: Settings, options: ServeOptions) -> int:
     quiet = logging.getLogger("telegram.ext")
     quiet.addFilter(_QUIET_BOOTSTRAP)
 
-    service = open_service(settings)
+    service = open_bot_service(settings)
     try:
         app = build_application(settings, service, token=token)
         if settings.health_port:
@@ -295,18 +278,18 @@ def serve(settings: Settings, options: ServeOptions) -> int:
                 close_loop=False,
             )
     except InvalidToken as exc:
-        raise ServeError(
+        raise CLIError(
             f"Telegram rejected the bot token ({redact(str(exc), tuple(hidden))}).\n{TOKEN_HELP}", 2
         ) from None
     except NetworkError as exc:
-        raise ServeError(
+        raise CLIError(
             f"cannot reach the Bot API at {settings.telegram_base_url}: "
             f"{redact(str(exc), tuple(hidden))}"
         ) from None
     except TelegramError as exc:
-        raise ServeError(f"Telegram error: {redact(str(exc), tuple(hidden))}") from None
+        raise CLIError(f"Telegram error: {redact(str(exc), tuple(hidden))}") from None
     except OSError as exc:  # a port taken between the check above and the start
-        raise ServeError(f"cannot start the bot's servers: {exc.strerror or exc}") from None
+        raise CLIError(f"cannot start the bot's servers: {exc.strerror or exc}") from None
     finally:
         quiet.removeFilter(_QUIET_BOOTSTRAP)
         service.close()

@@ -587,9 +587,10 @@ class IndexSnapshot:
         reranker = self._reranker
         if semantic is not None and semantic.annotate(text, candidates, self.document_id_of):
             reranker = semantic.reranker
-        ranked = reranker.rank(analysis, candidates, self._bm25)
-        if reranker.should_abstain(analysis, ranked, self._bm25):
+        ranking = reranker.rank(analysis, candidates, self._bm25)
+        if reranker.should_abstain(analysis, ranking):
             return Answer(question, (), True, "low_coverage", analysis.informative)
+        ranked = ranking.candidates
         # The words of the hits that get a short answer are read once, for their highlights
         # and for the span finder (about 50 µs a sentence).
         words = (

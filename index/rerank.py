@@ -37,6 +37,7 @@ from index.tokens import fold
 __all__ = [
     "FEATURES",
     "Candidate",
+    "Ranking",
     "Reranker",
     "abstention_signals",
     "analyse_question",
@@ -53,7 +54,6 @@ class Candidate:
     sentences there, so ``sentence_id - position`` is the document's first sentence id.
     ``paragraph_start``: the sentence opens a paragraph (the document's first sentence always
     does).
-    ``coverage`` is the abstention evidence, set by ``Reranker.rank`` on the best candidate.
     """
 
     sentence_id: int
@@ -64,9 +64,7 @@ class Candidate:
     document_length: int
     paragraph_start: bool = False
     final_score: float = 0.0
-    coverage: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
-    evidence: dict[str, float] = field(default_factory=dict)
     lowered: str | None = None
     token_set: frozenset[str] | None = None
     # Set by ``index.semantic.SemanticScorer`` when the candidates have embeddings.
@@ -448,6 +446,16 @@ A feature whose weight is 0 is not computed."""
 
 
 @dataclass(frozen=True, slots=True)
+class Ranking:
+    """What ``Reranker.rank`` returns, and all that ``Reranker.should_abstain`` decides from
+    besides the question: the candidates best first, and the abstention evidence of the best
+    passages (``abstention_signals``; empty when there are no candidates)."""
+
+    candidates: list[Candidate]
+    evidence: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
 class Reranker:
     """Linear re-ranker over features of each BM25 candidate, plus the abstention rule.
 
@@ -480,12 +488,11 @@ class Reranker:
 
     def rank(
         self, analysis: QuestionAnalysis, candidates: Sequence[Candidate], bm25: PostingsBM25
-    ) -> list[Candidate]:
-        """Candidates best first (ties: lower sentence id first, i.e. earlier in the text).
-
-        Also stores the abstention evidence on the first candidate's ``coverage``."""
+    ) -> Ranking:
+        """Candidates best first (ties: lower sentence id first, i.e. earlier in the text),
+        with the abstention evidence of the best passages (``abstention_signals``)."""
         if not candidates:
-            return []
+            return Ranking([], {})
         stats = _document_stats(candidates, analysis, bm25)
         question = _Question(
             analysis,
@@ -517,22 +524,21 @@ class Reranker:
         evidence = abstention_signals(
             analysis, ranked[: self.evidence_sentences], stats, self.background
         )
-        ranked[0].evidence = evidence
-        ranked[0].coverage = evidence["background_share"]
-        return ranked
+        return Ranking(ranked, evidence)
 
-    def should_abstain(
-        self, analysis: QuestionAnalysis, ranked: Sequence[Candidate], bm25: PostingsBM25
-    ) -> bool:
-        if analysis.smalltalk or not analysis.informative or not ranked:
+    def should_abstain(self, analysis: QuestionAnalysis, ranking: Ranking) -> bool:
+        """Whether to answer "the article does not say": from the question and what ``rank``
+        returned only (the evidence of the best passages and the best candidate's document
+        length)."""
+        if analysis.smalltalk or not analysis.informative or not ranking.candidates:
             return True
         if not self.abstain:
             return False
-        best = ranked[0]
+        best = ranking.candidates[0]
         threshold = self.min_coverage
         if self.min_coverage_long is not None and best.document_length > SHORT_DOCUMENT:
             threshold = self.min_coverage_long
-        evidence = best.evidence
+        evidence = ranking.evidence
         return (
             evidence.get("background_share", 0.0) < threshold
             or evidence.get("rare_found", 0.0) < self.min_rare

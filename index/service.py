@@ -53,9 +53,9 @@ from index.store.embeddings import count_embedded
 from index.store.errors import StoreError, StoreUnavailableError
 from index.store.store import ContentStore
 from index.tokens import Tokenizer, default_tokenizer
+from index.watcher import WATCH_INTERVAL_S, RevisionWatcher
 
 if TYPE_CHECKING:
-    from index.store.db import ChangeListener
     from index.store.ingest import IngestProgress
 
 __all__ = [
@@ -75,14 +75,6 @@ log = logging.getLogger(__name__)
 # _LAZY_INGEST: ``index.store.ingest`` is imported where a source is ingested, not here: it
 # brings httpx and the page fetcher, 30-50 ms of every command's start-up that answering
 # (`ask`, `chat`, the bot until an admin adds an article) never needs.
-
-WATCH_INTERVAL_S = 3.0
-"""How often the watcher checks whether another instance changed the content, at the latest
-(``start_watching``)."""
-
-NOTIFY_MIN_GAP_S = 0.5
-"""Least time between two rebuilds caused by change notifications (a batch ingest elsewhere
-notifies once per document)."""
 
 
 def load_content_dir(path: Path, tokenizer: Tokenizer | None = None) -> list[Document]:
@@ -126,10 +118,8 @@ class QAService:
         # documents are copied column-wise from the snapshot itself, never re-read).
         self._versions: dict[int, int] = {}
         self._revision = 0
-        self._stop = threading.Event()
-        self._watcher: threading.Thread | None = None
+        self._watcher: RevisionWatcher | None = None
         self._watch_failing = False
-        self._listener: ChangeListener | None = None
         self._semantic: SemanticIndex | None = None
         self.start_report = ReloadReport()
 
@@ -303,8 +293,13 @@ class QAService:
             self._after_change()
 
     def _after_change(self) -> None:
+        self._catch_up(only_if_changed=True)
+
+    def _catch_up(self, *, only_if_changed: bool) -> None:
+        """After a content change: an answering (``live``) service rebuilds its index; a
+        content command's (no index) only notes the store's revision."""
         if self._live:
-            self._rebuild(only_if_changed=True)
+            self._rebuild(only_if_changed=only_if_changed)
         elif self._store is not None:
             self._revision = self._store.revision()
 
@@ -452,10 +447,7 @@ class QAService:
                             counts[result.status] += 1
                         if result.error and result.status == "failed":
                             errors.append(result.error_detail)
-                if self._live:
-                    self._rebuild()
-                else:
-                    self._revision = self._store.revision()
+                self._catch_up(only_if_changed=False)
             except StoreError as exc:  # an explained failure: the report carries it, no traceback
                 errors.append(_wrapped("reload failed", "reload_failed", exc))
             except Exception as exc:  # any other failure: keep serving the old snapshot
@@ -525,57 +517,20 @@ class QAService:
             return False
 
     def start_watching(self, interval: float = WATCH_INTERVAL_S) -> None:
-        """Keep the index in step with changes made by other instances, in a daemon thread.
-
-        On PostgreSQL the thread LISTENs for the notification every content change sends at
-        commit and checks the revision as soon as one arrives, and at the latest every
-        ``interval`` seconds (a missed or merged notification never leaves it stale; if the
-        listening connection fails it polls and reconnects later). On SQLite it polls every
-        ``interval`` seconds. ``close()`` stops it."""
+        """Keep the index in step with changes made by other instances: a ``RevisionWatcher``
+        (``index.watcher``) runs ``check_for_newer_revision`` when the store notifies a change
+        (PostgreSQL) and at the latest every ``interval`` seconds. ``close()`` stops it."""
         if self._watcher is not None or self._store is None:
             return
         listener = self._store.change_listener() if self._live else None
-        self._listener = listener
-
-        def loop() -> None:
-            if listener is None:
-                while not self._stop.wait(interval):
-                    self.check_for_newer_revision()
-                return
-            try:
-                due = time.monotonic() + interval
-                last = 0.0
-                while not self._stop.is_set():
-                    notified = listener.wait(due - time.monotonic())
-                    if self._stop.is_set():
-                        break
-                    now = time.monotonic()
-                    if not notified and now < due:
-                        continue  # woke up to retry listening
-                    gap = last + NOTIFY_MIN_GAP_S - now
-                    # A burst (a batch ingest elsewhere notifies once per document): one
-                    # rebuild per gap, not one per notification.
-                    if notified and gap > 0 and self._stop.wait(gap):
-                        break
-                    self.check_for_newer_revision()
-                    last = time.monotonic()
-                    due = last + interval
-            except Exception:  # pragma: no cover - wait() and the check never raise
-                log.exception("the content revision watcher stopped")
-            finally:
-                listener.close()
-
-        self._watcher = threading.Thread(target=loop, name="revision-watcher", daemon=True)
+        self._watcher = RevisionWatcher(self.check_for_newer_revision, listener, interval)
         self._watcher.start()
 
     def close(self) -> None:
         if self._semantic is not None:
             self._semantic.stop()
-        self._stop.set()
-        if self._listener is not None:
-            self._listener.close()  # wakes the watcher if it waits for a notification
         if self._watcher is not None:
-            self._watcher.join(timeout=5)
+            self._watcher.stop()
             self._watcher = None
         if self._store is not None:
             self._store.close()

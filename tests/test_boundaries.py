@@ -39,10 +39,15 @@ def test_each_wrapped_library_is_imported_by_one_module() -> None:
     }
 
 
-def _project_imports(path: Path) -> set[str]:
+def _project_imports(path: Path, *, type_checking: bool = True) -> set[str]:
     """The project modules ``path`` imports (full dotted names), wherever the import stands:
-    inside a function or under ``TYPE_CHECKING`` counts too."""
+    inside a function or under ``TYPE_CHECKING`` counts too — unless ``type_checking`` is
+    False, which leaves out the imports under ``if TYPE_CHECKING:`` (type names only)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    if not type_checking:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+                node.body = []
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -66,15 +71,29 @@ def test_result_types_import_nothing_of_the_project_but_the_error_vocabulary() -
     assert _project_imports(ROOT / "index" / "errors.py") == set()
 
 
-def test_the_bot_opens_the_service_in_one_place_each_for_the_cli_and_the_bot() -> None:
-    # Everything else names the result types (``index.results``) or the protocol
-    # (``bot.services``), so that a change to the service's internals stays inside it.
+def test_the_cli_and_the_bot_open_the_service_in_one_place() -> None:
+    # Everything else names the service class only for type checking, or the result types
+    # (``index.results``) or the protocol (``bot.services``), so that a change to the
+    # service's internals, or to how it is opened, stays in one place.
     users = sorted(
         str(p.relative_to(ROOT))
         for p in (ROOT / "bot").rglob("*.py")
-        if "index.service" in _project_imports(p)
+        if "index.service" in _project_imports(p, type_checking=False)
     )
-    assert users == ["bot/cli.py", "bot/serve.py"]
+    assert users == ["bot/cli/service.py"]
+
+
+def test_the_type_checking_filter_drops_only_type_checking_imports(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "from index.results import Stats\n"
+        "if TYPE_CHECKING:\n"
+        "    from index.service import QAService\n",
+        encoding="utf-8",
+    )
+    assert _project_imports(module) == {"index.results", "index.service"}
+    assert _project_imports(module, type_checking=False) == {"index.results"}
 
 
 def test_benchmarks_never_import_tests() -> None:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import EXIT_OK, EXIT_USAGE, main, render_answer_text
+from bot.cli import main
+from bot.cli.errors import EXIT_OK, EXIT_USAGE
+from bot.cli.render import render_answer_text
 from bot.i18n import plain_text
 from index.engine import Answer, Hit
 from index.spans import ShortAnswer

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import _IngestBar, main
+from bot.cli import main
+from bot.cli.content import _IngestBar
 from index.results import IngestResult
 from index.store.db import SCHEMA_HEAD
 

@@ -143,7 +143,7 @@ def rejecting_api() -> Iterator[str]:
 @pytest.fixture
 def fake_service(monkeypatch: pytest.MonkeyPatch) -> FakeService:
     service = FakeService()
-    monkeypatch.setattr(serve, "open_service", lambda settings: service)
+    monkeypatch.setattr(serve, "open_bot_service", lambda settings: service)
     return service
 
 

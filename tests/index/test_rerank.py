@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import fields, replace
 from types import SimpleNamespace
 
 import pytest
@@ -9,7 +9,15 @@ import pytest
 from index import rerank
 from index.engine import Document, IndexSnapshot, prepare_document
 from index.question import analyse_question
-from index.rerank import FEATURES, Candidate, Reranker, default_reranker, load_reranker
+from index.rerank import (
+    FEATURES,
+    SHORT_DOCUMENT,
+    Candidate,
+    Ranking,
+    Reranker,
+    default_reranker,
+    load_reranker,
+)
 from index.tokens import default_tokenizer
 
 
@@ -147,9 +155,9 @@ def test_only_weighted_features_are_computed() -> None:
 
     class Spy(Reranker):
         def rank(self, analysis, candidates, bm25):  # type: ignore[no-untyped-def]
-            ranked = super().rank(analysis, candidates, bm25)
-            recorded.extend(set(c.features) for c in ranked)
-            return ranked
+            ranking = super().rank(analysis, candidates, bm25)
+            recorded.extend(set(c.features) for c in ranking.candidates)
+            return ranking
 
     spy = Spy({"bm25_doc": 1.0, "first_sentence": 0.5})
     _snapshot([FESTIVAL], spy).ask("Kapan festival budaya digelar?")
@@ -158,9 +166,9 @@ def test_only_weighted_features_are_computed() -> None:
 
     class All(Reranker):
         def rank(self, analysis, candidates, bm25):  # type: ignore[no-untyped-def]
-            ranked = super().rank(analysis, candidates, bm25)
-            every.extend(set(c.features) for c in ranked)
-            return ranked
+            ranking = super().rank(analysis, candidates, bm25)
+            every.extend(set(c.features) for c in ranking.candidates)
+            return ranking
 
     _snapshot([FESTIVAL], All({})).ask("Kapan festival budaya digelar?")
     # everything that applies to a "kapan" question ("definition" is for "apa itu" questions)
@@ -345,12 +353,12 @@ def test_every_feature_is_registered_and_computes() -> None:
 
     class Spy(Reranker):
         def rank(self, analysis, candidates, bm25):  # type: ignore[no-untyped-def]
-            ranked = super().rank(analysis, candidates, bm25)
-            for c in ranked:
+            ranking = super().rank(analysis, candidates, bm25)
+            for c in ranking.candidates:
                 seen.update(c.features)
                 assert all(math.isfinite(v) and v >= 0 for v in c.features.values())
                 assert c.features.get("bm25", 0) <= 1 and c.features.get("bm25_doc", 0) <= 1
-            return ranked
+            return ranking
 
     spy = IndexSnapshot.build(
         [prepare_document(1, "Jembatan", ARTICLE)], reranker=Spy({}, abstain=False)
@@ -374,9 +382,9 @@ def test_type_features_only_for_their_question_types(question: str, typed: set[s
 
     class Spy(Reranker):
         def rank(self, analysis, candidates, bm25):  # type: ignore[no-untyped-def]
-            ranked = super().rank(analysis, candidates, bm25)
-            computed.update(*(c.features for c in ranked))
-            return ranked
+            ranking = super().rank(analysis, candidates, bm25)
+            computed.update(*(c.features for c in ranking.candidates))
+            return ranking
 
     snapshot = _snapshot([ARTICLE], Spy({}, abstain=False))
     snapshot.ask(question)
@@ -398,10 +406,10 @@ def test_lead_features_split_by_document_size(sentences: int, lead: str) -> None
 
     class Spy(Reranker):
         def rank(self, analysis, candidates, bm25):  # type: ignore[no-untyped-def]
-            ranked = super().rank(analysis, candidates, bm25)
-            first = next(c for c in ranked if c.position == 0)
+            ranking = super().rank(analysis, candidates, bm25)
+            first = next(c for c in ranking.candidates if c.position == 0)
             recorded.update(first.features)
-            return ranked
+            return ranking
 
     snapshot = _snapshot([_long_article(sentences)], Spy({}, abstain=False))
     snapshot.ask("Kapan jembatan Brantas diresmikan?")
@@ -447,3 +455,39 @@ def test_proximity(tokens: tuple[str, ...], expected: float) -> None:
     )
     candidate = Candidate(0, 1.0, tokens, " ".join(tokens), 0, 1)
     assert rerank._proximity(candidate, question) == pytest.approx(expected)  # type: ignore[arg-type]
+
+
+def test_abstention_is_decided_from_the_ranking_alone() -> None:
+    # ``should_abstain`` reads the question and what ``rank`` returned, nothing left on the
+    # candidates: the same candidate is judged by whichever ranking it comes in.
+    reranker = Reranker({"bm25_doc": 1.0}, min_coverage=0.5, min_coverage_long=0.7)
+    analysis = analyse_question("Kapan jembatan Brantas diresmikan?", default_tokenizer())
+    short = Candidate(0, 1.0, ("jembatan",), "Jembatan.", 0, 1)
+    found = {"background_share": 0.6, "rare_found": 5.0}
+    missed = {"background_share": 0.4, "rare_found": 5.0}
+    assert not reranker.should_abstain(analysis, Ranking([short], found))
+    assert reranker.should_abstain(analysis, Ranking([short], missed))
+    assert not reranker.should_abstain(analysis, Ranking([short], found))
+    long = Candidate(0, 1.0, ("jembatan",), "Jembatan.", 0, SHORT_DOCUMENT + 1)
+    assert reranker.should_abstain(analysis, Ranking([long], found))  # below min_coverage_long
+    assert reranker.should_abstain(analysis, Ranking([], {}))  # nothing to answer from
+    assert not replace(reranker, abstain=False).should_abstain(analysis, Ranking([short], missed))
+
+
+def test_rank_returns_the_evidence_of_its_best_passages() -> None:
+    snapshot = _snapshot([ARTICLE], default_reranker())
+    rankings: list[Ranking] = []
+
+    class Spy(Reranker):
+        def rank(self, analysis, candidates, bm25):  # type: ignore[no-untyped-def]
+            ranking = super().rank(analysis, candidates, bm25)
+            rankings.append(ranking)
+            return ranking
+
+    shipped = default_reranker()
+    spy = _snapshot([ARTICLE], Spy(**{f.name: getattr(shipped, f.name) for f in fields(Reranker)}))
+    for question in ("Berapa panjang jembatan Brantas?", "Ada kabar baru apa tahun ini?"):
+        rankings.clear()
+        answer = spy.ask(question)
+        assert len(rankings) == 1 and set(rankings[0].evidence) >= {"background_share"}
+        assert answer.abstained is snapshot.ask(question).abstained

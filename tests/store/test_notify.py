@@ -47,7 +47,8 @@ def _within(seconds: float, condition: Callable[[], bool]) -> float | None:
 
 
 def _listener(service: QAService) -> ChangeListener:
-    listener = service._listener
+    assert service._watcher is not None
+    listener = service._watcher.listener
     assert listener is not None
     assert _within(5, lambda: listener.listening) is not None
     return listener
@@ -132,8 +133,8 @@ def test_close_stops_a_listening_watcher_at_once(pg_url: str, content_dir: Path)
     service = QAService.open(pg_url, content_dir=content_dir)
     service.start_watching(interval=SLOW_POLL_S)
     listener = _listener(service)
-    watcher = service._watcher
-    assert watcher is not None
+    assert service._watcher is not None
+    watcher = service._watcher.thread
     started = time.monotonic()
     service.close()
     assert time.monotonic() - started < 1.0

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
+from bot.cli.arguments import Subcommands
+from bot.cli.errors import EXIT_ERROR, EXIT_OK, PRIVATE_HINT, CLIError
+from bot.cli.service import open_service
 from bot.config import Settings
 
-__all__ = ["add_feeds_parser", "cmd_feeds", "describe_poll"]
+if TYPE_CHECKING:
+    from index.feeds import FeedService
+    from index.store.feeds import FeedPoll
 
-_PRIVATE_HINT = " (a host on this machine or network: add --allow-private to read it anyway)"
+__all__ = ["cmd_feeds", "describe_poll", "register"]
 
 
 def _interval(value: str) -> int:
@@ -36,7 +42,7 @@ def _feed_id(value: str) -> int:
     return int(raw)
 
 
-def add_feeds_parser(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     feeds = sub.add_parser("feeds", help="follow RSS/Atom feeds: add, list, remove, poll")
     actions = feeds.add_subparsers(dest="feeds_action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="subscribe to a feed and read it once now")
@@ -59,7 +65,7 @@ def add_feeds_parser(sub: Any) -> None:
     feeds.set_defaults(handler=cmd_feeds)
 
 
-def describe_poll(poll: Any) -> list[str]:
+def describe_poll(poll: FeedPoll) -> list[str]:
     """One line for a feed's poll, then one per entry that gave no article."""
     name = f"feed {poll.feed_id}" + (f" {poll.title}" if poll.title else "")
     if poll.status == "failed":
@@ -81,12 +87,6 @@ def describe_poll(poll: Any) -> list[str]:
 
 
 def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import (  # noqa: PLC0415 - bot.cli registers this module's parser
-        EXIT_ERROR,
-        EXIT_OK,
-        CLIError,
-        open_service,
-    )
     from index.feeds import FeedService  # noqa: PLC0415 - SQLAlchemy and the store: ~0.3 s of start-up that only feed commands need
 
     asked_private = bool(getattr(args, "allow_private", False))
@@ -101,7 +101,7 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
             sub = feeds.subscribe(args.url, args.every)
             if sub.feed_id is None:
                 message = sub.error.message if sub.error else "refused"
-                hint = _PRIVATE_HINT if sub.error and sub.error.key == "private_address" else ""
+                hint = PRIVATE_HINT if sub.error and sub.error.key == "private_address" else ""
                 raise CLIError(f"{args.url}: {message}{hint}")
             state = "subscribed" if sub.new else "already subscribed (interval updated)"
             print(f"{state}: feed {sub.feed_id} {args.url}")
@@ -133,7 +133,7 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
         service.close()
 
 
-def _list(feeds: Any, as_json: bool) -> int:
+def _list(feeds: FeedService, as_json: bool) -> int:
     from index.store.feeds import describe_interval  # noqa: PLC0415 - SQLAlchemy and the store: ~0.3 s of start-up that only feed commands need
 
     rows = feeds.feeds()
@@ -171,5 +171,5 @@ def _list(feeds: Any, as_json: bool) -> int:
     return 0
 
 
-def _iso(value: Any) -> str | None:
+def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None

@@ -11,11 +11,20 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from bot.cli.arguments import Subcommands
+from bot.cli.errors import EXIT_ERROR, EXIT_OK, CLIError
+from bot.cli.service import announce_store, open_service
 from bot.config import Settings
 
-__all__ = ["add_embed_parser", "embedding_line", "eval_scorer", "start_semantic"]
+if TYPE_CHECKING:
+    from index.engine import IndexSnapshot
+    from index.results import DocumentInfo
+    from index.semantic import SemanticScorer
+    from index.service import QAService
+
+__all__ = ["cmd_embed", "embedding_line", "eval_scorer", "register", "start_semantic"]
 
 
 def _bar(stream: TextIO, desc: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
@@ -40,10 +49,9 @@ def _bar(stream: TextIO, desc: str) -> tuple[Callable[[int, int], None], Callabl
     return progress, close
 
 
-def start_semantic(service: Any, settings: Settings, *, background: bool) -> None:
+def start_semantic(service: QAService, settings: Settings, *, background: bool) -> None:
     """Turn on semantic re-ranking as ``SEMANTIC_RERANK`` says; ``background``: embed what is
     missing in a worker thread (serve, chat). Raises ``CLIError`` for ``on`` without it."""
-    from bot.cli import CLIError  # noqa: PLC0415 - bot.cli registers this module
     from index.store.errors import StoreError  # noqa: PLC0415 - the store: only commands that open it
 
     try:
@@ -54,10 +62,11 @@ def start_semantic(service: Any, settings: Settings, *, background: bool) -> Non
         semantic.start()
 
 
-def eval_scorer(snapshot: Any, settings: Settings, stream: TextIO = sys.stderr) -> Any:
+def eval_scorer(
+    snapshot: IndexSnapshot, settings: Settings, stream: TextIO = sys.stderr
+) -> SemanticScorer | None:
     """For ``eval``: a scorer with every context embedded first (progress bar on a terminal),
     so the figures are those of a fully embedded store; None when the encoder is off."""
-    from bot.cli import CLIError  # noqa: PLC0415 - bot.cli registers this module
     from index.embedding_worker import SemanticIndex  # noqa: PLC0415 - the store and encoder: eval only
     from index.encoder import load_encoder  # noqa: PLC0415 - eval only
 
@@ -77,7 +86,7 @@ def eval_scorer(snapshot: Any, settings: Settings, stream: TextIO = sys.stderr) 
     return semantic.scorer
 
 
-def embedding_line(service: Any, documents: list[Any]) -> str:
+def embedding_line(service: QAService, documents: list[DocumentInfo]) -> str:
     """``embeddings: 1,234 of 5,678 sentences`` for ``documents`` (active ones)."""
     counts = service.embedding_counts()
     embedded = int(counts.get("embedded_sentences", 0))
@@ -86,13 +95,6 @@ def embedding_line(service: Any, documents: list[Any]) -> str:
 
 
 def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import (  # noqa: PLC0415 - bot.cli registers this module
-        EXIT_ERROR,
-        EXIT_OK,
-        announce_store,
-        open_service,
-    )
-
     if settings.semantic_rerank == "off":
         print("SEMANTIC_RERANK=off: nothing to embed", file=sys.stderr)
         return EXIT_OK
@@ -125,7 +127,7 @@ def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def add_embed_parser(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     embed = sub.add_parser(
         "embed",
         help="compute the sentence embeddings semantic re-ranking needs (after ingest)",

@@ -1,0 +1,65 @@
+"""``tanyaberita stats``: usage figures from the stored question log (as the bot's /stats)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from bot.cli.arguments import Subcommands, positive_int
+from bot.cli.errors import EXIT_OK
+from bot.cli.service import open_service
+from bot.config import Settings
+
+__all__ = ["cmd_stats", "register"]
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    service = open_service(settings, live=False, sync=False, announce=args)
+    try:
+        stats = service.stats(args.top)
+    finally:
+        service.close()
+    extra = stats.extra
+    if args.json:
+        row = {
+            "questions": stats.questions,
+            "answered": stats.answered,
+            "abstained": stats.abstained,
+            "thumbs_up": stats.thumbs_up,
+            "thumbs_down": stats.thumbs_down,
+            "p50_ms": stats.p50_ms,
+            "top_questions": [list(q) for q in stats.top_questions],
+            "unanswered_questions": [list(q) for q in stats.unanswered_questions],
+            **{key: int(value) for key, value in extra.items()},
+        }
+        print(json.dumps(row, ensure_ascii=False))
+        return EXIT_OK
+    share = f" ({100 * stats.answered / stats.questions:.1f} %)" if stats.questions else ""
+    print(f"questions        {stats.questions:,}")
+    print(f"answered         {stats.answered:,}{share}")
+    print(f"not answered     {stats.abstained:,}")
+    print(f"feedback         {stats.thumbs_up:,} 👍  {stats.thumbs_down:,} 👎")
+    print(f"median latency   {stats.p50_ms:.1f} ms")
+    if extra:
+        documents, sentences = int(extra.get("documents", 0)), int(extra.get("sentences", 0))
+        revision = int(extra.get("revision", 0))
+        content = f"{documents:,} articles, {sentences:,} sentences, revision {revision}"
+        print(f"content          {content}")
+        if "embedded_sentences" in extra:
+            print(f"embeddings       {int(extra['embedded_sentences']):,} sentences")
+    for heading, rows in (
+        ("most asked", stats.top_questions),
+        ("most asked without an answer", stats.unanswered_questions),
+    ):
+        if rows:
+            print(f"{heading}:")
+            for question, count in rows:
+                print(f"  {count:>5}  {' '.join(question.split())}")
+    return EXIT_OK
+
+
+def register(sub: Subcommands) -> None:
+    stats = sub.add_parser("stats", help="usage statistics from the stored question log")
+    stats.add_argument("--top", type=positive_int, default=10, help="questions listed (10)")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    stats.set_defaults(handler=cmd_stats)
