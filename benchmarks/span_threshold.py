@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--cache", type=Path, help="keep the asked questions in this file")
     parser.add_argument("--json", type=Path, help="write every row as JSON")
-    parser.add_argument("--min-exact", type=float, nargs="*", default=[0.72, 0.75])
+    parser.add_argument("--min-exact", type=float, nargs="*", default=[0.72, 0.74, 0.75])
     args = parser.parse_args(argv)
     if not (args.data / "tydiqa_id_train.jsonl").is_file():
         print(f"no tydiqa_id_train.jsonl in {args.data} (use --data)", file=sys.stderr)
