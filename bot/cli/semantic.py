@@ -96,9 +96,12 @@ def embedding_line(service: QAService, documents: list[DocumentInfo]) -> str:
 
 def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
     if settings.semantic_rerank == "off":
-        print("SEMANTIC_RERANK=off: nothing to embed", file=sys.stderr)
+        print(
+            "SEMANTIC_RERANK=off: nothing to embed (set SEMANTIC_RERANK=auto to use the encoder)",
+            file=sys.stderr,
+        )
         return EXIT_OK
-    service = open_service(settings, sync=False)
+    service = open_service(settings)  # the content directory first: embed what the bot serves
     try:
         announce_store(settings, args)
         semantic = service.enable_semantic("on" if settings.semantic_rerank == "on" else "auto")

@@ -38,6 +38,15 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, out, err
 
 
+def test_embed_reads_the_content_directory_first(
+    db_args: list[str], encoder: HashingEncoder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A new store: what the bot will serve (the content directory) is embedded, not nothing.
+    code, out, err = run([*db_args, "embed"], capsys)
+    assert code == 0, err
+    assert "embedded 30 sentences" in out and "30 of 30 sentences have embeddings" in out
+
+
 def test_embed_then_documents_and_stats_count_the_embedded_sentences(
     db_args: list[str], encoder: HashingEncoder, capsys: pytest.CaptureFixture[str]
 ) -> None:
