@@ -1,6 +1,7 @@
 """The offline bot harness (``tests.support.bot``) for the tests in this folder: its fixtures
-(``bot``, ``service``, ``settings``) are registered here. The helpers are importable from here
-too, for tests written before they moved to ``tests.support``."""
+(``bot``, ``service``, ``settings``) and the CLI's ``db_args`` (``tests.support.cli``) are
+registered here. The helpers are importable from here too, for tests written before they moved
+to ``tests.support``."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.support.bot import (
     service,
     settings,
 )
+from tests.support.cli import db_args
 
 __all__ = [
     "ADMIN_ID",
@@ -37,6 +39,7 @@ __all__ = [
     "RecordingRequest",
     "Updates",
     "bot",
+    "db_args",
     "make_settings",
     "service",
     "settings",

@@ -10,18 +10,13 @@ from pathlib import Path
 import pytest
 
 import index.encoder as encoder_module
-from bot.cli import main
 from bot.render import render_stats
 from index.results import Stats
 from tests.semantic_fakes import HashingEncoder
+from tests.support.cli import run
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "docs" / "examples" / "qa-sample.jsonl"
-
-
-@pytest.fixture
-def db_args(tmp_path: Path) -> list[str]:
-    return ["--database-url", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
 
 
 @pytest.fixture
@@ -30,12 +25,6 @@ def encoder(monkeypatch: pytest.MonkeyPatch) -> Iterator[HashingEncoder]:
     monkeypatch.setattr(encoder_module, "load_encoder", lambda threads=None: fake)
     monkeypatch.setenv("SEMANTIC_RERANK", "auto")
     yield fake
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_embed_reads_the_content_directory_first(

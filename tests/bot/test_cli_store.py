@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.cli.content import _IngestBar
 from index.results import IngestResult
 from index.store.db import SCHEMA_HEAD
+from tests.support.cli import run
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "tests" / "fixtures" / "pages"
@@ -23,17 +23,6 @@ ARTICLE = (
     "Gempa bumi berkekuatan 5,6 magnitudo mengguncang Kabupaten Cianjur pada Senin siang. "
     "Ratusan bangunan rusak dan warga mengungsi ke tenda darurat."
 )
-
-
-@pytest.fixture
-def db_args(tmp_path: Path) -> list[str]:
-    return ["--database-url", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_ingest_says_which_files_of_a_directory_were_skipped_and_why(

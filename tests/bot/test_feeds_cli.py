@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from benchmarks.feedsite import FeedSite, serve_site
 from bot.cli import main
+from tests.support.cli import run
 
 BANJIR = [
     "Hujan deras yang mengguyur sejak Senin malam membuat Kali Bekasi meluap dan merendam "
@@ -27,17 +27,6 @@ KERETA = [
 def site() -> Iterator[FeedSite]:
     with serve_site() as served:
         yield served
-
-
-@pytest.fixture
-def db_args(tmp_path: Path) -> list[str]:
-    return ["--database-url", f"sqlite:///{tmp_path / 'cli.sqlite3'}"]
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_feeds_commands(
