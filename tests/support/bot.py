@@ -13,6 +13,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -302,8 +303,10 @@ def settings() -> Settings:
     return make_settings()
 
 
-@pytest.fixture
-async def bot(settings: Settings, service: FakeService) -> AsyncIterator[Harness]:
+@asynccontextmanager
+async def running_bot(settings: Settings, service: Any) -> AsyncIterator[Harness]:
+    """The Application for ``service`` (a fake or a real ``QAService``) on a recording Bot API,
+    without rate limiter or revision watcher; shut down on exit (the service stays open)."""
     request = RecordingRequest()
     app = build_application(
         settings, service, request=request, rate_limit=False, revision_poll_seconds=0
@@ -313,6 +316,12 @@ async def bot(settings: Settings, service: FakeService) -> AsyncIterator[Harness
         yield Harness(app, request, service, Updates())
     finally:
         await app.shutdown()
+
+
+@pytest.fixture
+async def bot(settings: Settings, service: FakeService) -> AsyncIterator[Harness]:
+    async with running_bot(settings, service) as harness:
+        yield harness
 
 
 # Sticker, photo and voice message fields: non-text input that handlers must treat deliberately.

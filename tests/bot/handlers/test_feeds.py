@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 from benchmarks.feedsite import FeedSite, serve_site
-from bot.app import build_application
 from bot.config import Settings
 from bot.handlers.feeds import _announce, feeds_of
 from index.feeds import NewArticle
 from index.service import QAService
 from tests.bot.telegram_html import check
 from tests.fakes import CONTENT_DIR
-from tests.support.bot import ADMIN_ID, GROUP_ID, USER_ID, Harness, RecordingRequest, Updates
+from tests.support.bot import ADMIN_ID, GROUP_ID, USER_ID, Harness, running_bot
 
 BANJIR = [
     "Hujan deras yang mengguyur sejak Senin malam membuat Kali Bekasi meluap dan merendam "
@@ -36,15 +35,10 @@ async def _harness(tmp_path: Path, settings: Settings) -> AsyncIterator[Harness]
     service = QAService.open(
         f"sqlite:///{tmp_path / 'bot.sqlite3'}", content_dir=CONTENT_DIR, fetch_timeout=1.0
     )
-    request = RecordingRequest()
-    app = build_application(
-        settings, service, request=request, rate_limit=False, revision_poll_seconds=0
-    )
-    await app.initialize()
     try:
-        yield Harness(app, request, service, Updates())  # type: ignore[arg-type]
+        async with running_bot(settings, service) as harness:
+            yield harness
     finally:
-        await app.shutdown()
         service.close()
 
 

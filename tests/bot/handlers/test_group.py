@@ -9,6 +9,7 @@ import pytest
 from bot.app import build_application
 from tests.bot.telegram_html import check
 from tests.support.bot import (
+    ADMIN_RIGHTS,
     BOT_USERNAME,
     GROUP_ID,
     MEDIA_PAYLOADS,
@@ -154,20 +155,7 @@ async def test_anonymous_admin_can_ask(bot: Harness) -> None:
 
 
 def member(user: dict[str, Any], status: str) -> dict[str, Any]:
-    rights = [
-        "can_be_edited",
-        "is_anonymous",
-        "can_manage_chat",
-        "can_delete_messages",
-        "can_manage_video_chats",
-        "can_restrict_members",
-        "can_promote_members",
-        "can_change_info",
-        "can_invite_users",
-        "can_post_stories",
-        "can_edit_stories",
-        "can_delete_stories",
-    ]
+    rights = ("is_anonymous", *ADMIN_RIGHTS)
     extra = {right: False for right in rights} if status == "administrator" else {}
     return {"user": user, "status": status, **extra}
 

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application
 from bot.config import Settings
 from index.service import QAService
 from tests.bot.telegram_html import check
 from tests.fakes import CONTENT_DIR
-from tests.support.bot import ADMIN_ID, USER_ID, Harness, RecordingRequest, Updates
+from tests.support.bot import ADMIN_ID, USER_ID, Harness, running_bot
 
 ARTICLE = (
     "Pemerintah kota Bandung meresmikan jembatan baru pada hari Senin. Jembatan itu dibangun "
@@ -26,15 +25,10 @@ ARTICLE = (
 @pytest.fixture
 async def store_bot(tmp_path: Path, settings: Settings) -> AsyncIterator[Harness]:
     service = QAService.open(f"sqlite:///{tmp_path / 'bot.sqlite3'}", content_dir=CONTENT_DIR)
-    request = RecordingRequest()
-    app = build_application(
-        settings, service, request=request, rate_limit=False, revision_poll_seconds=0
-    )
-    await app.initialize()
     try:
-        yield Harness(app, request, service, Updates())  # type: ignore[arg-type]
+        async with running_bot(settings, service) as harness:
+            yield harness
     finally:
-        await app.shutdown()
         service.close()
 
 
