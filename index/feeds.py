@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import text as sql_text
 
 from index.errors import ErrorDetail
-from index.service import QAService, StoreError, _database_errors
+from index.service import QAService, StoreError, database_errors
 from index.sources import SourceError
 from index.store.feeds import DEFAULT_INTERVAL_S, FeedInfo, FeedPoll, FeedStore
 from index.store.models import utcnow
@@ -131,7 +131,7 @@ class FeedService:
         """Subscribe and poll the feed once, now. A refused URL changes nothing."""
         url = url.strip()
         try:
-            with _database_errors("subscribing to the feed"):
+            with database_errors("subscribing to the feed"):
                 feed_id, new = self.store.add(url, interval_s)
         except SourceError as error:
             return Subscription(url, None, error=error.detail())
@@ -139,20 +139,20 @@ class FeedService:
         return Subscription(url, feed_id, new, polls[0] if polls else None)
 
     def unsubscribe(self, feed_id: int) -> bool:
-        with _database_errors("removing the feed"):
+        with database_errors("removing the feed"):
             return self.store.remove(feed_id)
 
     def feeds(self) -> list[FeedInfo]:
-        with _database_errors("listing the feeds"):
+        with database_errors("listing the feeds"):
             return self.store.feeds()
 
     def set_notice(self, chat_id: int, on: bool) -> bool:
         """Tell ``chat_id`` of new articles (or stop); True when that changed something."""
-        with _database_errors("saving the chat settings"):
+        with database_errors("saving the chat settings"):
             return self.store.set_notice(chat_id, on)
 
     def notice_chats(self) -> list[int]:
-        with _database_errors("reading the chat settings"):
+        with database_errors("reading the chat settings"):
             return self.store.notice_chats()
 
     # --- polling -------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ class FeedService:
                 raise StoreError(
                     "another instance is polling the feeds right now; try again in a moment"
                 )
-            with _database_errors("polling the feeds"):
+            with database_errors("polling the feeds"):
                 if feed_id is not None and not self.store.exists(feed_id):
                     raise StoreError(
                         f"there is no feed #{feed_id}", key="no_such_feed", params={"id": feed_id}
@@ -182,7 +182,7 @@ class FeedService:
         with self._exclusive(wait=False) as mine:
             if not mine:
                 return None
-            with _database_errors("polling the feeds"):
+            with database_errors("polling the feeds"):
                 expired = self._expire(every=RETENTION_CHECK_S)
                 polls = tuple(self._poll_one(i) for i in self.store.due())
                 report = CycleReport(polls, expired)
@@ -192,7 +192,7 @@ class FeedService:
 
     def expire(self) -> int:
         """Apply retention now; the number of articles taken out."""
-        with _database_errors("applying retention"):
+        with database_errors("applying retention"):
             expired = self._expire()
             if expired:
                 self.service.content_changed()

@@ -67,6 +67,7 @@ __all__ = [
     "ReloadReport",
     "Stats",
     "StoreError",
+    "database_errors",
     "load_content_dir",
 ]
 
@@ -289,7 +290,7 @@ class QAService:
 
     def content_changed(self) -> None:
         """Bring the index up to date after a change written to the store directly."""
-        with _database_errors("rebuilding the index"):
+        with database_errors("rebuilding the index"):
             self._after_change()
 
     def _after_change(self) -> None:
@@ -379,7 +380,7 @@ class QAService:
         from index.store.ingest import ingest_sources  # noqa: PLC0415 - see _LAZY_INGEST
 
         store = self._require_store()
-        with _database_errors("ingest"):
+        with database_errors("ingest"):
             results = ingest_sources(
                 store,
                 sources,
@@ -397,7 +398,7 @@ class QAService:
     def remove(self, document_id: int) -> bool:
         """Take a document out of the index; False when there is no such active document."""
         store = self._require_store()
-        with _database_errors("removing a document"):
+        with database_errors("removing a document"):
             removed = store.deactivate(int(document_id))
             if removed:
                 self._after_change()
@@ -410,7 +411,7 @@ class QAService:
                 for d in self._snapshot.documents
             ]
         try:
-            with _database_errors("listing the documents"):
+            with database_errors("listing the documents"):
                 return self._store.documents(include_inactive)
         except StoreUnavailableError as exc:
             if not self._live or include_inactive:
@@ -542,7 +543,7 @@ class QAService:
     ) -> int:
         """Store one asked question (the user only as a keyed hash); returns its id."""
         store = self._require_store()
-        with _database_errors("logging a question"):
+        with database_errors("logging a question"):
             return store.log_question(
                 chat_id=chat_id,
                 user_id=user_id,
@@ -558,14 +559,14 @@ class QAService:
         False when ``question_id`` is unknown or, given ``chat_id``, was asked in another
         chat."""
         store = self._require_store()
-        with _database_errors("recording feedback"):
+        with database_errors("recording feedback"):
             return store.record_feedback(
                 question_id=question_id, user_id=user_id, vote=vote, chat_id=chat_id
             )
 
     def stats(self, top: int = 5) -> Stats:
         store = self._require_store()
-        with _database_errors("reading the statistics"):
+        with database_errors("reading the statistics"):
             stats = store.stats(top)
             stats.extra.update(self.embedding_counts())
             return stats
@@ -575,23 +576,23 @@ class QAService:
         for statistics, and ``semantic`` (1 when re-ranking with it)."""
         store = self._require_store()
         version = self._semantic.encoder.version if self._semantic is not None else None
-        with _database_errors("counting the embedded sentences"):
+        with database_errors("counting the embedded sentences"):
             _, embedded = count_embedded(store.db, version)
         return {"embedded_sentences": embedded, "semantic": int(self._semantic is not None)}
 
     def chat_language(self, chat_id: int) -> str | None:
         store = self._require_store()
-        with _database_errors("reading the chat settings"):
+        with database_errors("reading the chat settings"):
             return store.chat_language(chat_id)
 
     def set_chat_language(self, chat_id: int, language: str) -> None:
         store = self._require_store()
-        with _database_errors("saving the chat settings"):
+        with database_errors("saving the chat settings"):
             store.set_chat_language(chat_id, language)
 
 
 @contextmanager
-def _database_errors(action: str) -> Iterator[None]:
+def database_errors(action: str) -> Iterator[None]:
     """Database failures as ``StoreError``s with one sentence (no SQL, no password): callers
     handle one exception type, and a lost connection reads as what it is."""
     try:

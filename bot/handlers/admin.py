@@ -26,6 +26,8 @@ from index.store.errors import StoreError
 __all__ = [
     "MAX_UPLOAD_BYTES",
     "UPLOAD_SUFFIXES",
+    "admin_gate",
+    "exclusive",
     "on_add",
     "on_document",
     "on_reload",
@@ -39,7 +41,7 @@ UPLOAD_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$")
 
 
-async def _admin_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Message | None:
+async def admin_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Message | None:
     """The message when its sender is an admin; otherwise refuse politely, log, and ``None``."""
     message = update.effective_message
     if message is None:
@@ -58,7 +60,7 @@ async def _admin_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Mes
     return None
 
 
-async def _exclusive(
+async def exclusive(
     message: Message,
     lang: Language,
     context: ContextTypes.DEFAULT_TYPE,
@@ -79,7 +81,7 @@ async def _exclusive(
 
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = await _admin_gate(update, context)
+    message = await admin_gate(update, context)
     if message is None:
         return
     lang = await chat_language(update, context)
@@ -90,7 +92,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("reload by admin: %s", report)
         return render_reload(report, lang)
 
-    await _exclusive(message, lang, context, work)
+    await exclusive(message, lang, context, work)
 
 
 def _check_upload(document: Document, lang: Language) -> str | None:
@@ -136,12 +138,12 @@ async def _ingest_document(
         log.info("upload %r by admin: %s", name, result.status)
         return render_ingest(result, lang)
 
-    await _exclusive(message, lang, context, work)
+    await exclusive(message, lang, context, work)
 
 
 async def on_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/tambah URL``; ``/tambah [title]`` replying to a text or a document."""
-    message = await _admin_gate(update, context)
+    message = await admin_gate(update, context)
     if message is None:
         return
     lang = await chat_language(update, context)
@@ -156,7 +158,7 @@ async def on_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.info("url ingest by admin: %s", result.status)
             return render_ingest(result, lang)
 
-        await _exclusive(message, lang, context, add_url)
+        await exclusive(message, lang, context, add_url)
     elif reply is not None and reply.document is not None:
         await _ingest_document(message, reply.document, lang, context)
     elif reply is not None and (reply.text or reply.caption):
@@ -168,7 +170,7 @@ async def on_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.info("text ingest by admin: %s", result.status)
             return render_ingest(result, lang)
 
-        await _exclusive(message, lang, context, add_text)
+        await exclusive(message, lang, context, add_text)
     else:
         await reply_text(message, text(lang, "tambah_usage"))
 
@@ -188,14 +190,14 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not captioned and not is_admin(message, context):
         await reply_text(message, text(await chat_language(update, context), "non_text"))
         return
-    gated = await _admin_gate(update, context)
+    gated = await admin_gate(update, context)
     if gated is None:
         return
     await _ingest_document(gated, message.document, await chat_language(update, context), context)
 
 
 async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = await _admin_gate(update, context)
+    message = await admin_gate(update, context)
     if message is None:
         return
     lang = await chat_language(update, context)
@@ -212,11 +214,11 @@ async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         key = "hapus_done" if removed else "hapus_missing"
         return split_html(text(lang, key, id=document_id))
 
-    await _exclusive(message, lang, context, work)
+    await exclusive(message, lang, context, work)
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = await _admin_gate(update, context)
+    message = await admin_gate(update, context)
     if message is None:
         return
     lang = await chat_language(update, context)

@@ -17,9 +17,9 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
-from bot.handlers.admin import _admin_gate, _exclusive
+from bot.handlers.admin import admin_gate, exclusive
 from bot.handlers.common import chat_language, reply_chunks, reply_text
-from bot.handlers.private import _may_set_language
+from bot.handlers.private import may_change_chat_setting
 from bot.i18n import Language, text
 from bot.render_feeds import render_feeds, render_news, render_subscription
 from bot.services import BotService
@@ -114,7 +114,7 @@ async def _feeds_for_admin(
 ) -> tuple[Message, Language, FeedService] | None:
     """The message, chat language and feed service for an admin's feed command; None (after
     telling why) for anyone else or without a store."""
-    message = await _admin_gate(update, context)
+    message = await admin_gate(update, context)
     if message is None:
         return None
     lang = await chat_language(update, context)
@@ -149,7 +149,7 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         log.info("feed subscription by admin: %s", sub.feed_id)
         return render_subscription(sub, interval, lang)
 
-    await _exclusive(message, lang, context, work)
+    await exclusive(message, lang, context, work)
 
 
 async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -170,7 +170,7 @@ async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             text(lang, "berhenti_done" if removed else "berhenti_missing", id=feed_id)
         )
 
-    await _exclusive(message, lang, context, work)
+    await exclusive(message, lang, context, work)
 
 
 async def on_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -197,7 +197,7 @@ async def on_notify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if choice not in ("on", "off", "ya", "tidak"):
         await reply_text(message, text(lang, "kabari_usage"))
         return
-    allowed = await _may_set_language(update, context)
+    allowed = await may_change_chat_setting(update, context)
     if not allowed:
         await reply_text(message, text(lang, "kabari_admins_only" if allowed is False else "error"))
         return

@@ -28,6 +28,7 @@ from bot.render import render_article_page, render_help, render_welcome
 from bot.state import state
 
 __all__ = [
+    "may_change_chat_setting",
     "on_articles",
     "on_articles_page",
     "on_edited_text",
@@ -96,7 +97,9 @@ async def on_articles_page(
     await query.answer()
 
 
-async def _may_set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool | None:
+async def may_change_chat_setting(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> bool | None:
     """Anyone in a private chat; in groups only the group's administrators (an anonymous
     admin, who speaks as the group itself, is one). ``None`` when Telegram cannot tell."""
     message = update.effective_message
@@ -125,7 +128,7 @@ async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if choice not in ("id", "en"):
         await reply_text(message, text(await chat_language(update, context), "language_usage"))
         return
-    allowed = await _may_set_language(update, context)
+    allowed = await may_change_chat_setting(update, context)
     if not allowed:
         key = "language_admins_only" if allowed is False else "error"
         await reply_text(message, text(await chat_language(update, context), key))
