@@ -117,7 +117,7 @@ def test_counts_read_in_the_singular_for_one(
     db_args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     one = "Gempa bermagnitudo 5,6 mengguncang Cianjur pada Senin siang."
-    monkeypatch.setattr(sys, "stdin", io.StringIO(one))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(one.encode()), encoding="utf-8"))
     code, out, _ = run([*db_args, "ingest", "-", "--title", "Gempa"], capsys)
     assert code == 0 and "added      #1 Gempa [1 sentence] " in out
     code, out, _ = run([*db_args, "stats"], capsys)
