@@ -624,6 +624,7 @@ def plain_text(lang: str, key: str, **values: object) -> str:
 _NOUNS: Final[dict[str, dict[Language, tuple[str, str]]]] = {
     "article": {"id": ("artikel", "artikel"), "en": ("article", "articles")},
     "sentence": {"id": ("kalimat", "kalimat"), "en": ("sentence", "sentences")},
+    "document": {"id": ("dokumen", "dokumen"), "en": ("document", "documents")},
     "second": {"id": ("detik", "detik"), "en": ("second", "seconds")},
 }
 

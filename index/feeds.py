@@ -171,7 +171,7 @@ class FeedService:
                         f"there is no feed #{feed_id}", key="no_such_feed", params={"id": feed_id}
                     )
                 ids = [feed_id] if feed_id is not None else [f.id for f in self.store.feeds()]
-                polls = [self._poll_one(i) for i in ids]
+                polls = [self._poll_one(i, asked=True) for i in ids]
                 if any(p.added for p in polls):
                     self.service.content_changed()
         return polls
@@ -221,8 +221,24 @@ class FeedService:
             return None
         return utcnow() - timedelta(days=self.retention_days)
 
-    def _poll_one(self, feed_id: int) -> FeedPoll:
+    def _poll_one(self, feed_id: int, *, asked: bool = False) -> FeedPoll:
+        """Poll one feed and log what went wrong: as a warning in a background cycle (nobody
+        else reports it), at info level when someone ``asked`` for the poll (the CLI or the
+        bot shows them the outcome; a warning would print it twice)."""
         result = self.store.poll(feed_id, skip_before=self._cutoff(), clock=time.perf_counter)
+        level = logging.INFO if asked else logging.WARNING
+        if result.status == "failed":
+            reason = result.error.message if result.error else "unknown error"
+            log.log(level, "feed %d (%s) failed: %s", feed_id, result.url, reason)
+        for outcome in result.outcomes:
+            if outcome.result.status == "failed":
+                log.log(
+                    level,
+                    "feed %d: entry %s gave no article: %s",
+                    feed_id,
+                    outcome.link,
+                    outcome.result.error,
+                )
         if result.status == "polled":
             log.info(
                 "feed %d: %d entries, %d new, %d stored, %d failed, %d left for later (%.2f s)",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,12 +17,13 @@ from bot.cli.arguments import Subcommands
 from bot.cli.errors import EXIT_ERROR, EXIT_OK, PRIVATE_HINT, CLIError
 from bot.cli.service import open_service
 from bot.config import Settings
+from bot.i18n import count
 
 if TYPE_CHECKING:
     from index.feeds import FeedService
-    from index.store.feeds import FeedPoll
+    from index.store.feeds import FeedInfo, FeedPoll
 
-__all__ = ["cmd_feeds", "describe_poll", "register"]
+__all__ = ["cmd_feeds", "describe_poll", "feed_json", "feed_table", "register"]
 
 
 def _interval(value: str) -> int:
@@ -123,7 +125,7 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
             if not polls:
                 print("no feeds (subscribe with `tanyaberita feeds add URL`)")
             if args.id is None and settings.retention_days:
-                print(f"retention: {feeds.expire()} articles expired")
+                print(f"retention: {count('en', 'article', feeds.expire())} expired")
         for poll in polls:
             for line in describe_poll(poll):
                 print(line)
@@ -134,41 +136,48 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _list(feeds: FeedService, as_json: bool) -> int:
-    from index.store.feeds import describe_interval  # noqa: PLC0415 - SQLAlchemy and the store: ~0.3 s of start-up that only feed commands need
-
     rows = feeds.feeds()
     if as_json:
         for f in rows:
-            print(
-                json.dumps(
-                    {
-                        "id": f.id,
-                        "url": f.url,
-                        "title": f.title,
-                        "interval_s": f.interval_s,
-                        "articles": f.articles,
-                        "last_success_at": _iso(f.last_success_at),
-                        "last_error": f.last_error,
-                        "last_error_at": _iso(f.last_error_at),
-                        "failures": f.failures,
-                        "next_poll_at": _iso(f.next_poll_at),
-                    },
-                    ensure_ascii=False,
-                )
-            )
+            print(json.dumps(feed_json(f), ensure_ascii=False))
         return 0
     if not rows:
         print("no feeds (subscribe with `tanyaberita feeds add URL`)")
         return 0
-    print(f"{'ID':>4}  {'EVERY':>5}  {'ARTICLES':>8}  {'LAST SUCCESS':<16}  URL")
+    for line in feed_table(rows):
+        print(line)
+    return 0
+
+
+def feed_json(f: FeedInfo) -> dict[str, object]:
+    """One feed as ``feeds list --json`` and ``stats --json`` print it."""
+    return {
+        "id": f.id,
+        "url": f.url,
+        "title": f.title,
+        "interval_s": f.interval_s,
+        "articles": f.articles,
+        "last_success_at": _iso(f.last_success_at),
+        "last_error": f.last_error,
+        "last_error_at": _iso(f.last_error_at),
+        "failures": f.failures,
+        "next_poll_at": _iso(f.next_poll_at),
+    }
+
+
+def feed_table(rows: Sequence[FeedInfo]) -> list[str]:
+    """The feeds as a table: a heading, one line per feed, and its last error below it."""
+    from index.store.feeds import describe_interval  # noqa: PLC0415 - SQLAlchemy and the store: ~0.3 s of start-up that only feed commands need
+
+    lines = [f"{'ID':>4}  {'EVERY':>5}  {'ARTICLES':>8}  {'LAST SUCCESS':<16}  URL"]
     for f in rows:
         success = f.last_success_at.strftime("%Y-%m-%d %H:%M") if f.last_success_at else "never"
         every = describe_interval(f.interval_s)
-        print(f"{f.id:>4}  {every:>5}  {f.articles:>8}  {success:<16}  {f.url}")
+        lines.append(f"{f.id:>4}  {every:>5}  {f.articles:>8}  {success:<16}  {f.url}")
         if f.last_error:
             when = f.last_error_at.strftime("%Y-%m-%d %H:%M") if f.last_error_at else "?"
-            print(f"      last error {when} ({f.failures} in a row): {f.last_error}")
-    return 0
+            lines.append(f"      last error {when} ({f.failures} in a row): {f.last_error}")
+    return lines
 
 
 def _iso(value: datetime | None) -> str | None:

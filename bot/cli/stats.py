@@ -7,16 +7,22 @@ import json
 
 from bot.cli.arguments import Subcommands, positive_int
 from bot.cli.errors import EXIT_OK
+from bot.cli.feeds import feed_json, feed_table
 from bot.cli.service import open_service
 from bot.config import Settings
+from bot.i18n import count
 
 __all__ = ["cmd_stats", "register"]
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from index.feeds import FeedService  # noqa: PLC0415 - SQLAlchemy and the store: ~0.3 s of start-up that only store commands need
+
     service = open_service(settings, live=False, sync=False, announce=args)
     try:
         stats = service.stats(args.top)
+        feeds = FeedService.for_service(service)
+        subscriptions = feeds.feeds() if feeds is not None else []
     finally:
         service.close()
     extra = stats.extra
@@ -31,6 +37,7 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
             "top_questions": [list(q) for q in stats.top_questions],
             "unanswered_questions": [list(q) for q in stats.unanswered_questions],
             **{key: int(value) for key, value in extra.items()},
+            "feeds": [feed_json(f) for f in subscriptions],
         }
         print(json.dumps(row, ensure_ascii=False))
         return EXIT_OK
@@ -43,7 +50,10 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     if extra:
         documents, sentences = int(extra.get("documents", 0)), int(extra.get("sentences", 0))
         revision = int(extra.get("revision", 0))
-        content = f"{documents:,} articles, {sentences:,} sentences, revision {revision}"
+        content = (
+            f"{count('en', 'article', documents)}, {count('en', 'sentence', sentences)}, "
+            f"revision {revision}"
+        )
         print(f"content          {content}")
         if "embedded_sentences" in extra:
             print(f"embeddings       {int(extra['embedded_sentences']):,} sentences")
@@ -53,8 +63,12 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     ):
         if rows:
             print(f"{heading}:")
-            for question, count in rows:
-                print(f"  {count:>5}  {' '.join(question.split())}")
+            for question, times in rows:
+                print(f"  {times:>5}  {' '.join(question.split())}")
+    if subscriptions:  # as the bot's /stats: a feed that stopped working shows its last error
+        print("feeds:")
+        for line in feed_table(subscriptions):
+            print(f"  {line}")
     return EXIT_OK
 
 

@@ -287,7 +287,6 @@ class FeedStore:
         except (SourceError, FeedError) as error:
             detail = error.detail()
             self._failed(feed_id, interval, failures + 1, detail.message)
-            log.warning("feed %d (%s) failed: %s", feed_id, url, detail.message)
             return FeedPoll(
                 feed_id, url, "failed", error=detail, seconds=clock() - started, title=title
             )
@@ -309,13 +308,6 @@ class FeedStore:
             outcomes.append(outcome)
             document_id = outcome.result.document_id
             self._remember(feed_id, entry, document_id)
-            if outcome.result.status == "failed":
-                log.warning(
-                    "feed %d: entry %s gave no article: %s",
-                    feed_id,
-                    outcome.link,
-                    outcome.result.error,
-                )
         # Entries left for later: without validators the next poll reads the feed again.
         keep = (page.etag, page.last_modified) if not left else (None, None)
         self._succeeded(feed_id, interval, *keep, parsed.title)

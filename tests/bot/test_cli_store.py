@@ -113,6 +113,17 @@ def test_ingest_stdin_with_title(
     assert "added      #1 Gempa dari stdin [2 sentences]" in out
 
 
+def test_counts_read_in_the_singular_for_one(
+    db_args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = "Gempa bermagnitudo 5,6 mengguncang Cianjur pada Senin siang."
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(one.encode()), encoding="utf-8"))
+    code, out, _ = run([*db_args, "ingest", "-", "--title", "Gempa"], capsys)
+    assert code == 0 and "added      #1 Gempa [1 sentence] " in out
+    code, out, _ = run([*db_args, "stats"], capsys)
+    assert "content          1 article, 1 sentence, " in out
+
+
 def test_ingest_jsonl_reports_bad_lines_and_keeps_the_rest(
     db_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -160,7 +171,7 @@ def test_reload_reports_content_changes(
     code, out, _ = run(args, capsys)
     assert code == 0
     assert out.startswith(
-        "reload: 1 added, 0 updated, 0 removed, 0 unchanged, 0 failed — 1 documents, 2 sentences"
+        "reload: 1 added, 0 updated, 0 removed, 0 unchanged, 0 failed — 1 document, 2 sentences"
     )
     (content / "gempa.txt").unlink()
     code, out, _ = run(args, capsys)

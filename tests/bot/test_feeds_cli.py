@@ -89,3 +89,25 @@ def test_the_private_feed_setting_covers_the_cli_too(
     assert "note:" not in out and "1 entry, 1 new: 1 stored" in out
     code, out, err = run([*db_args, "feeds", "poll"], capsys)
     assert code == 0 and "not modified" in out, err
+
+
+def test_stats_lists_the_feeds_with_their_last_error(
+    db_args: list[str], site: FeedSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run([*db_args, "stats"], capsys)
+    assert code == 0 and "feeds:" not in out  # no subscriptions: no empty table
+    site.add_article("/berita/banjir", "Banjir Rendam Rumah di Bekasi", BANJIR)
+    code, _, err = run([*db_args, "feeds", "add", site.url("/rss"), "--allow-private"], capsys)
+    assert code == 0, err
+    site.raw["/rss"] = (500, {}, b"")
+    code, _, _ = run([*db_args, "feeds", "poll", "--allow-private"], capsys)
+    assert code == 1
+
+    code, out, err = run([*db_args, "stats"], capsys)
+    assert code == 0, err
+    table = out.split("feeds:\n", 1)[1].splitlines()
+    assert table[1].split()[0] == "1" and table[1].endswith(site.url("/rss"))
+    assert "last error" in table[2] and "HTTP 500" in table[2]
+    code, out, err = run([*db_args, "stats", "--json"], capsys)
+    [feed] = json.loads(out)["feeds"]
+    assert feed["id"] == 1 and feed["failures"] == 1 and "HTTP 500" in feed["last_error"]

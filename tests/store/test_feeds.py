@@ -6,6 +6,7 @@ do), so the fetcher's private-address refusal stays on: a redirect to 127.0.0.1 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -404,3 +405,29 @@ def test_another_instance_answers_what_the_poller_added(
         feeds.close()
         other.close()
         poller.close()
+
+
+def test_failures_are_logged_as_warnings_only_where_nobody_else_reports_them(
+    feeds: FeedService, site: FeedSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A poll someone asked for (the CLI, an admin) shows its outcome to them: logging it as a
+    warning too printed it twice. A background cycle has no one else to tell."""
+    site.add_article("/berita/banjir", "Banjir", BANJIR)
+    sub = feeds.subscribe(site.url("/rss"), 3600)
+    assert sub.feed_id is not None
+    site.raw["/rss"] = (500, {}, b"")
+    caplog.set_level(logging.DEBUG, logger="index")
+    [asked] = feeds.poll(sub.feed_id)
+    assert asked.status == "failed"
+    failures = [r for r in caplog.records if "failed" in r.getMessage()]
+    assert [r.levelno for r in failures] == [logging.INFO]
+    caplog.clear()
+    with feeds.store.db.write() as session:
+        row = session.get(FeedRow, sub.feed_id)
+        assert row is not None
+        row.next_poll_at = datetime.now(UTC) - timedelta(seconds=1)
+    report = feeds.run_due()
+    assert report is not None and [p.status for p in report.polls] == ["failed"]
+    failures = [r for r in caplog.records if "failed" in r.getMessage()]
+    assert [r.levelno for r in failures] == [logging.WARNING]
+    assert "HTTP 500" in failures[0].getMessage()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +15,7 @@ from typing import ClassVar
 import pytest
 
 from index.service import QAService
+from index.store import fetch
 from index.store.fetch import FetchError, check_url, fetch_page
 from tests.support.store import PAGES
 
@@ -221,3 +225,50 @@ def test_reload_can_refresh_url_documents(web_service: QAService, site: str) -> 
         assert "900 rumah" in web_service.ask("Berapa rumah terendam banjir?").hits[0].sentence
     finally:
         Pages.routes.pop("/berubah", None)
+
+
+@pytest.fixture(scope="module")
+def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The same pages over HTTPS for ``localhost``, with a self-signed certificate (its file is
+    the second value: trusted only where a test says so)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    request = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj"]
+    subject = ["/CN=localhost", "-addext", "subjectAltName=DNS:localhost"]
+    subprocess.run(
+        ["openssl", *request, *subject, "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    server = QuietServer(("127.0.0.1", 0), Pages)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://localhost:{server.server_address[1]}", cert
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_https_downloads_share_one_tls_context_and_still_check_certificates(
+    tls_site: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, cert = tls_site
+    fetch._tls_context.cache_clear()
+    with pytest.raises(FetchError):  # not trusted: the shared context verifies
+        fetch_page(f"{url}/artikel", allow_private=True, timeout=5)
+    fetch._tls_context.cache_clear()
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted, as a new httpx client would
+    try:
+        for _ in range(3):
+            page = fetch_page(f"{url}/artikel", allow_private=True, timeout=5)
+            assert page.data == ARTICLE
+        # connected to the vetted address, with the host name for SNI and the certificate
+        assert fetch._tls_context.cache_info().misses == 1
+    finally:
+        fetch._tls_context.cache_clear()
