@@ -39,8 +39,11 @@ __all__ = ["CycleReport", "FeedInfo", "FeedPoll", "FeedService", "NewArticle", "
 
 log = logging.getLogger(__name__)
 
-# Any constant (distinct from the schema-upgrade lock): the one feed poller of a database.
-_PG_POLL_LOCK = 7_326_915_014
+# The one feed poller of a deployment: an advisory lock keyed by a constant and the schema, as
+# the content channel is (several deployments or test runs may share one database, each in
+# its own schema; a database-wide key made one deployment's poll refuse another's).
+_PG_POLL_LOCK_CLASS = 732_691_501
+_PG_POLL_LOCK_KEY = f"{_PG_POLL_LOCK_CLASS}, hashtext(coalesce(current_schema(), ''))"
 DEFAULT_CHECK_SECONDS = 5.0
 RETENTION_CHECK_S = 600.0
 """Retention runs in a poller cycle at most this often (articles age by days, not seconds)."""
@@ -267,7 +270,7 @@ class FeedService:
             with database.engine.connect() as conn:
                 got = bool(
                     conn.execute(
-                        sql_text("SELECT pg_try_advisory_lock(:key)"), {"key": _PG_POLL_LOCK}
+                        sql_text(f"SELECT pg_try_advisory_lock({_PG_POLL_LOCK_KEY})")
                     ).scalar()
                 )
                 conn.commit()
@@ -275,9 +278,7 @@ class FeedService:
                     yield got
                 finally:
                     if got:
-                        conn.execute(
-                            sql_text("SELECT pg_advisory_unlock(:key)"), {"key": _PG_POLL_LOCK}
-                        )
+                        conn.execute(sql_text(f"SELECT pg_advisory_unlock({_PG_POLL_LOCK_KEY})"))
                         conn.commit()
         finally:
             self._local.release()

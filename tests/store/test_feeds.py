@@ -23,6 +23,7 @@ from index.service import QAService, StoreError
 from index.store import fetch
 from index.store.feeds import backoff, interval_from_text
 from index.store.models import DocumentRow, FeedRow
+from tests.support.store import postgres_schema_url
 
 PUBLIC_TEST_IP = "127.0.0.2"
 
@@ -352,6 +353,38 @@ def test_one_poller_at_a_time(database_url: str, content_dir: Path, site: FeedSi
     finally:
         first.close()
         second.close()
+
+
+def test_deployments_in_other_schemas_of_one_database_poll_independently(
+    content_dir: Path,
+) -> None:
+    """The poller's lock belongs to the deployment's schema: a database shared by deployments
+    (or test runs) in their own schemas never makes one wait for, or refuse, another."""
+    with postgres_schema_url() as url_a, postgres_schema_url() as url_b:
+        first = QAService.open(url_a, content_dir=content_dir)
+        second = QAService.open(url_b, content_dir=content_dir)
+        mine, neighbour = FeedService(first), FeedService(second)
+        try:
+            entered, release = threading.Event(), threading.Event()
+
+            def hold() -> None:
+                with mine._exclusive(wait=False) as got:
+                    assert got
+                    entered.set()
+                    release.wait(10)
+
+            holder = threading.Thread(target=hold)
+            holder.start()
+            assert entered.wait(10)
+            try:
+                assert neighbour.run_due() is not None
+                assert neighbour.poll() == []  # no feeds there: polled, not refused
+            finally:
+                release.set()
+                holder.join()
+        finally:
+            first.close()
+            second.close()
 
 
 def test_parse_limits() -> None:
