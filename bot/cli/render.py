@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from bot.i18n import plain_text
 from bot.i18n import text as i18n_text
 from bot.smalltalk import classify as classify_smalltalk
+from bot.smalltalk import is_small_talk
 from index.engine import Answer, Hit
 
 __all__ = ["answer_to_json", "render_answer_text", "short_answer_json"]
@@ -85,7 +86,7 @@ def render_answer_text(answer: Answer, stream: TextIO, titles: Sequence[str] = (
     """An answer for the terminal; an abstention in the bot's words (``bot.i18n``), a greeting
     answered with a hint naming ``titles``."""
     if answer.abstained:
-        if answer.reason == "smalltalk":
+        if is_small_talk(answer.reason, answer.question):
             return _smalltalk_text(answer.question, titles)
         return plain_text("id", "empty_question" if answer.reason == "empty" else "not_in_article")
     bold = stream.isatty()

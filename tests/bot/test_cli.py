@@ -120,6 +120,9 @@ def test_ask_abstains_with_a_message(
         ("halo", "Halo! 👋 Tanyakan apa saja tentang berita yang saya punya, misalnya "),
         ("selamat pagi", "Selamat pagi! 👋 Tanyakan apa saja"),
         ("makasih ya", "Sama-sama! 🙂 Silakan bertanya lagi kapan saja."),
+        ("terima kasih banyak", "Sama-sama! 🙂"),
+        ("thank you very much", "Sama-sama! 🙂"),
+        ("👋", "Halo! 👋 Tanyakan apa saja"),
         ("ok", "🙂 Tanyakan apa saja"),
     ],
 )
