@@ -19,6 +19,7 @@ from bot.cli.errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, PRIVATE_HINT, CLIErr
 from bot.cli.semantic import embedding_line
 from bot.cli.service import announce_store, open_service, read_only_url
 from bot.config import Settings, sqlite_path, store_write_problem
+from bot.i18n import count
 from index.results import DocumentInfo, IngestResult
 from index.tokens import default_tokenizer
 
@@ -54,7 +55,7 @@ def _result_line(result: IngestResult) -> str:
     note = f" ({result.error})" if result.error else ""
     return (
         f"{result.status:<10} #{result.document_id} {result.title} "
-        f"[{result.sentences} sentences] ← {result.source}{note}"
+        f"[{count('en', 'sentence', result.sentences)}] ← {result.source}{note}"
     )
 
 
@@ -198,8 +199,9 @@ def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
         service.close()
     print(
         f"reload: {report.added} added, {report.updated} updated, {report.removed} removed, "
-        f"{report.unchanged} unchanged, {report.failed} failed — {report.documents} documents, "
-        f"{report.sentences} sentences in {report.seconds:.2f} s (revision {report.revision})"
+        f"{report.unchanged} unchanged, {report.failed} failed — "
+        f"{count('en', 'article', report.documents)}, {count('en', 'sentence', report.sentences)} "
+        f"in {report.seconds:.2f} s (revision {report.revision})"
     )
     for skipped in report.skipped:
         print(f"skipped: {skipped.message}", file=sys.stderr)

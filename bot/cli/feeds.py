@@ -16,6 +16,7 @@ from bot.cli.arguments import Subcommands
 from bot.cli.errors import EXIT_ERROR, EXIT_OK, PRIVATE_HINT, CLIError
 from bot.cli.service import open_service
 from bot.config import Settings
+from bot.i18n import count
 
 if TYPE_CHECKING:
     from index.feeds import FeedService
@@ -73,7 +74,7 @@ def describe_poll(poll: FeedPoll) -> list[str]:
     if poll.status == "not_modified":
         return [f"{name}: not modified ({poll.seconds:.2f} s)"]
     later = f", {poll.left} left for the next poll" if poll.left else ""
-    entries = f"{poll.entries} {'entry' if poll.entries == 1 else 'entries'}"
+    entries = count("en", "entry", poll.entries)
     lines = [
         f"{name}: {entries}, {poll.new} new: {poll.added} stored, "
         f"{poll.failed} failed{later} ({poll.seconds:.2f} s)"
@@ -123,7 +124,7 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
             if not polls:
                 print("no feeds (subscribe with `tanyaberita feeds add URL`)")
             if args.id is None and settings.retention_days:
-                print(f"retention: {feeds.expire()} articles expired")
+                print(f"retention: {count('en', 'article', feeds.expire())} expired")
         for poll in polls:
             for line in describe_poll(poll):
                 print(line)

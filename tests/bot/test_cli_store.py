@@ -113,6 +113,16 @@ def test_ingest_stdin_with_title(
     assert "added      #1 Gempa dari stdin [2 sentences]" in out
 
 
+def test_one_sentence_is_singular(
+    db_args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "Gempa mengguncang Cianjur pada Senin siang.\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode()), encoding="utf-8"))
+    code, out, _ = run([*db_args, "ingest", "-", "--title", "Satu kalimat"], capsys)
+    assert "added      #1 Satu kalimat [1 sentence] ←" in out, out
+    assert code == 0
+
+
 def test_ingest_jsonl_reports_bad_lines_and_keeps_the_rest(
     db_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -160,7 +170,7 @@ def test_reload_reports_content_changes(
     code, out, _ = run(args, capsys)
     assert code == 0
     assert out.startswith(
-        "reload: 1 added, 0 updated, 0 removed, 0 unchanged, 0 failed — 1 documents, 2 sentences"
+        "reload: 1 added, 0 updated, 0 removed, 0 unchanged, 0 failed — 1 article, 2 sentences"
     )
     (content / "gempa.txt").unlink()
     code, out, _ = run(args, capsys)
