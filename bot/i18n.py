@@ -336,12 +336,12 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "❌ Cannot subscribe to {url}: {error}",
     },
     "feed_polled": {
-        "id": "{entries:,} entri, {stored:,} artikel baru/diperbarui, {failed:,} gagal.",
-        "en": "{entries:,} entries, {stored:,} new or updated articles, {failed:,} failed.",
+        "id": "{entries}, {stored} baru/diperbarui, {failed:,} gagal.",
+        "en": "{entries}, {stored} new or updated, {failed:,} failed.",
     },
     "feed_left": {
-        "id": "{left:,} entri lagi diambil pada pemeriksaan berikutnya.",
-        "en": "{left:,} more entries come with the next checks.",
+        "id": "{left} lagi diambil pada pemeriksaan berikutnya.",
+        "en": "{left} left for the next checks.",
     },
     "feed_not_modified": {"id": "Tidak ada yang baru.", "en": "Nothing new."},
     "feed_failed": {
@@ -367,13 +367,8 @@ _CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     },
     "feeds_header": {"id": "<b>Feed</b>", "en": "<b>Feeds</b>"},
     "feeds_row": {
-        "id": (
-            "#{id} {title}\n{url}\n"
-            "tiap {every} · {articles:,} artikel · terakhir berhasil: {success}"
-        ),
-        "en": (
-            "#{id} {title}\n{url}\nevery {every} · {articles:,} articles · last success: {success}"
-        ),
+        "id": ("#{id} {title}\n{url}\ntiap {every} · {articles} · terakhir berhasil: {success}"),
+        "en": ("#{id} {title}\n{url}\nevery {every} · {articles} · last success: {success}"),
     },
     "feeds_error": {
         "id": "⚠️ galat terakhir {when} ({failures}× berturut-turut): {error}",
@@ -624,8 +619,8 @@ def plain_text(lang: str, key: str, **values: object) -> str:
 _NOUNS: Final[dict[str, dict[Language, tuple[str, str]]]] = {
     "article": {"id": ("artikel", "artikel"), "en": ("article", "articles")},
     "sentence": {"id": ("kalimat", "kalimat"), "en": ("sentence", "sentences")},
-    "document": {"id": ("dokumen", "dokumen"), "en": ("document", "documents")},
     "second": {"id": ("detik", "detik"), "en": ("second", "seconds")},
+    "entry": {"id": ("entri", "entri"), "en": ("entry", "entries")},
 }
 
 

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 from bot.services import BotService
+from bot.smalltalk import is_small_talk
 from index.engine import Answer
 from index.results import DocumentInfo
 from index.store.errors import StoreError
@@ -41,7 +42,9 @@ def ask_and_log(
     answer = service.ask(question, top_k=top_k)
     latency_ms = (time.perf_counter() - started) * 1000
     documents: tuple[DocumentInfo, ...] = ()
-    if answer.abstained and answer.reason in ("no_match", "low_coverage", "smalltalk"):
+    if answer.abstained and (
+        answer.reason in ("no_match", "low_coverage") or is_small_talk(answer.reason, question)
+    ):
         documents = tuple(service.documents())
     if answer.abstained and answer.reason in NOT_QUESTIONS:
         return AskOutcome(answer, 0, latency_ms, documents)

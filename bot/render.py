@@ -187,7 +187,7 @@ def render_abstention(
 ) -> list[str]:
     """Why there is no answer, and — for real questions — what the bot does know about
     (``documents``; ``None`` when not known, as in inline mode)."""
-    if answer.reason == "smalltalk":
+    if smalltalk.is_small_talk(answer.reason, answer.question):
         return split_html(render_smalltalk(answer.question, documents, lang))
     if answer.reason in ("empty", "unknown_document"):
         key = "empty_question" if answer.reason == "empty" else answer.reason

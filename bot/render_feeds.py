@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.i18n import text
+from bot.i18n import count, text
 from bot.render import localized_error
 from bot.telegram_html import escape, split_html
 from index.errors import ErrorDetail
@@ -29,14 +29,22 @@ def render_poll(poll: FeedPoll, lang: str) -> str:
         return text(lang, "feed_failed", error=_error(poll.error, lang))
     if poll.status == "not_modified":
         return text(lang, "feed_not_modified")
-    lines = [text(lang, "feed_polled", entries=poll.entries, stored=poll.added, failed=poll.failed)]
+    lines = [
+        text(
+            lang,
+            "feed_polled",
+            entries=count(lang, "entry", poll.entries),
+            stored=count(lang, "article", poll.added),
+            failed=poll.failed,
+        )
+    ]
     failed = [o for o in poll.outcomes if o.result.status == "failed"]
     lines += [
         f"• {escape(o.link)}: {_error(o.result.error_detail, lang)}"
         for o in failed[:_SHOWN_ENTRY_FAILURES]
     ]
     if poll.left:
-        lines.append(text(lang, "feed_left", left=poll.left))
+        lines.append(text(lang, "feed_left", left=count(lang, "entry", poll.left)))
     return "\n".join(lines)
 
 
@@ -65,7 +73,7 @@ def feed_lines(feeds: Sequence[FeedInfo], lang: str) -> list[str]:
             title=f"<b>{escape(f.title)}</b>" if f.title else "",
             url=escape(f.url),
             every=describe_interval(f.interval_s),
-            articles=f.articles,
+            articles=count(lang, "article", f.articles),
             success=_when(f.last_success_at, lang),
         )
         if f.last_error:

@@ -2,10 +2,12 @@
 
 The engine decides *that* a message is small talk (every word is in
 ``index/lexicon/smalltalk.txt``: it abstains with reason "smalltalk"); this module only sorts
-such a message into thanks ("makasih ya min"), a greeting ("halo", "selamat pagi",
-"assalamualaikum") or anything else ("ok", "sip", "tes", "wkwk"), and picks the greeting to
-answer with (a catalogue key in ``bot.i18n``). It reads the words the way the engine does
-(folded, informal words expanded: "makasih" → "terima kasih").
+such a message into thanks ("makasih ya min", "thank you very much"), a greeting ("halo",
+"selamat pagi", "assalamualaikum") or anything else ("ok", "sip", "tes", "wkwk"), and picks
+the greeting to answer with (a catalogue key in ``bot.i18n``). A message of emoji alone has no
+words (reason "empty"): 🙏 is thanks and 👋 a greeting there too (``is_small_talk``). It reads
+the words the way the engine does (folded, informal words expanded: "makasih" → "terima
+kasih").
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from typing import Final, Literal
 
 from index.tokens import default_tokenizer
 
-__all__ = ["SmallTalk", "classify"]
+__all__ = ["SmallTalk", "classify", "is_small_talk"]
 
 _THANKS: Final = frozenset(
     {"terima", "kasih", "terimakasih", "makasih", "makasi", "mksh", "trims", "thanks", "thank"}
-    | {"thx", "tq"}
+    | {"thx", "tq", "tengkyu", "thankyou", "suwun", "nuhun"}
 )
+_THANKS_EMOJI: Final = "🙏"
+_GREETING_EMOJI: Final = "👋"
 _SALAM: Final = frozenset({"assalamualaikum", "assalamu'alaikum", "salam", "waalaikumsalam"})
 _TIMES: Final = {
     "pagi": "pagi",
@@ -49,12 +53,15 @@ class SmallTalk:
 
 def classify(message: str) -> SmallTalk:
     """Thanks when any word thanks (a greeting with thanks is mostly thanks); a greeting when
-    any word greets; otherwise "other"."""
+    any word greets; then 🙏 alone thanks ("halo 🙏" is a polite greeting) and 👋 greets;
+    otherwise "other"."""
     words = default_tokenizer().words(message)
     if any(w in _THANKS for w in words):
         return SmallTalk("thanks")
     if not any(w in _GREETINGS for w in words):
-        return SmallTalk("other")
+        if _THANKS_EMOJI in message:
+            return SmallTalk("thanks")
+        return SmallTalk("greeting" if _GREETING_EMOJI in message else "other")
     if any(w in _SALAM for w in words):
         return SmallTalk("greeting", "hello_salam")
     time_of_day = next((_TIMES[w] for w in words if w in _TIMES), None)
@@ -63,3 +70,9 @@ def classify(message: str) -> SmallTalk:
     if "kabar" in words:  # "apa kabar?"
         return SmallTalk("greeting", "hello_kabar")
     return SmallTalk("greeting")
+
+
+def is_small_talk(reason: str | None, message: str) -> bool:
+    """Whether an abstention is answered as small talk: the engine found only small-talk words
+    ("smalltalk"), or no words at all but a 🙏 or 👋 ("empty": emoji alone)."""
+    return reason == "smalltalk" or (reason == "empty" and classify(message).kind != "other")

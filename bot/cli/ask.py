@@ -15,6 +15,7 @@ from bot.cli.render import answer_to_json, render_answer_text
 from bot.cli.semantic import start_semantic
 from bot.cli.service import load_service
 from bot.config import Settings
+from bot.i18n import count, plain_text
 
 if TYPE_CHECKING:
     from index.service import QAService
@@ -23,6 +24,7 @@ __all__ = ["cmd_ask", "cmd_chat", "register"]
 
 HINT_TITLES = 3
 """Titles named in the answer to a greeting (the newest), as the bot does."""
+BANNER_TITLES = 5
 
 
 def _no_document(document_id: int) -> CLIError:
@@ -32,6 +34,18 @@ def _no_document(document_id: int) -> CLIError:
 def _newest_titles(service: QAService) -> list[str]:
     newest = sorted(service.snapshot.documents, key=lambda d: d.id, reverse=True)
     return [d.title for d in newest[:HINT_TITLES]]
+
+
+def _banner_titles(service: QAService) -> str:
+    """What the terminal chat opens with: the newest titles, as /start lists them."""
+    documents = service.snapshot.documents
+    if not documents:
+        return plain_text("id", "no_articles")
+    newest = sorted(documents, key=lambda d: d.id, reverse=True)
+    titles = ", ".join(d.title for d in newest[:BANNER_TITLES])
+    if len(documents) > BANNER_TITLES:
+        titles += f" (dan {count('id', 'article', len(documents) - BANNER_TITLES)} lain)"
+    return f"tanya apa saja tentang: {titles}"
 
 
 def _questions(args_question: list[str], stdin: TextIO) -> Iterable[str]:
@@ -69,10 +83,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     service = load_service(settings)
     service.start_watching()  # pick up content changed by `ingest`/`reload` meanwhile
     start_semantic(service, settings, background=True)
-    documents = service.snapshot.documents
-    titles = ", ".join(d.title for d in documents[:5])
-    more = f" (dan {len(documents) - 5} artikel lain)" if len(documents) > 5 else ""
-    print(f"tanyaberita — tanya apa saja tentang: {titles}{more}")
+    print(f"tanyaberita — {_banner_titles(service)}")
     print("Ketik pertanyaan lalu Enter. Keluar: Ctrl-D atau 'keluar'.")
     try:
         while True:

@@ -200,7 +200,7 @@ def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"reload: {report.added} added, {report.updated} updated, {report.removed} removed, "
         f"{report.unchanged} unchanged, {report.failed} failed — "
-        f"{count('en', 'document', report.documents)}, {count('en', 'sentence', report.sentences)} "
+        f"{count('en', 'article', report.documents)}, {count('en', 'sentence', report.sentences)} "
         f"in {report.seconds:.2f} s (revision {report.revision})"
     )
     for skipped in report.skipped:

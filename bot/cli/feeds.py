@@ -75,7 +75,7 @@ def describe_poll(poll: FeedPoll) -> list[str]:
     if poll.status == "not_modified":
         return [f"{name}: not modified ({poll.seconds:.2f} s)"]
     later = f", {poll.left} left for the next poll" if poll.left else ""
-    entries = f"{poll.entries} {'entry' if poll.entries == 1 else 'entries'}"
+    entries = count("en", "entry", poll.entries)
     lines = [
         f"{name}: {entries}, {poll.new} new: {poll.added} stored, "
         f"{poll.failed} failed{later} ({poll.seconds:.2f} s)"

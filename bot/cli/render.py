@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from bot.i18n import plain_text
 from bot.i18n import text as i18n_text
 from bot.smalltalk import classify as classify_smalltalk
+from bot.smalltalk import is_small_talk
 from index.engine import Answer, Hit
 
 __all__ = ["answer_to_json", "render_answer_text", "short_answer_json"]
@@ -49,9 +50,9 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
 
 def _mark(hit: Hit, bold: bool) -> str:
     """The sentence with matched words in bold (``*word*`` off a terminal) and the short
-    answer underlined (``_answer_``)."""
-    start_mark, end_mark = ("\033[1m", "\033[0m") if bold else ("*", "*")
-    answer_start, answer_end = ("\033[1;4m", "\033[0m") if bold else ("_", "_")
+    answer in bold and underlined (``_answer_``)."""
+    start_mark, end_mark = ("\033[1m", "\033[22m") if bold else ("*", "*")
+    answer_start, answer_end = ("\033[1;4m", "\033[22;24m") if bold else ("_", "_")
     short = hit.short_answer
     marks = [(s, e, start_mark, end_mark) for s, e in hit.highlights]
     if short is not None:
@@ -85,17 +86,21 @@ def render_answer_text(answer: Answer, stream: TextIO, titles: Sequence[str] = (
     """An answer for the terminal; an abstention in the bot's words (``bot.i18n``), a greeting
     answered with a hint naming ``titles``."""
     if answer.abstained:
-        if answer.reason == "smalltalk":
+        if is_small_talk(answer.reason, answer.question):
             return _smalltalk_text(answer.question, titles)
         return plain_text("id", "empty_question" if answer.reason == "empty" else "not_in_article")
     bold = stream.isatty()
     lines: list[str] = []
     if answer.hits and answer.hits[0].short_answer is not None:
         lines.append(f"Jawaban singkat: {answer.hits[0].short_answer.text}")
+    # in italics on a terminal (the marks above end bold and underline, never italics)
+    open_sentence, close_sentence = ("\033[3m", "\033[23m") if bold else ("«", "»")
     for hit in answer.hits:
-        lines.append(f"{hit.rank}. {_mark(hit, bold)}")
+        # As in the bot: the sentence once, marked where it sits in its passage.
+        sentence = _mark(hit, bold)
         if hit.before or hit.after:
-            lines.append(f"   Konteks: {hit.passage}")
+            sentence = f"{open_sentence}{sentence}{close_sentence}"
+        lines.append(f"{hit.rank}. " + " ".join(p for p in (hit.before, sentence, hit.after) if p))
         lines.append(
             f"   Sumber: {hit.document_title} (dokumen {hit.document_id}, skor {hit.score:.3f})"
         )

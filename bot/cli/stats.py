@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 
+from bot import i18n
 from bot.cli.arguments import Subcommands, positive_int
 from bot.cli.errors import EXIT_OK
 from bot.cli.feeds import feed_json, feed_table
 from bot.cli.service import open_service
 from bot.config import Settings
-from bot.i18n import count
 
 __all__ = ["cmd_stats", "register"]
 
@@ -50,10 +50,8 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     if extra:
         documents, sentences = int(extra.get("documents", 0)), int(extra.get("sentences", 0))
         revision = int(extra.get("revision", 0))
-        content = (
-            f"{count('en', 'article', documents)}, {count('en', 'sentence', sentences)}, "
-            f"revision {revision}"
-        )
+        articles = i18n.count("en", "article", documents)
+        content = f"{articles}, {i18n.count('en', 'sentence', sentences)}, revision {revision}"
         print(f"content          {content}")
         if "embedded_sentences" in extra:
             print(f"embeddings       {int(extra['embedded_sentences']):,} sentences")

@@ -71,7 +71,9 @@ def test_ask_human_output(base_args: list[str], capsys: pytest.CaptureFixture[st
     first = next(i for i, line in enumerate(lines) if line.startswith("1. "))
     assert "1.200" in lines[first]
     assert first == 0 or (first == 1 and lines[0].startswith("Jawaban singkat: "))
-    assert "Konteks:" in out and "Sumber:" in out
+    assert "Sumber:" in out and "Konteks" not in out
+    # the best sentence once, marked where it sits in its passage (as in the bot)
+    assert lines[first].count("1.200") == 1 and "«" in lines[first] and "»" in lines[first]
 
 
 def test_ask_json_shape(base_args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -120,6 +122,9 @@ def test_ask_abstains_with_a_message(
         ("halo", "Halo! 👋 Tanyakan apa saja tentang berita yang saya punya, misalnya "),
         ("selamat pagi", "Selamat pagi! 👋 Tanyakan apa saja"),
         ("makasih ya", "Sama-sama! 🙂 Silakan bertanya lagi kapan saja."),
+        ("terima kasih banyak", "Sama-sama! 🙂"),
+        ("thank you very much", "Sama-sama! 🙂"),
+        ("👋", "Halo! 👋 Tanyakan apa saja"),
         ("ok", "🙂 Tanyakan apa saja"),
     ],
 )
@@ -150,6 +155,27 @@ def test_chat_answers_until_exit(
     out = capsys.readouterr().out
     assert code == EXIT_OK
     assert "1.200" in out
+
+
+def test_chat_opens_with_the_newest_titles_and_the_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = tmp_path / "many"
+    content.mkdir()
+    for i in range(1, 8):
+        (content / f"{i:02}.txt").write_text(
+            f"Berita nomor {i}\n\nIni kalimat pertama berita {i}. Ini kalimat kedua.",
+            encoding="utf-8",
+        )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    url = f"sqlite:///{tmp_path / 'many.sqlite'}"
+    assert main(["--content-dir", str(content), "--database-url", url, "chat"]) == EXIT_OK
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == (
+        "tanyaberita — tanya apa saja tentang: Berita nomor 7, Berita nomor 6, Berita nomor 5, "
+        "Berita nomor 4, Berita nomor 3 (dan 2 artikel lain)"
+    )
 
 
 def test_chat_ends_on_eof(

@@ -46,7 +46,7 @@ def test_stats_table(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert "not answered     2" in out
     assert "feedback         2 👍  1 👎" in out
     assert "median latency   3.0 ms" in out
-    assert "content          1 article, " in out
+    assert "content          1 article, " in out  # one shipped article: singular
     most_asked = out.split("most asked:\n")[1].splitlines()
     assert most_asked[0].split(maxsplit=1) == ["3", PUTIN.lower()]
     unanswered = out.split("most asked without an answer:\n")[1]

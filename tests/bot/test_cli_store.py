@@ -171,7 +171,7 @@ def test_reload_reports_content_changes(
     code, out, _ = run(args, capsys)
     assert code == 0
     assert out.startswith(
-        "reload: 1 added, 0 updated, 0 removed, 0 unchanged, 0 failed — 1 document, 2 sentences"
+        "reload: 1 added, 0 updated, 0 removed, 0 unchanged, 0 failed — 1 article, 2 sentences"
     )
     (content / "gempa.txt").unlink()
     code, out, _ = run(args, capsys)

@@ -42,7 +42,7 @@ def test_kill_9_during_reload(database_url: str, content_dir: Path) -> None:
         out, err = rerun.communicate(timeout=300)
         assert rerun.returncode == 0, err
         assert out.startswith(f"reload: {total + 1 - documents} added, 0 updated, 0 removed, ")
-        assert f"{documents} unchanged, 0 failed — {total + 1} documents" in out
+        assert f"{documents} unchanged, 0 failed — {total + 1} articles" in out
         assert store_state(database_url) == (total + 1, total + 1)
         assert running.check_for_newer_revision() is True
         assert len(running.snapshot.documents) == total + 1

@@ -81,6 +81,9 @@ async def test_abstentions_are_polite_and_offer_what_the_bot_knows(
         ("Selamat malam", "id", "Selamat malam!"),
         ("assalamualaikum", "id", "Waalaikumsalam!"),
         ("ok sip", "id", "🙂 Tanyakan"),
+        ("halo 👋", "id", "Halo! 👋 Tanyakan"),
+        ("👋", "en", "Hi! 👋 Ask me anything"),
+        ("good morning", "en", "Good morning! 👋 Ask me"),
     ],
 )
 async def test_greetings_are_greeted_back_with_what_to_ask(
@@ -103,6 +106,11 @@ async def test_greetings_are_greeted_back_with_what_to_ask(
         ("terimakasih", "id", "Sama-sama!"),
         ("thanks", "en", "You're welcome!"),
         ("halo, makasih", "id", "Sama-sama!"),
+        ("terima kasih banyak", "id", "Sama-sama!"),
+        ("makasih atas infonya 🙏", "id", "Sama-sama!"),
+        ("🙏", "id", "Sama-sama!"),
+        ("thank you very much", "en", "You're welcome!"),
+        ("thanks a lot!", "en", "You're welcome!"),
     ],
 )
 async def test_thanks_are_answered_with_thanks(
@@ -113,6 +121,19 @@ async def test_thanks_are_answered_with_thanks(
     assert reply["text"].startswith(expected)
     assert "Armenia" not in reply["text"]
     assert bot.service.questions == {}
+
+
+@pytest.mark.parametrize(
+    "greeting", ["halo, ", "Selamat pagi min! ", "hai 👋 ", "assalamualaikum. "]
+)
+async def test_a_greeting_with_a_question_is_answered_as_the_question(
+    bot: Harness, greeting: str
+) -> None:
+    await bot.feed(bot.updates.message(greeting + QUESTION))
+    reply = only_reply(bot)
+    assert reply["text"].startswith("💡 <b>Jawaban 1/") and "Putin" in reply["text"]
+    assert "Tanyakan apa saja" not in reply["text"]
+    assert [q.question for q in bot.service.questions.values()] == [greeting + QUESTION]
 
 
 async def test_user_text_is_escaped(bot: Harness) -> None:
