@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tanyaberita",
         description="Answer questions about Indonesian news articles (Sastrawi + BM25).",
+        epilog="Settings come from these flags, then environment variables, then a .env file in "
+        "the current directory (not the install directory), then defaults; .env.example lists "
+        "them. The content commands print on stderr which store they used ('store: ...').",
     )
     parser.add_argument("--database-url", help="database URL (default: DATABASE_URL or SQLite)")
     parser.add_argument("--content-dir", type=Path, help="content directory (default: CONTENT_DIR)")

@@ -95,6 +95,14 @@ def test_every_content_command_announces_the_store(
     assert f"store: SQLite {tmp_path / 'flag.sqlite3'} (--database-url)" in err.splitlines()
 
 
+def test_help_says_where_settings_are_read_from(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "environment variables, then a .env file in the current directory" in text
+    assert "'store: ...'" in text
+
+
 def test_describe_store_for_postgresql_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
