@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from benchmarks.processes import ROOT, run_cli
+from benchmarks.processes import ROOT, cli_command, run_cli
 from bot import config
 from bot.cli import main
 from bot.config import Settings
@@ -205,6 +206,24 @@ def test_docs_env_examples_have_no_trailing_comments() -> None:
             match = re.match(r"^\s*([A-Z_]+)=(.*)$", line)
             if match and match.group(1) in names:
                 assert "#" not in match.group(2), f"{doc.name}: {line.strip()}"
+
+
+def test_a_line_of_dotenv_that_cannot_be_parsed_is_named_once(elsewhere: Path) -> None:
+    """python-dotenv says "could not parse statement starting at line 2" — of which file? —
+    once per read; the CLI names the file and says it once."""
+    (elsewhere / ".env").write_text("ADMIN_USER_IDS=111\nbad line here\nTOP_K=5\n", "utf-8")
+    done = subprocess.run(
+        cli_command("documents"),
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "line 2" in line]
+    assert warnings == [f"warning: {elsewhere / '.env'}: line 2 is not KEY=value; it is ignored"]
+    assert "python-dotenv" not in done.stderr
 
 
 # --- item 11: read-only data directory -------------------------------------------------------
