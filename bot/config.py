@@ -250,6 +250,8 @@ def describe_store(settings: Settings, *, database_url_flag: bool = False) -> st
         where = parsed.database or ":memory:"
         if where.startswith("file:"):
             where = where[len("file:") :]
+        if where != ":memory:":  # the file itself: `~` and a relative DATA_DIR resolved
+            where = os.path.abspath(Path(where).expanduser())
         return f"SQLite {where} ({origin})"
     user = f"{parsed.username}@" if parsed.username else ""
     port = f":{parsed.port}" if parsed.port else ""

@@ -52,6 +52,23 @@ def test_content_commands_say_which_sqlite_file_and_why(
     ]
 
 
+@pytest.mark.parametrize("data_dir", ["~/berita", "data/berita"])
+def test_the_store_line_shows_the_file_a_relative_or_home_data_dir_means(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    elsewhere: Path,
+    data_dir: str,
+) -> None:
+    monkeypatch.setenv("HOME", str(elsewhere / "home"))
+    monkeypatch.setenv("DATA_DIR", data_dir)
+    code, _, err = run(capsys, "documents")
+    assert code == 0, err
+    base = elsewhere / "home" if data_dir.startswith("~") else elsewhere
+    expected = base / data_dir.removeprefix("~/") / "tanyaberita.sqlite3"
+    assert expected.is_file()
+    assert err.startswith(f"store: SQLite {expected} (")
+
+
 def test_the_store_line_names_the_dotenv_it_came_from(
     capsys: pytest.CaptureFixture[str], elsewhere: Path, tmp_path: Path
 ) -> None:
