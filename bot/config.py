@@ -198,6 +198,16 @@ def settings_error_lines(error: ValidationError) -> list[str]:
     return lines
 
 
+def settings_read_problem(exc: Exception) -> str:
+    """Why the settings could not be read at all, in one line: a ``.env`` that is not UTF-8
+    is named with the line of its first bad byte."""
+    if isinstance(exc, UnicodeDecodeError) and isinstance(exc.object, bytes):
+        line = exc.object[: exc.start].count(b"\n") + 1
+        byte = exc.object[exc.start : exc.start + 1].hex().upper()
+        return f"{_env_file()} is not UTF-8 (byte 0x{byte} on line {line}); save it as UTF-8"
+    return str(exc)
+
+
 def _env_file() -> Path:
     return Path.cwd() / ENV_FILE
 

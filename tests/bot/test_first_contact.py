@@ -243,6 +243,18 @@ def test_a_line_of_dotenv_that_cannot_be_parsed_is_named_once(elsewhere: Path) -
     assert "python-dotenv" not in done.stderr
 
 
+def test_a_dotenv_that_is_not_utf8_is_named_with_its_line(
+    capsys: pytest.CaptureFixture[str], elsewhere: Path
+) -> None:
+    (elsewhere / ".env").write_bytes(b"TOP_K=3\nADMIN_USER_IDS=1\xe9\n")
+    code, out, err = run(capsys, "documents")
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"error: cannot read the settings: {elsewhere / '.env'} is not UTF-8 (byte 0xE9 on "
+        "line 2); save it as UTF-8"
+    ]
+
+
 # --- item 11: read-only data directory -------------------------------------------------------
 
 
