@@ -13,6 +13,7 @@ same in all three.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -41,6 +42,31 @@ _TOKEN_SHAPE = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,60}$")
 # A comment after a value (`KEY=value   # note`), or a value that is only a comment.
 _INLINE_COMMENT = re.compile(r"(?:^|\s+)#.*$", re.DOTALL)
 ENV_FILE = ".env"
+
+
+class _NameTheEnvFile(logging.Filter):
+    """python-dotenv reports a line of ``.env`` it cannot parse without naming the file
+    ("could not parse statement starting at line 4"), and again each time the file is read:
+    say which file and line, once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[tuple[str, object]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("python-dotenv could not parse"):
+            return True
+        line = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+        key = (str(_env_file()), line)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        record.msg = "warning: %s: line %s is not KEY=value; it is ignored"
+        record.args = key
+        return True
+
+
+logging.getLogger("dotenv.main").addFilter(_NameTheEnvFile())
 
 
 def default_data_dir() -> Path:
@@ -172,6 +198,16 @@ def settings_error_lines(error: ValidationError) -> list[str]:
     return lines
 
 
+def settings_read_problem(exc: Exception) -> str:
+    """Why the settings could not be read at all, in one line: a ``.env`` that is not UTF-8
+    is named with the line of its first bad byte."""
+    if isinstance(exc, UnicodeDecodeError) and isinstance(exc.object, bytes):
+        line = exc.object[: exc.start].count(b"\n") + 1
+        byte = exc.object[exc.start : exc.start + 1].hex().upper()
+        return f"{_env_file()} is not UTF-8 (byte 0x{byte} on line {line}); save it as UTF-8"
+    return str(exc)
+
+
 def _env_file() -> Path:
     return Path.cwd() / ENV_FILE
 
@@ -224,6 +260,8 @@ def describe_store(settings: Settings, *, database_url_flag: bool = False) -> st
         where = parsed.database or ":memory:"
         if where.startswith("file:"):
             where = where[len("file:") :]
+        if where != ":memory:":  # the file itself: `~` and a relative DATA_DIR resolved
+            where = os.path.abspath(Path(where).expanduser())
         return f"SQLite {where} ({origin})"
     user = f"{parsed.username}@" if parsed.username else ""
     port = f":{parsed.port}" if parsed.port else ""

@@ -26,7 +26,7 @@ from bot.app import build_application
 from bot.cli.errors import CLIError
 from bot.cli.semantic import start_semantic
 from bot.cli.service import open_service
-from bot.config import TOKEN_HELP, Settings
+from bot.config import TOKEN_HELP, Settings, describe_store
 from bot.health import attach_health_server
 from bot.logs import install_token_redaction, redact
 from bot.services import BotService
@@ -42,6 +42,7 @@ _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 class ServeOptions:
     webhook: bool = False
     poll_interval: float = 0.0
+    database_url_flag: bool = False  # DATABASE_URL came from --database-url (for the store line)
 
 
 def webhook_path(url: str) -> str:
@@ -247,6 +248,8 @@ def serve(settings: Settings, options: ServeOptions) -> int:
     quiet.addFilter(_QUIET_BOOTSTRAP)
 
     service = open_bot_service(settings)
+    # Which database the bot serves (never the password): compare with a command's `store:` line.
+    log.info("store: %s", describe_store(settings, database_url_flag=options.database_url_flag))
     try:
         app = build_application(settings, service, token=token)
         if settings.health_port:

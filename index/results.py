@@ -27,7 +27,8 @@ __all__ = [
 ]
 
 IngestStatus: TypeAlias = Literal["added", "updated", "unchanged", "failed", "skipped"]
-"""One source's outcome: "skipped" is a file of an unsupported type found in a directory."""
+"""One source's outcome: "skipped" is a file of an unsupported type found in a directory, or a
+named directory without any file."""
 
 SyncStatus: TypeAlias = Literal["added", "updated", "removed", "unchanged", "failed"]
 """What a sync or reload counts: a content file's outcome, or a document it took out."""

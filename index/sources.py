@@ -216,13 +216,16 @@ def _utf8_with_stray_bytes(data: bytes, name: str) -> str | None:
     """UTF-8 text with a few bytes that are not UTF-8 (a Windows-1252 "é" pasted into a UTF-8
     file): the valid UTF-8 is kept as it is and only the stray bytes are read as Windows-1252
     (logged with their line numbers). ``None`` when the data has no UTF-8 multi-byte character
-    at all (or more stray bytes than that and over 5% of the text): then it is a legacy
-    encoding as a whole, left to detection. Raises ``SourceError``
-    (with the first line) when a stray byte is not Windows-1252 either."""
+    at all, or more stray bytes than UTF-8 characters and over a quarter of the text (Cyrillic
+    or Greek in a legacy encoding, where a valid UTF-8 pair is an accident): then it is a
+    legacy encoding as a whole, left to detection. A short UTF-8 text with a few pasted
+    Windows-1252 quotes stays UTF-8: decoded whole by a guess, its UTF-8 would be garbled
+    ("cafÃ©"). Raises ``SourceError`` (with the first line) when a stray byte is not
+    Windows-1252 either."""
     text = data.decode("utf-8", errors="surrogateescape")
     valid = sum(1 for c in text if ord(c) > 0x7F and not 0xDC80 <= ord(c) <= 0xDCFF)
     stray = len(_STRAY.findall(text))
-    if not valid or (stray > valid and stray * 20 > len(text)):
+    if not valid or (stray > valid and stray * 4 > len(text)):
         return None  # no UTF-8 at all, or mostly bytes that are not: not a UTF-8 file
     newlines = [i for i, c in enumerate(text) if c == "\n"]
     lines: list[int] = []

@@ -94,6 +94,18 @@ def test_readme_names_no_folder_outside_the_project() -> None:
     assert "../shared" not in readme
 
 
+def test_docs_that_name_the_data_folder_say_it_is_not_in_the_repository() -> None:
+    """`../shared/data` is the maintainers' folder of public data sets: every page whose
+    commands use it points to the section that says what it holds and how to replace it."""
+    benchmarks = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    section = benchmarks.partition("## Data sets")[2]
+    assert "not** part of the repository" in " ".join(section.split())
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        text = doc.read_text(encoding="utf-8")
+        if "../shared/data" in text and doc.name != "benchmarks.md":
+            assert "benchmarks.md#data-sets" in text, doc.name
+
+
 def test_readme_eval_example_runs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     match = re.search(r"^tanyaberita eval (\S+\.jsonl)", readme, re.MULTILINE)

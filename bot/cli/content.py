@@ -111,7 +111,10 @@ def _skipped_summary(skipped: list[IngestResult]) -> str:
     if not skipped:
         return ""
     suffixes = sorted({str(r.error_params.get("suffix", "")) for r in skipped} - {""})
-    why = f" (unsupported type {', '.join(suffixes)})" if suffixes else ""
+    reasons = [f"unsupported type {', '.join(suffixes)}"] if suffixes else []
+    if any(r.error_params.get("empty") for r in skipped):
+        reasons.append("empty directory")
+    why = f" ({'; '.join(reasons)})" if reasons else ""
     return f", {len(skipped)} skipped{why}"
 
 

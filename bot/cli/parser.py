@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from bot.cli import ask, content, db, eval, feeds, semantic, serve, stats
 from bot.cli.arguments import Handler
 from bot.cli.errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CLIError
-from bot.config import Settings, settings_error_lines
+from bot.config import Settings, settings_error_lines, settings_read_problem
 from bot.logs import configure_logging
 from index.store.errors import StoreError
 
@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tanyaberita",
         description="Answer questions about Indonesian news articles (Sastrawi + BM25).",
+        epilog="Settings come from these flags, then environment variables, then a .env file in "
+        "the current directory (not the install directory), then defaults; .env.example lists "
+        "them. The content commands print on stderr which store they used ('store: ...').",
     )
     parser.add_argument("--database-url", help="database URL (default: DATABASE_URL or SQLite)")
     parser.add_argument("--content-dir", type=Path, help="content directory (default: CONTENT_DIR)")
@@ -63,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # e.g. an unreadable .env
-        print(f"error: cannot read the settings: {exc}", file=sys.stderr)
+        print(f"error: cannot read the settings: {settings_read_problem(exc)}", file=sys.stderr)
         return EXIT_USAGE
     explicit = args.log_level or "log_level" in settings.model_fields_set
     # One-shot commands print their own results and errors; their logs matter only as warnings.

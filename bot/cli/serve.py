@@ -29,7 +29,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if overrides:
         settings = settings.model_copy(update=overrides)
     # A start-up problem is a CLIError, printed as one line like any command's.
-    return serve(settings, ServeOptions(webhook=args.webhook, poll_interval=args.poll_interval))
+    options = ServeOptions(
+        webhook=args.webhook,
+        poll_interval=args.poll_interval,
+        database_url_flag=bool(args.database_url),
+    )
+    return serve(settings, options)
 
 
 def register(sub: Subcommands) -> None:

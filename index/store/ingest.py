@@ -60,6 +60,9 @@ class _Skipped:
     reported as "skipped" with the reason, never silently left out."""
 
     path: Path
+    empty: bool = False
+    """A named directory with no file to read at all (``hidden``: entries starting with '.')."""
+    hidden: int = 0
 
 
 def _expand(sources: Sequence[str]) -> list[str | Path | _Skipped]:
@@ -70,13 +73,17 @@ def _expand(sources: Sequence[str]) -> list[str | Path | _Skipped]:
             continue
         path = Path(source).expanduser()
         if path.is_dir():
+            found, hidden = len(units), 0
             for p in sorted(path.rglob("*")):
-                if not p.is_file() or any(
-                    part.startswith(".") for part in p.relative_to(path).parts
-                ):
+                if not p.is_file():
+                    continue
+                if any(part.startswith(".") for part in p.relative_to(path).parts):
+                    hidden += 1
                     continue
                 readable = p.suffix.lower() in DOCUMENT_SUFFIXES | BATCH_SUFFIXES
                 units.append(p if readable else _Skipped(p))
+            if len(units) == found:  # not one file: say so rather than "0 added"
+                units.append(_Skipped(path, empty=True, hidden=hidden))
         else:
             units.append(path)
     return units
@@ -89,7 +96,17 @@ def expand_sources(sources: Sequence[str]) -> list[str | Path]:
     return [u for u in _expand(sources) if not isinstance(u, _Skipped)]
 
 
-def _skipped(path: Path) -> IngestResult:
+def _skipped(unit: _Skipped) -> IngestResult:
+    path = unit.path
+    if unit.empty:
+        files = "file, whose name starts" if unit.hidden == 1 else "files, whose names start"
+        hidden = f" ({unit.hidden} hidden {files} with '.', not read)"
+        return IngestResult(
+            str(path),
+            "skipped",
+            error=f"{path}: no files in this directory{hidden if unit.hidden else ''}",
+            error_params={"name": str(path), "empty": True},
+        )
     suffix = path.suffix.lower() or "(none)"
     kinds = ", ".join(sorted(DOCUMENT_SUFFIXES | BATCH_SUFFIXES))
     return IngestResult(
@@ -174,7 +191,8 @@ def ingest_sources(
     workers: int = 1,
 ) -> list[IngestResult]:
     """Ingest every source; ``title`` applies to single documents (not to JSONL records).
-    A file of another type inside a named directory gives a "skipped" result saying why.
+    A file of another type inside a named directory gives a "skipped" result saying why, and
+    so does a named directory without any file.
     ``workers`` > 1: JSONL batches are split and stemmed in that many processes."""
     units = _expand(sources)
     if progress is not None:
@@ -187,7 +205,7 @@ def ingest_sources(
     results: list[IngestResult] = []
     for unit in units:
         if isinstance(unit, _Skipped):
-            result = _skipped(unit.path)
+            result = _skipped(unit)
             if progress is not None:
                 progress.step(result)
             results.append(result)

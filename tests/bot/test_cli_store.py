@@ -49,6 +49,25 @@ def test_ingest_says_which_files_of_a_directory_were_skipped_and_why(
     assert [r["status"] for r in rows] == ["added", "skipped", "skipped"]
 
 
+def test_ingest_of_a_directory_without_files_says_so(
+    db_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "kosong"
+    (folder / "lama").mkdir(parents=True)
+    code, out, err = run([*db_args, "ingest", str(folder)], capsys)
+    assert code == 1
+    assert out.splitlines() == [f"skipped    {folder}: no files in this directory"]
+    assert "0 failed, 1 skipped (empty directory) in" in err
+
+    (folder / ".DS_Store").write_bytes(b"\x00")
+    code, out, _ = run([*db_args, "ingest", str(folder)], capsys)
+    assert code == 1
+    assert out.splitlines() == [
+        f"skipped    {folder}: no files in this directory (1 hidden file, whose name starts "
+        "with '.', not read)"
+    ]
+
+
 def test_reload_names_the_content_files_it_skipped(
     db_args: list[str],
     tmp_path: Path,

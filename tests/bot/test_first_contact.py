@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from benchmarks.processes import ROOT, run_cli
+from benchmarks.processes import ROOT, cli_command, run_cli
 from bot import config
 from bot.cli import main
 from bot.config import Settings
@@ -49,6 +50,23 @@ def test_content_commands_say_which_sqlite_file_and_why(
         f"store: SQLite {data_dir / 'tanyaberita.sqlite3'} (DATABASE_URL not set; "
         f"DATA_DIR from the environment; no .env in {elsewhere})"
     ]
+
+
+@pytest.mark.parametrize("data_dir", ["~/berita", "data/berita"])
+def test_the_store_line_shows_the_file_a_relative_or_home_data_dir_means(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    elsewhere: Path,
+    data_dir: str,
+) -> None:
+    monkeypatch.setenv("HOME", str(elsewhere / "home"))
+    monkeypatch.setenv("DATA_DIR", data_dir)
+    code, _, err = run(capsys, "documents")
+    assert code == 0, err
+    base = elsewhere / "home" if data_dir.startswith("~") else elsewhere
+    expected = base / data_dir.removeprefix("~/") / "tanyaberita.sqlite3"
+    assert expected.is_file()
+    assert err.startswith(f"store: SQLite {expected} (")
 
 
 def test_the_store_line_names_the_dotenv_it_came_from(
@@ -93,6 +111,14 @@ def test_every_content_command_announces_the_store(
     main(["--database-url", url, *command])
     err = capsys.readouterr().err
     assert f"store: SQLite {tmp_path / 'flag.sqlite3'} (--database-url)" in err.splitlines()
+
+
+def test_help_says_where_settings_are_read_from(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "environment variables, then a .env file in the current directory" in text
+    assert "'store: ...'" in text
 
 
 def test_describe_store_for_postgresql_from_the_environment(
@@ -197,6 +223,36 @@ def test_docs_env_examples_have_no_trailing_comments() -> None:
             match = re.match(r"^\s*([A-Z_]+)=(.*)$", line)
             if match and match.group(1) in names:
                 assert "#" not in match.group(2), f"{doc.name}: {line.strip()}"
+
+
+def test_a_line_of_dotenv_that_cannot_be_parsed_is_named_once(elsewhere: Path) -> None:
+    """python-dotenv says "could not parse statement starting at line 2" — of which file? —
+    once per read; the CLI names the file and says it once."""
+    (elsewhere / ".env").write_text("ADMIN_USER_IDS=111\nbad line here\nTOP_K=5\n", "utf-8")
+    done = subprocess.run(
+        cli_command("documents"),
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "line 2" in line]
+    assert warnings == [f"warning: {elsewhere / '.env'}: line 2 is not KEY=value; it is ignored"]
+    assert "python-dotenv" not in done.stderr
+
+
+def test_a_dotenv_that_is_not_utf8_is_named_with_its_line(
+    capsys: pytest.CaptureFixture[str], elsewhere: Path
+) -> None:
+    (elsewhere / ".env").write_bytes(b"TOP_K=3\nADMIN_USER_IDS=1\xe9\n")
+    code, out, err = run(capsys, "documents")
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"error: cannot read the settings: {elsewhere / '.env'} is not UTF-8 (byte 0xE9 on "
+        "line 2); save it as UTF-8"
+    ]
 
 
 # --- item 11: read-only data directory -------------------------------------------------------

@@ -162,6 +162,43 @@ def test_token_rejected_by_telegram(
     assert fake_service.closed
 
 
+@pytest.mark.parametrize(
+    "case",
+    [
+        (
+            ["--database-url", "postgresql+psycopg://bot:hunter2@db.internal:5433/berita"],
+            {},
+            "store: PostgreSQL bot@db.internal:5433/berita (--database-url)",
+        ),
+        (
+            [],
+            {"DATABASE_URL": "postgresql+psycopg://bot:hunter2@db.internal/berita"},
+            "store: PostgreSQL bot@db.internal/berita (DATABASE_URL from the environment)",
+        ),
+    ],
+    ids=["flag", "environment"],
+)
+def test_the_bot_logs_which_store_it_serves(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    rejecting_api: str,
+    fake_service: FakeService,
+    case: tuple[list[str], dict[str, str], str],
+) -> None:
+    """The store line a content command prints, in the bot's log: an operator can see that
+    the bot and a `tanyaberita ingest` use the same database (never the password)."""
+    argv, env, line = case
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_BASE_URL", rejecting_api)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with caplog.at_level(logging.INFO, logger="tanyaberita.serve"):
+        assert cli.main([*argv, "serve"]) == 2  # the token is refused after the store opened
+    logged = [r.getMessage() for r in caplog.records if r.name == "tanyaberita.serve"]
+    assert line in logged
+    assert "hunter2" not in caplog.text
+
+
 def test_unreachable_bot_api(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_service: FakeService
 ) -> None:

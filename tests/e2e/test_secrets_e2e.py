@@ -73,6 +73,8 @@ async def test_polling_bot_logs_no_secret(emulator: str, database_env: dict[str,
         log = bot.stop()
     assert bot.process.returncode == 0, log[-2000:]
     assert " DEBUG " in log and "getUpdates" in log  # it did log at DEBUG level
+    store = "store: PostgreSQL " if database_env else "store: SQLite "
+    assert f"INFO tanyaberita.serve: {store}" in log  # which database, without the password
     for secret in _secrets(token):
         assert secret not in log
 
@@ -106,5 +108,8 @@ async def test_webhook_bot_logs_no_secret(emulator: str, database_env: dict[str,
         log = bot.stop()
     assert bot.process.returncode == 0, log[-2000:]
     assert " DEBUG " in log and "setWebhook" in log
+    # The forged requests are logged (one line a minute at most), without the secret they sent.
+    refused = [line for line in log.splitlines() if "webhook: refused a request" in line]
+    assert len(refused) == 1 and "no secret token" in refused[0], refused
     for secret in _secrets(token):
         assert secret not in log

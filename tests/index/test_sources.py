@@ -64,6 +64,35 @@ def test_utf8_with_stray_cp1252_bytes_keeps_the_utf8_text(
     assert "kafe.txt" in caplog.text and "line 2" in caplog.text
 
 
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            "Kafe café itu ".encode() + b"\x93enak\x94 \x93mahal\x94 kata dia.",
+            "Kafe café itu “enak” “mahal” kata dia.",
+        ),
+        (
+            "Menu café: ".encode() + b"\x93latte\x94 \x96 \x93mocha\x94 \x97 cr\xe8me.",
+            "Menu café: “latte” – “mocha” — crème.",
+        ),
+    ],
+    ids=["quotes", "dashes-and-accent"],
+)
+def test_a_short_utf8_text_with_more_stray_bytes_than_utf8_stays_utf8(
+    data: bytes, expected: str
+) -> None:
+    """More stray Windows-1252 bytes than UTF-8 characters in a short text: still UTF-8 (a
+    guess for the whole text read the "é" as "Ã©" or "Ă©")."""
+    assert decode_bytes(data, "kafe.txt") == expected
+
+
+def test_a_legacy_cyrillic_text_with_an_accidental_utf8_pair_is_detected_whole() -> None:
+    """Windows-1251 Ukrainian: "Гі" happens to be a valid UTF-8 pair, but nearly every other
+    byte is not UTF-8, so the file is a legacy one and decoded whole."""
+    text = "Гідність і свобода. Президент України сказав це вчора ввечері."
+    assert decode_bytes(text.encode("cp1251"), "berita.txt") == text
+
+
 def test_utf8_with_a_stray_byte_that_is_not_cp1252_is_refused_with_its_line() -> None:
     data = "Kopi di café itu enak.\nHarga murah.\n".encode() + b"Rusak \x81 di sini.\n"
     with pytest.raises(SourceError, match=r"kafe\.txt is not valid UTF-8: line 3") as caught:
