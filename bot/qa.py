@@ -1,8 +1,5 @@
 """Blocking steps of a question, bundled so a handler makes one ``asyncio.to_thread`` call.
 
-``ask_with_short_answers`` asks and finds the short answers of the first hits that will be
-shown (inline results, a page of an answer asked again): ``ask`` finds the best hit's only.
-
 ``ask_and_log`` answers, records the question (a failed record is logged and the answer still
 goes out: the user should not pay for a logging problem) and, when there is no answer or the
 message was a greeting, fetches the article titles the reply offers instead. Greetings, thanks
@@ -21,7 +18,7 @@ from index.engine import Answer
 from index.results import DocumentInfo
 from index.store.errors import StoreError
 
-__all__ = ["NOT_QUESTIONS", "AskOutcome", "ask_and_log", "ask_with_short_answers"]
+__all__ = ["NOT_QUESTIONS", "AskOutcome", "ask_and_log"]
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +63,3 @@ def ask_and_log(
         log.exception("could not log a question in chat %s", chat_id)
         question_id = 0
     return AskOutcome(answer, question_id, latency_ms, documents)
-
-
-def ask_with_short_answers(service: BotService, question: str, top_k: int, hits: int) -> Answer:
-    """``ask``, then short answers looked for in the first ``hits`` hits (the ones shown)."""
-    return service.with_short_answers(service.ask(question, top_k=top_k), hits)

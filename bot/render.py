@@ -26,7 +26,6 @@ from index.results import DocumentInfo, IngestResult, ReloadReport, Stats
 from index.tokens import fold
 
 __all__ = [
-    "INLINE_RESULTS",
     "answer_keyboard",
     "highlight",
     "how_to_ask_in_groups",
@@ -54,7 +53,6 @@ ARTICLES_PER_PAGE = 10
 TITLE_UNITS = 300
 """A title in /artikel is cut to this many UTF-16 units of HTML, so ten fit one message."""
 INLINE_RESULTS = 5
-"""Inline mode offers at most this many hits (each with its short answer, when one is sure)."""
 
 
 def _shorten(value: str, limit: int, from_start: bool = False) -> str:

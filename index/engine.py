@@ -52,10 +52,9 @@ and this bounds the work a single message can cause."""
 MAX_TOP_K = 50
 
 SHORT_ANSWER_HITS = 1
-"""Short answers are looked for in this many of the best hits inside ``ask``. Each costs a pass
-of span extraction over one sentence (~0.1–0.2 ms, see docs/quality.md): ``ask`` pays it for
-the best hit only, the one every reply opens with; the other hits get theirs when they are
-shown (``IndexSnapshot.with_short_answers``), so ``ask`` stays as fast as it was."""
+"""Short answers are looked for in this many of the best hits. Each costs a pass of span
+extraction over one sentence (~0.15–0.2 ms, see docs/quality.md), paid inside ``ask``: only the
+best hit, the one every reply opens with, gets one; the other pages show their sentence."""
 
 
 class EmptyDocumentError(ValueError):
@@ -120,23 +119,6 @@ class Answer:
     abstained: bool
     reason: AbstainReason = ""
     informative_terms: tuple[str, ...] = field(default=())
-    short_answers_examined: int = 0
-    """How many of the first hits were examined for a short answer (whether one was found or
-    not): ``ask`` examines the best hit of a factoid question; for any other question it counts
-    all hits, which never get one. ``IndexSnapshot.with_short_answers`` examines the rest."""
-
-    def needs_short_answers(self, hits: int) -> bool:
-        """Whether some of the first ``hits`` hits were not examined for a short answer yet."""
-        return not self.abstained and self.short_answers_examined < min(hits, len(self.hits))
-
-
-def _clipped(question: object) -> str:
-    """The question as ``ask`` reads it: a string, cut at a word before ``MAX_QUESTION_CHARS``."""
-    text = question if isinstance(question, str) else ""
-    if len(text) > MAX_QUESTION_CHARS:
-        cut = text[:MAX_QUESTION_CHARS]
-        text = cut[: cut.rfind(" ")] if " " in cut else cut  # do not split the last word
-    return text
 
 
 TEXT_PIPELINE_VERSION = 1
@@ -575,7 +557,10 @@ class IndexSnapshot:
         """Answer ``question`` from all documents, or from ``document_id`` only. With
         ``semantic``, candidates whose documents are all embedded are ranked with the semantic
         weight set; otherwise lexically."""
-        text = _clipped(question)
+        text = question if isinstance(question, str) else ""
+        if len(text) > MAX_QUESTION_CHARS:
+            cut = text[:MAX_QUESTION_CHARS]
+            text = cut[: cut.rfind(" ")] if " " in cut else cut  # do not split the last word
         top_k = max(1, min(int(top_k), MAX_TOP_K))
         if document_id is not None and document_id not in self._doc_index:
             return Answer(question, (), True, "unknown_document")
@@ -608,56 +593,15 @@ class IndexSnapshot:
         ranked = ranking.candidates
         # The words of the hits that get a short answer are read once, for their highlights
         # and for the span finder (about 50 µs a sentence).
-        factoid = is_factoid(analysis)
         words = (
             [self._tokenizer.term_spans(c.text, c.tokens) for c in ranked[:SHORT_ANSWER_HITS]]
-            if factoid
+            if is_factoid(analysis)
             else []
         )
         hits = self._hits(ranked[:top_k], set(analysis.informative), blocks, words)
         if words:
             hits = self._with_short_answers(analysis, hits, words)
-        examined = min(len(words), len(hits)) if factoid else len(hits)
-        return Answer(question, hits, False, "", analysis.informative, examined)
-
-    def with_short_answers(self, answer: Answer, hits: int) -> Answer:
-        """``answer`` with its first ``hits`` hits examined for a short answer: each hit not
-        examined yet gets exactly the short answer ``ask`` would have found for it (the same
-        question analysis, highlights, word terms and span model), so a page or an inline
-        result shows one without ``ask`` paying for every hit up front. Ranking is untouched.
-
-        Returns ``answer`` itself when there is nothing to do (an abstention, ``hits`` already
-        examined, ``hits`` ≤ 0); ``hits`` beyond the answer's hits counts them all. A question
-        that is not a factoid one is marked examined without any work."""
-        if not answer.needs_short_answers(hits):
-            return answer
-        first = max(0, answer.short_answers_examined)
-        last = min(hits, len(answer.hits))
-        analysis = analyse_question(_clipped(answer.question), self._tokenizer)
-        if not is_factoid(analysis):
-            return replace(answer, short_answers_examined=len(answer.hits))
-        todo = answer.hits[first:last]
-        words = [self._tokenizer.term_spans(hit.sentence, self._tokens_of(hit)) for hit in todo]
-        done = self._with_short_answers(analysis, todo, words)
-        return replace(
-            answer,
-            hits=answer.hits[:first] + done + answer.hits[last:],
-            short_answers_examined=last,
-        )
-
-    def _tokens_of(self, hit: Hit) -> tuple[str, ...]:
-        """The tokens ``ask`` read for ``hit``'s sentence: the stored ones while this snapshot
-        still holds that sentence, else the same pipeline run on it again (a snapshot built
-        since the answer, after a reload, may no longer hold it)."""
-        index = self._doc_index.get(hit.document_id)
-        if index is not None:
-            start, stop = self._doc_starts[index], self._doc_starts[index + 1]
-            sid = start + hit.position
-            if start <= sid < stop:
-                text, tokens = self._sentences.get(sid)
-                if text == hit.sentence:
-                    return tokens
-        return tuple(self._tokenizer.tokens(hit.sentence))
+        return Answer(question, hits, False, "", analysis.informative)
 
     def document_id_of(self, sid: int) -> int:
         """The id of the document holding sentence ``sid``."""
@@ -724,7 +668,7 @@ class IndexSnapshot:
         words: Sequence[Sequence[TermSpan]],
     ) -> tuple[Hit, ...]:
         """The first hits with their short answer, when one is sure (one per entry of
-        ``words``: the term spans of that hit's sentence); the other hits as they are.
+        ``words``: the term spans of that hit's sentence).
 
         A word's terms are read off the sentence's stored tokens (as for highlights), so a
         fresh process stems no word of the answer; only a word the tokenizer reads differently

@@ -197,12 +197,6 @@ class QAService:
         scorer = semantic.scorer if semantic is not None else None
         return self._snapshot.ask(question, top_k, document_id, semantic=scorer)
 
-    def with_short_answers(self, answer: Answer, hits: int) -> Answer:
-        """``answer`` with short answers looked for in its first ``hits`` hits (``ask`` looks
-        only in the best one): what a page or an inline result calls before it shows a hit.
-        Costs about 0.1–0.2 ms per factoid hit not examined yet; nothing otherwise."""
-        return self._snapshot.with_short_answers(answer, hits)
-
     @property
     def semantic(self) -> SemanticIndex | None:
         """The sentence embeddings used for re-ranking (None: lexical only)."""

@@ -51,10 +51,6 @@ class FakeService:
         self.calls.append("ask")
         return self._snapshot.ask(question, top_k, document_id)
 
-    def with_short_answers(self, answer: Answer, hits: int) -> Answer:
-        self.calls.append("with_short_answers")
-        return self._snapshot.with_short_answers(answer, hits)
-
     # -- content -----------------------------------------------------------------------------
     def _rebuild(self) -> None:
         self._snapshot = IndexSnapshot.build(self._documents.values())

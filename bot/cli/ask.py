@@ -66,7 +66,6 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         titles = _newest_titles(service)
         for question in _questions(args.question, sys.stdin):
             answer = service.ask(question, top_k=args.top, document_id=args.document)
-            answer = service.with_short_answers(answer, args.top)  # every hit is printed
             if answer.reason == "unknown_document":  # removed by another process meanwhile
                 raise _no_document(args.document)
             if args.json:
@@ -97,7 +96,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                 return EXIT_OK
             if not question.strip():
                 continue
-            answer = service.with_short_answers(service.ask(question, top_k=args.top), args.top)
+            answer = service.ask(question, top_k=args.top)
             print(render_answer_text(answer, sys.stdout, _newest_titles(service)))
     finally:
         service.close()

@@ -28,9 +28,7 @@ def short_answer_json(hit: Hit) -> dict[str, Any] | None:
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:
     """The answer as JSON; ``short_answer`` (the best hit's, or null) is the span of that
-    hit's ``sentence`` that answers a factoid question, when the engine is sure of it. Each
-    hit has its own ``short_answer``: null also for a hit never examined for one (``ask``
-    examines the best hit; ``tanyaberita ask`` has the service examine them all first)."""
+    hit's ``sentence`` that answers a factoid question, when the engine is sure of it."""
     return {
         "question": answer.question,
         "abstained": answer.abstained,

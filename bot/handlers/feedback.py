@@ -3,9 +3,7 @@ message; 👍/👎 records a vote. Callback data is parsed strictly (``bot.callb
 unknown data, an answer from another chat, or one too old to be known gets a short note and
 nothing else.
 
-Paging uses the hits cached when the answer was sent. ``ask`` found a short answer for the
-best hit only; a page looks for its own hit's just before it is shown (off the event loop) and
-the cache keeps what was found. After a restart (or once the cache has
+Paging uses the hits cached when the answer was sent. After a restart (or once the cache has
 forgotten it) the question is read back from the message the answer replies to and asked
 again; that result is used for this click only, never cached, so forged ids cannot plant
 answers for other chats.
@@ -26,9 +24,8 @@ from bot.handlers.common import chat_language, log, reply_chunks, without_own_me
 from bot.handlers.group import question_from_command
 from bot.handlers.private import on_articles_page
 from bot.i18n import Language, text
-from bot.qa import ask_with_short_answers
 from bot.render import answer_keyboard, render_answer
-from bot.state import CachedAnswer, state
+from bot.state import state
 from index.engine import Answer
 
 __all__ = ["on_callback"]
@@ -98,12 +95,20 @@ async def _page(
     lang: Language,
     context: ContextTypes.DEFAULT_TYPE,
 ) -> None:
+    st = state(context)
     message = query.message
     if not isinstance(message, Message) or not message.is_accessible:  # deleted or too old
         await query.answer(text(lang, "stale_answer"))
         return
-    answer = await _answer_for_page(message, data, context)
-    if answer is None:
+    answer: Answer | None = None
+    cached = st.answers.get(data.question_id)
+    if cached is not None:
+        answer = cached.answer if cached.chat_id == message.chat.id else None
+    else:
+        question = _asked_question(message, context.bot.username)
+        if question:
+            answer = await asyncio.to_thread(st.service.ask, question, st.settings.top_k)
+    if answer is None or answer.abstained or data.page >= len(answer.hits):
         await query.answer(text(lang, "stale_answer"))
         return
     chunks = render_answer(answer, data.page, lang)
@@ -121,33 +126,3 @@ async def _page(
         asked = message.reply_to_message or message
         await reply_chunks(asked, chunks[1:], markup)
     await query.answer()
-
-
-async def _answer_for_page(
-    message: Message, data: callbacks.Callback, context: ContextTypes.DEFAULT_TYPE
-) -> Answer | None:
-    """The answer whose hit ``data.page`` is shown, with that hit's short answer looked for
-    (``ask`` looks in the best hit only); ``None`` when it is unknown, from another chat, an
-    abstention or has no such page. A cached answer keeps what was found."""
-    st = state(context)
-    shown = data.page + 1
-    cached = st.answers.get(data.question_id)
-    if cached is not None:
-        if cached.chat_id != message.chat.id:
-            return None
-        answer = cached.answer
-        if data.page < len(answer.hits) and answer.needs_short_answers(shown):
-            answer = await asyncio.to_thread(st.service.with_short_answers, answer, shown)
-            now = st.answers.get(data.question_id)  # another click may have done more meanwhile
-            if now is None or now.answer.short_answers_examined < answer.short_answers_examined:
-                st.answers.put(data.question_id, CachedAnswer(cached.chat_id, answer))
-    else:
-        question = _asked_question(message, context.bot.username)
-        if not question:
-            return None
-        answer = await asyncio.to_thread(
-            ask_with_short_answers, st.service, question, st.settings.top_k, shown
-        )
-    if answer.abstained or data.page >= len(answer.hits):
-        return None
-    return answer

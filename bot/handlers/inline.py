@@ -8,8 +8,7 @@ from telegram import InlineQueryResultsButton, Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import language_for, text
-from bot.qa import ask_with_short_answers
-from bot.render import INLINE_RESULTS, render_inline_results
+from bot.render import render_inline_results
 from bot.state import state
 
 __all__ = ["INLINE_CACHE_SECONDS", "on_inline_query"]
@@ -29,7 +28,5 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         button = InlineQueryResultsButton(text(lang, "inline_help_title"), start_parameter="inline")
         await query.answer([], cache_time=INLINE_CACHE_SECONDS, button=button)
         return
-    answer = await asyncio.to_thread(
-        ask_with_short_answers, st.service, question, st.settings.top_k, INLINE_RESULTS
-    )
+    answer = await asyncio.to_thread(st.service.ask, question, st.settings.top_k)
     await query.answer(render_inline_results(answer, lang), cache_time=INLINE_CACHE_SECONDS)

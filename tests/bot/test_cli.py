@@ -13,7 +13,6 @@ from bot.cli import main
 from bot.cli.errors import EXIT_OK, EXIT_USAGE
 from bot.cli.render import render_answer_text
 from bot.i18n import plain_text
-from index import engine
 from index.engine import Answer, Hit
 from index.spans import ShortAnswer
 
@@ -92,25 +91,6 @@ def test_ask_json_shape(base_args: list[str], capsys: pytest.CaptureFixture[str]
     assert all(set(a) == ANSWER_KEYS for a in row["answers"])
     assert [a["rank"] for a in row["answers"]] == list(range(1, len(row["answers"]) + 1))
     assert "Selasa sore" in row["answers"][0]["sentence"]
-
-
-def test_ask_json_has_every_hits_short_answer(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``ask --top N`` prints N hits, each with the short answer ``ask`` would find in it if it
-    looked in every hit (the engine looks in the best one; the CLI has the rest looked at)."""
-    monkeypatch.chdir(tmp_path)
-    args = ["--content-dir", str(ROOT / "content"), "--database-url", f"sqlite:///{tmp_path}/d"]
-    question = ["ask", "--json", "--top", "3", "Kapan gencatan senjata disepakati?"]
-    assert main([*args, *question]) == EXIT_OK
-    lazy = json.loads(capsys.readouterr().out)
-    monkeypatch.setattr(engine, "SHORT_ANSWER_HITS", engine.MAX_TOP_K)
-    assert main([*args, *question]) == EXIT_OK
-    eager = json.loads(capsys.readouterr().out)
-    assert lazy == eager
-    shorts = [a["short_answer"] for a in lazy["answers"]]
-    assert len(shorts) == 3 and all(shorts), "precondition: the model is sure in every hit"
-    assert lazy["short_answer"] == shorts[0]
 
 
 def test_ask_reads_questions_from_stdin(

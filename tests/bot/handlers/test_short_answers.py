@@ -66,7 +66,7 @@ async def test_other_pages_show_their_own_short_answer_or_none(bot: Harness) -> 
         "text": first,
         "reply_to_message": update["message"],
     }
-    answer = bot.service.with_short_answers(bot.service.ask(QUESTION), 2)
+    answer = bot.service.ask(QUESTION)
     await bot.feed(bot.updates.callback("more:1:1", message))
     page = reply_text(bot, "editMessageText")
     assert page.startswith("💡 <b>Jawaban 2/")
