@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -322,6 +323,27 @@ def test_run_due_polls_only_feeds_whose_time_has_come(feeds: FeedService, site: 
     assert report is not None and [p.status for p in report.polls] == ["not_modified"]
 
 
+@contextmanager
+def _polling_in_another_thread(feeds: FeedService) -> Iterator[None]:
+    """While the block runs, another thread holds ``feeds``' poller lock, as a cycle does."""
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with feeds._exclusive(wait=False) as mine:
+            assert mine
+            entered.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert entered.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join()
+
+
 def test_one_poller_at_a_time(database_url: str, content_dir: Path, site: FeedSite) -> None:
     """While one poller cycle runs, another skips its cycle: on PostgreSQL a second instance
     (its own connections) is kept out by the advisory lock; in one process by the local lock."""
@@ -330,25 +352,11 @@ def test_one_poller_at_a_time(database_url: str, content_dir: Path, site: FeedSi
     one = FeedService(first)
     other = FeedService(second) if "postgresql" in database_url else one
     try:
-        entered, release = threading.Event(), threading.Event()
-
-        def hold() -> None:
-            with one._exclusive(wait=False) as mine:
-                assert mine
-                entered.set()
-                release.wait(10)
-
-        holder = threading.Thread(target=hold)
-        holder.start()
-        assert entered.wait(10)
-        try:
+        with _polling_in_another_thread(one):
             assert other.run_due() is None
             if other is not one:
                 with pytest.raises(StoreError, match="another instance"):
                     other.poll()
-        finally:
-            release.set()
-            holder.join()
         assert other.run_due() is not None
     finally:
         first.close()
@@ -365,23 +373,9 @@ def test_deployments_in_other_schemas_of_one_database_poll_independently(
         second = QAService.open(url_b, content_dir=content_dir)
         mine, neighbour = FeedService(first), FeedService(second)
         try:
-            entered, release = threading.Event(), threading.Event()
-
-            def hold() -> None:
-                with mine._exclusive(wait=False) as got:
-                    assert got
-                    entered.set()
-                    release.wait(10)
-
-            holder = threading.Thread(target=hold)
-            holder.start()
-            assert entered.wait(10)
-            try:
+            with _polling_in_another_thread(mine):
                 assert neighbour.run_due() is not None
                 assert neighbour.poll() == []  # no feeds there: polled, not refused
-            finally:
-                release.set()
-                holder.join()
         finally:
             first.close()
             second.close()
