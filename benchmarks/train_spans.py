@@ -7,17 +7,21 @@ Usage::
 Examples: every factoid question (``index.spans.is_factoid``) whose top-ranked sentence, as the
 engine ranks it, holds a gold answer; the candidates of that sentence
 (``index.spans.span_features``) are labelled 1 when they equal a gold answer after SQuAD-style
-normalisation. Model: logistic regression over the sparse features, L2, fitted with L-BFGS.
+normalisation. First stage: a softmax over each question's candidates, linear in the sparse
+features, L2, fitted with L-BFGS. Second stage (``fit_confidence``): a logistic regression of
+"the best span is exactly right" on ``index.spans.confidence_features`` of out-of-fold
+first-stage scores.
 
 Training part (``TRAIN``): TyDi QA tuning split (``benchmarks.tydi_split``), FacQA train, the
 Wikipedia whole articles except fold 0 of ``articles.article_folds``, and the news articles.
 Held apart (only scored): TyDi held-apart split, FacQA valid, Wikipedia fold 0; news is
 cross-validated by article (the model is refitted without one article and scored on it).
 
-Threshold: on out-of-fold probabilities of the training part (5 folds by context), the lowest
-threshold whose shown short answers reach ``--min-exact`` exact match (0.74) — the feature is for
-being right when it speaks. ``--write`` stores weights and threshold in
-``index/lexicon/span_weights.json`` (feature names and numbers; no sentence of the data).
+Threshold: on out-of-fold second-stage probabilities of the training part (5 folds by context;
+both stages fitted without the question's fold), the lowest threshold whose shown short answers
+reach ``--min-exact`` exact match (0.74) — the feature is for being right when it speaks.
+``--write`` stores both stages' weights and the threshold in ``index/lexicon/span_weights.json``
+(feature names and numbers; no sentence of the data).
 """
 
 from __future__ import annotations

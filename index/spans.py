@@ -7,9 +7,10 @@ titles and short content phrases. Each candidate is described by lexical feature
 shape fit the question type, how close is it to the words the question matched, is it already
 in the question, which word precedes it ...) and scored by a logistic model trained on gold
 answer spans (``benchmarks/train_spans.py``; only the weights and the threshold ship, in
-``lexicon/span_weights.json``). The best candidate is shown only when its probability clears the
-threshold chosen for precision: a wrong short answer on top of a right sentence is worse than
-none. Questions that ask *why*, *how* or *whether* never get one.
+``lexicon/span_weights.json``). A second stage (``confidence_features``) turns the first stage's
+scores into the probability that the best candidate is right; it is shown only when that clears
+the threshold chosen for precision: a wrong short answer on top of a right sentence is worse
+than none. Questions that ask *why*, *how* or *whether* never get one.
 """
 
 from __future__ import annotations
