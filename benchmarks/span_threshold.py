@@ -29,9 +29,10 @@ from benchmarks.train_spans import (
     _best,
     _examples,
     choose_threshold,
-    fit,
+    fit_without,
     load_asked,
     out_of_fold,
+    out_of_fold_scores,
 )
 from index.spans import default_span_model, exact_match, token_f1
 
@@ -79,13 +80,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     train = _examples(asked_train)
     held = {name: _examples(items) for name, items in asked_held.items()}
     shipped = default_span_model()
+    scores = out_of_fold_scores(train)
     predictions: dict[str, tuple[list[Example], list[tuple[str, float]]]] = {
-        "train out-of-fold": (train, out_of_fold(train))
+        "train out-of-fold": (train, out_of_fold(train, scores))
     }
     for name, examples in held.items():
         if name == "news":
             refits = {
-                group: fit([e for e in train if e.group != group])
+                group: fit_without(train, scores, group, shipped.threshold)
                 for group in {e.group for e in examples}
             }
             scored = [_best(refits[e.group], e) for e in examples]

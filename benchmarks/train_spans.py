@@ -7,17 +7,21 @@ Usage::
 Examples: every factoid question (``index.spans.is_factoid``) whose top-ranked sentence, as the
 engine ranks it, holds a gold answer; the candidates of that sentence
 (``index.spans.span_features``) are labelled 1 when they equal a gold answer after SQuAD-style
-normalisation. Model: logistic regression over the sparse features, L2, fitted with L-BFGS.
+normalisation. First stage: a softmax over each question's candidates, linear in the sparse
+features, L2, fitted with L-BFGS. Second stage (``fit_confidence``): a logistic regression of
+"the best span is exactly right" on ``index.spans.confidence_features`` of out-of-fold
+first-stage scores.
 
 Training part (``TRAIN``): TyDi QA tuning split (``benchmarks.tydi_split``), FacQA train, the
 Wikipedia whole articles except fold 0 of ``articles.article_folds``, and the news articles.
 Held apart (only scored): TyDi held-apart split, FacQA valid, Wikipedia fold 0; news is
 cross-validated by article (the model is refitted without one article and scored on it).
 
-Threshold: on out-of-fold probabilities of the training part (5 folds by context), the lowest
-threshold whose shown short answers reach ``--min-exact`` exact match (0.74) — the feature is for
-being right when it speaks. ``--write`` stores weights and threshold in
-``index/lexicon/span_weights.json`` (feature names and numbers; no sentence of the data).
+Threshold: on out-of-fold second-stage probabilities of the training part (5 folds by context;
+both stages fitted without the question's fold), the lowest threshold whose shown short answers
+reach ``--min-exact`` exact match (0.74) — the feature is for being right when it speaks.
+``--write`` stores both stages' weights and the threshold in ``index/lexicon/span_weights.json``
+(feature names and numbers; no sentence of the data).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import pickle
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,15 +48,19 @@ from index.evaluation import EvalRecord, build_eval_index, matches_answer, read_
 from index.question import analyse_question
 from index.spans import (
     SpanModel,
+    confidence_features,
     exact_match,
     is_factoid,
-    span_features,
+    span_facts,
     token_f1,
 )
 from index.tokens import default_tokenizer
 
 WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "index" / "lexicon" / "span_weights.json"
 L2 = 1.0
+L2_CONFIDENCE = 0.1
+"""The second stage's L2 (0.1, 1 and 10 were compared by out-of-fold log-loss on the training
+part: 0.1 was lowest, by little)."""
 MIN_FEATURE_COUNT = 5
 OOF_FOLDS = 5
 
@@ -81,6 +89,8 @@ class Example:
     features: list[dict[str, float]]
     labels: list[int]
     starts: list[int]
+    spans: list[tuple[int, int]]  # character ranges of the candidates
+    facts: list[tuple[int, bool, bool | None]]  # what the second stage reads of each
 
 
 def _asked(dataset: str, records: Sequence[EvalRecord], per_article: bool) -> list[Asked]:
@@ -117,7 +127,7 @@ def _examples(asked: Sequence[Asked]) -> list[Example]:
     out: list[Example] = []
     for item in asked:
         analysis = analyse_question(item.question, tokenizer)
-        candidates, features = span_features(
+        candidates, features, facts = span_facts(
             analysis, item.sentence, item.highlights, tokenizer.word_terms
         )
         texts = [item.sentence[c.start : c.end] for c in candidates]
@@ -132,6 +142,8 @@ def _examples(asked: Sequence[Asked]) -> list[Example]:
                 features,
                 labels,
                 [c.start for c in candidates],
+                [(c.start, c.end) for c in candidates],
+                facts,
             )
         )
     return out
@@ -142,9 +154,13 @@ def load_asked(data: Path, cache: Path | None) -> tuple[list[Asked], dict[str, l
     (they are scored by leave-one-article-out). ``cache`` keeps them between runs (the
     asking, not the feature extraction, is the slow part)."""
     if cache is not None and cache.is_file():
+        # plain tuples: a pickled ``Asked`` would be ``__main__.Asked`` when this module runs
+        # as a script, which another script (``span_threshold``) cannot load
         with cache.open("rb") as handle:
-            cached: tuple[list[Asked], dict[str, list[Asked]]] = pickle.load(handle)
-            return cached
+            rows, held_rows = pickle.load(handle)
+        return [Asked(*row) for row in rows], {
+            name: [Asked(*row) for row in items] for name, items in held_rows.items()
+        }
     tydi_tuning, tydi_held = split_tydi(read_qa_file(data / "tydiqa_id_train.jsonl"))
     articles = load_whole_articles(data)
     wiki = articles.get("wikipedia", [])
@@ -170,7 +186,13 @@ def load_asked(data: Path, cache: Path | None) -> tuple[list[Asked], dict[str, l
     }
     if cache is not None:
         with cache.open("wb") as handle:
-            pickle.dump((train, held), handle)
+            pickle.dump(
+                (
+                    [astuple(a) for a in train],
+                    {name: [astuple(a) for a in items] for name, items in held.items()},
+                ),
+                handle,
+            )
     return train, held
 
 
@@ -234,26 +256,114 @@ def fit(examples: Sequence[Example]) -> SpanModel:
     return SpanModel(weights, 1.01)
 
 
+def stage_two(example: Example, scores: Sequence[float]) -> tuple[int, dict[str, float]]:
+    """The best candidate by first-stage ``scores`` and the second stage's features of it."""
+    top = max(range(len(scores)), key=scores.__getitem__)
+    n_words, in_question, adjacent = example.facts[top]
+    return confidence_features(
+        example.qtype,
+        scores,
+        example.spans,
+        n_words=n_words,
+        in_question=in_question,
+        head_adjacent=adjacent,
+    )
+
+
+def _logistic(weights: dict[str, float], features: dict[str, float]) -> float:
+    z = sum(weights.get(name, 0.0) * value for name, value in features.items())
+    return float(1.0 / (1.0 + np.exp(-min(50.0, max(-50.0, z)))))
+
+
 def _best(model: SpanModel, example: Example) -> tuple[str, float]:
+    """The best span and the probability the model gates on (the second stage's, if any)."""
     if not example.texts:
         return "", 0.0
-    top, probability = model.pick([model.score(f) for f in example.features])
+    scores = [model.score(f) for f in example.features]
+    if model.confidence is None:
+        top, probability = model.pick(scores)
+    else:
+        top, features = stage_two(example, scores)
+        probability = _logistic(model.confidence, features)
     return example.texts[top], probability
+
+
+def fit_confidence(
+    examples: Sequence[Example], scores: Sequence[Sequence[float]]
+) -> dict[str, float]:
+    """The second stage: logistic regression of "the best span is exactly right" on
+    ``stage_two`` features, from first-stage ``scores`` that must be out-of-fold (a first stage
+    scoring its own training questions is surer than it will be on new ones)."""
+    rows: list[dict[str, float]] = []
+    labels: list[float] = []
+    for example, row_scores in zip(examples, scores, strict=True):
+        if not row_scores:
+            continue
+        top, features = stage_two(example, row_scores)
+        rows.append(features)
+        labels.append(float(exact_match(example.texts[top], example.answers)))
+    names = sorted({name for row in rows for name in row})
+    index = {name: i for i, name in enumerate(names)}
+    x = np.zeros((len(rows), len(names)))
+    for r, row in enumerate(rows):
+        for name, value in row.items():
+            x[r, index[name]] = value
+    y = np.asarray(labels)
+    penalty = np.full(len(names), L2_CONFIDENCE)
+    penalty[index["bias"]] = 0.0
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x @ w
+        value = float(np.sum(np.logaddexp(0.0, z) - y * z)) + 0.5 * float(penalty @ (w * w))
+        return value, x.T @ (1.0 / (1.0 + np.exp(-z)) - y) + penalty * w
+
+    result = minimize(
+        loss, np.zeros(len(names)), jac=True, method="L-BFGS-B", options={"maxiter": 1000}
+    )
+    return {name: float(result.x[i]) for name, i in index.items()}
 
 
 def _fold(group: str, folds: int) -> int:
     return int(hashlib.sha1(group.encode("utf-8")).hexdigest(), 16) % folds
 
 
-def out_of_fold(examples: Sequence[Example]) -> list[tuple[str, float]]:
-    """Each example's best span and probability from a model fitted without its fold."""
-    predictions: list[tuple[str, float]] = [("", 0.0)] * len(examples)
+def out_of_fold_scores(examples: Sequence[Example]) -> list[list[float]]:
+    """Each example's first-stage scores from a model fitted without its fold."""
+    scores: list[list[float]] = [[] for _ in examples]
     for k in range(OOF_FOLDS):
         model = fit([e for e in examples if _fold(e.group, OOF_FOLDS) != k])
         for i, example in enumerate(examples):
             if _fold(example.group, OOF_FOLDS) == k:
-                predictions[i] = _best(model, example)
+                scores[i] = [model.score(f) for f in example.features]
+    return scores
+
+
+def out_of_fold(
+    examples: Sequence[Example], scores: Sequence[Sequence[float]] | None = None
+) -> list[tuple[str, float]]:
+    """Each example's best span and the second stage's probability, both stages fitted without
+    its fold (the second on the other folds' out-of-fold first-stage ``scores``)."""
+    if scores is None:
+        scores = out_of_fold_scores(examples)
+    predictions: list[tuple[str, float]] = [("", 0.0)] * len(examples)
+    for k in range(OOF_FOLDS):
+        outside = [i for i, e in enumerate(examples) if _fold(e.group, OOF_FOLDS) != k]
+        weights = fit_confidence([examples[i] for i in outside], [scores[i] for i in outside])
+        for i, example in enumerate(examples):
+            if _fold(example.group, OOF_FOLDS) == k and scores[i]:
+                top, features = stage_two(example, scores[i])
+                predictions[i] = (example.texts[top], _logistic(weights, features))
     return predictions
+
+
+def fit_without(
+    examples: Sequence[Example], scores: Sequence[Sequence[float]], group: str, threshold: float
+) -> SpanModel:
+    """Both stages refitted without one article (news is scored so)."""
+    kept = [i for i, e in enumerate(examples) if e.group != group]
+    first = fit([examples[i] for i in kept])
+    second = fit_confidence([examples[i] for i in kept], [scores[i] for i in kept])
+    return SpanModel(first.weights, threshold, second)
 
 
 def choose_threshold(
@@ -333,7 +443,10 @@ def rule_baseline(example: Example) -> str | None:
 
 
 def report(
-    train: Sequence[Example], held: dict[str, list[Example]], model: SpanModel
+    train: Sequence[Example],
+    held: dict[str, list[Example]],
+    model: SpanModel,
+    scores: Sequence[Sequence[float]],
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """Figures per held-apart set and question type; news by leave-one-article-out."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
@@ -341,7 +454,7 @@ def report(
         tallies: dict[str, Tally] = defaultdict(Tally)
         if name == "news":
             models = {
-                group: _with_threshold(fit([e for e in train if e.group != group]), model)
+                group: fit_without(train, scores, group, model.threshold)
                 for group in {e.group for e in examples}
             }
         for example in examples:
@@ -354,10 +467,6 @@ def report(
             tallies["rule:all"].add(rule_baseline(example), example.answers)
         out[name] = {q: t.row() for q, t in sorted(tallies.items())}
     return out
-
-
-def _with_threshold(model: SpanModel, reference: SpanModel) -> SpanModel:
-    return SpanModel(model.weights, reference.threshold)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -379,11 +488,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, examples in held.items():
         print(f"held apart {name}: {len(examples)} questions")
     full = fit(train)
-    predictions = out_of_fold(train)
+    scores = out_of_fold_scores(train)
+    predictions = out_of_fold(train, scores)
     threshold = choose_threshold(train, predictions, args.min_exact)
-    model = SpanModel(full.weights, threshold)
+    model = SpanModel(full.weights, threshold, fit_confidence(train, scores))
     print(f"threshold {threshold:.4f}, {len(model.weights)} weights")
-    figures = report(train, held, model)
+    figures = report(train, held, model, scores)
     for name, rows in figures.items():
         for qtype, row in rows.items():
             print(name, qtype, json.dumps(row))
@@ -397,6 +507,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "names hold common words seen next to answers; no sentence of the data.",
             "threshold": round(threshold, 4),
             "weights": {k: round(v, 4) for k, v in sorted(model.weights.items())},
+            "confidence": {
+                "about": "Second stage: logistic probability that the best span is right, "
+                "over features of the first stage's scores (index.spans.confidence_features), "
+                "fitted on out-of-fold first-stage scores; the threshold gates it.",
+                "weights": {k: round(v, 4) for k, v in sorted((model.confidence or {}).items())},
+            },
         }
         WEIGHTS_PATH.write_text(json.dumps(payload, indent=0) + "\n", encoding="utf-8")
         print(f"wrote {WEIGHTS_PATH}")

@@ -7,9 +7,10 @@ titles and short content phrases. Each candidate is described by lexical feature
 shape fit the question type, how close is it to the words the question matched, is it already
 in the question, which word precedes it ...) and scored by a logistic model trained on gold
 answer spans (``benchmarks/train_spans.py``; only the weights and the threshold ship, in
-``lexicon/span_weights.json``). The best candidate is shown only when its probability clears the
-threshold chosen for precision: a wrong short answer on top of a right sentence is worse than
-none. Questions that ask *why*, *how* or *whether* never get one.
+``lexicon/span_weights.json``). A second stage (``confidence_features``) turns the first stage's
+scores into the probability that the best candidate is right; it is shown only when that clears
+the threshold chosen for precision: a wrong short answer on top of a right sentence is worse
+than none. Questions that ask *why*, *how* or *whether* never get one.
 """
 
 from __future__ import annotations
@@ -24,19 +25,22 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import accumulate
-from operator import and_, gt
+from operator import and_, gt, mul
 
-from index.question import QuestionAnalysis, function_words
+from index.question import QuestionAnalysis, function_words, question_words
 
 __all__ = [
     "FACTOID_TYPES",
     "ShortAnswer",
     "SpanModel",
     "candidate_spans",
+    "confidence_features",
     "default_span_model",
     "exact_match",
     "is_factoid",
     "normalise_answer",
+    "question_heads",
+    "span_facts",
     "span_features",
     "token_f1",
 ]
@@ -324,6 +328,7 @@ class _SentenceView:
     verbs: list[int]  # matched tokens in lower case: verbs and common nouns
     last_match: list[int]  # the last matched token before index i (-1: none)
     next_match: list[int]  # the first matched token at or after index i (len: none)
+    heads: frozenset[str] = frozenset()  # the question's head nouns (``question_heads``)
 
 
 def _view(
@@ -358,6 +363,20 @@ def _view(
         last_match,
         next_match,
     )
+
+
+_HEAD_PLACES = ("prev", "next", "first", "last")
+
+
+def _head_features(
+    f: dict[str, float], heads: frozenset[str], words: Sequence[str], q_suffix: str
+) -> None:
+    """The question's head noun before, after, first in or last in the candidate ("berapa
+    *kilometer*" … "81 kilometer", "*tahun* berapa" … "tahun 1874")."""
+    for place, word in zip(_HEAD_PLACES, words, strict=True):
+        if word in heads:
+            f["head=" + place] = 1.0
+            f["head=" + place + q_suffix] = 1.0
 
 
 def _features(view: _SentenceView, cand: _Candidate, q_suffix: str) -> dict[str, float]:
@@ -411,6 +430,8 @@ def _features(view: _SentenceView, cand: _Candidate, q_suffix: str) -> dict[str,
         f["kinds_agree"] = 1.0
     if prev == "," or nxt == ",":
         f["by_comma"] = 1.0
+    if view.heads:
+        _head_features(f, view.heads, (prev, nxt, lower[first], lower[last - 1]), q_suffix)
     return f
 
 
@@ -437,7 +458,9 @@ def _prepare(
     toks = _tokens(sentence)
     q = analysis.qtype
     candidates = candidate_spans(sentence, toks, phrases=q in _PHRASE_TYPES)
-    return candidates, _view(toks, set(analysis.terms), matched, word_terms), f"|q={q}"
+    view = _view(toks, set(analysis.terms), matched, word_terms)
+    view.heads = question_heads(analysis.text)
+    return candidates, view, f"|q={q}"
 
 
 _PART_MEMO_LIMIT = 20_000
@@ -470,6 +493,10 @@ def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot
     w_digit, w_start = get("digit" + q_suffix, 0.0), get("sentence_start", 0.0)
     w_agree, w_comma = get("kinds_agree", 0.0), get("by_comma", 0.0)
     bias = get("bias", 0.0)
+    heads = view.heads
+    w_prev, w_next, w_first, w_last = (
+        get("head=" + place, 0.0) + get("head=" + place + q_suffix, 0.0) for place in _HEAD_PLACES
+    )
     at_start: list[float | None] = [None] * size  # by a candidate's first token
     at_end: list[float | None] = [None] * (size + 1)  # by its end
     memo_get = memo.get
@@ -543,19 +570,124 @@ def _scores(  # noqa: PLR0915 - one flat loop: this runs per question on the hot
             score += w_agree
         if prev == "," or nxt == ",":
             score += w_comma
+        if heads:
+            if prev in heads:
+                score += w_prev
+            if nxt in heads:
+                score += w_next
+            if lower[first] in heads:
+                score += w_first
+            if lower[last - 1] in heads:
+                score += w_last
         out.append(score)
     return out
+
+
+# --- second stage: is the best span right? ------------------------------------------------
+
+_HEAD_WORD = re.compile(r"[^\W_]+")
+_LOGIT_LIMIT = 8.0
+_GAP_LIMIT = 10.0
+
+
+def question_heads(text: str) -> frozenset[str]:
+    """The content words right next to the question word, in lower case: what the answer is
+    ("berapa *kilometer*", "*tahun* berapa", "siapa *pelatih*", "di *kota* mana")."""
+    words = _HEAD_WORD.findall(text.lower())
+    asking, skip = question_words(), function_words()
+    heads: set[str] = set()
+    for i, word in enumerate(words):
+        if word in asking:
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(words) and words[j] not in skip and words[j] not in asking:
+                    heads.add(words[j])
+    return frozenset(heads)
+
+
+def confidence_features(
+    qtype: str,
+    scores: Sequence[float],
+    spans: Sequence[tuple[int, int]],
+    *,
+    n_words: int,
+    in_question: bool,
+    head_adjacent: bool | None,
+) -> tuple[int, dict[str, float]]:
+    """The best candidate and the features the second stage reads off the first stage's
+    scores: how sure the softmax is of it (log-odds, gap to the runner-up, entropy, how many
+    candidates), how much of the rest overlaps it (a nested span such as "81" of "81 kilometer"
+    is a boundary doubt, not a rival), its length, whether it repeats the question, and whether
+    a word next to it is the question's head noun (``None``: the question has none).
+
+    ``spans`` are the candidates' character ranges, in the order of ``scores``."""
+    size = len(scores)
+    top = max(range(size), key=scores.__getitem__)
+    best = scores[top]
+    # one pass in C per quantity where it can be: this runs per factoid question
+    gaps = [s - best for s in scores]
+    gaps = [d if d > -50.0 else -50.0 for d in gaps]
+    weights = list(map(math.exp, gaps))
+    total = sum(weights)
+    probability = 1.0 / total
+    # the softmax's entropy without a log per candidate: log Z − Σ w·d / Z
+    entropy = max(0.0, math.log(total) - sum(map(mul, weights, gaps)) / total)
+    start, end = spans[top]
+    inside = [w for w, (a, b) in zip(weights, spans, strict=True) if a < end and b > start]
+    overlap = max(0.0, sum(inside) / total - probability)  # the top overlaps itself
+    rivals = [i for i, (a, b) in enumerate(spans) if a >= end or b <= start]
+    rival = max(rivals, key=scores.__getitem__) if rivals else -1
+    second = -1  # the runner-up
+    if size > 1:
+        others = list(scores)
+        others[top] = -math.inf
+        second = max(range(size), key=others.__getitem__)
+    logit = math.log(max(probability, 1e-6) / max(1.0 - probability, 1e-6))
+    logit = min(_LOGIT_LIMIT, max(-_LOGIT_LIMIT, logit))
+    q = "q=" + qtype
+    rival_gap = min(best - scores[rival], _GAP_LIMIT) if rival >= 0 else _GAP_LIMIT
+    f: dict[str, float] = {
+        "bias": 1.0,
+        "logit": logit,
+        "logit|" + q: logit,
+        q: 1.0,
+        "overlap_mass": overlap,
+        "cover": probability + overlap,
+        "cover|" + q: probability + overlap,
+        "rival_gap": rival_gap,
+        "gap": min(best - scores[second], _GAP_LIMIT) if second >= 0 else _GAP_LIMIT,
+        "log_n": math.log(size),
+        "entropy": entropy,
+        f"len={min(n_words, 4)}": 1.0,
+    }
+    if second >= 0 and spans[second][0] < end and spans[second][1] > start:
+        f["second_overlaps"] = 1.0
+    if in_question:
+        f["inq"] = 1.0
+    if head_adjacent is not None:
+        f["has_head"] = 1.0
+        if head_adjacent:
+            f["head_adj"] = 1.0
+            f["head_adj|" + q] = 1.0
+    return top, f
 
 
 class SpanModel:
     """A linear scorer over sparse span features (a softmax over one sentence's candidates),
     with the probability threshold that gates showing."""
 
-    __slots__ = ("_memos", "threshold", "weights")
+    __slots__ = ("_memos", "confidence", "threshold", "weights")
 
-    def __init__(self, weights: Mapping[str, float], threshold: float) -> None:
+    def __init__(
+        self,
+        weights: Mapping[str, float],
+        threshold: float,
+        confidence: Mapping[str, float] | None = None,
+    ) -> None:
         self.weights = dict(weights)
         self.threshold = threshold
+        # the second stage (``confidence_features``): with it, ``threshold`` gates its
+        # probability that the best span is right instead of the softmax
+        self.confidence = dict(confidence) if confidence is not None else None
         self._memos: dict[str, dict[tuple[object, ...], float]] = {}  # score parts by q_suffix
 
     @classmethod
@@ -564,7 +696,15 @@ class SpanModel:
         threshold = raw.get("threshold")
         if not isinstance(weights, dict) or not isinstance(threshold, (int, float)):
             raise ValueError("span weights need a 'weights' object and a numeric 'threshold'")
-        return cls({str(k): float(v) for k, v in weights.items()}, float(threshold))
+        if not 0.0 <= threshold <= 1.01:
+            raise ValueError(f"span weights: threshold {threshold} is not a probability")
+        confidence = raw.get("confidence")
+        if confidence is not None:
+            second = confidence.get("weights") if isinstance(confidence, dict) else None
+            if not isinstance(second, dict) or "bias" not in second:
+                raise ValueError("span weights: 'confidence' needs a 'weights' object with 'bias'")
+            confidence = _numbers_of(second, "confidence weight")
+        return cls(_numbers_of(weights, "weight"), float(threshold), confidence)
 
     def score(self, features: Mapping[str, float]) -> float:
         weights = self.weights
@@ -584,9 +724,33 @@ class SpanModel:
         memo = self._memos.get(q_suffix)
         if memo is None or len(memo) > _PART_MEMO_LIMIT:
             memo = self._memos[q_suffix] = {}
-        top, probability = self.pick(_scores(view, candidates, q_suffix, self.weights, memo))
+        scores = _scores(view, candidates, q_suffix, self.weights, memo)
+        if self.confidence is None:
+            top, probability = self.pick(scores)
+        else:
+            top, probability = self._second_stage(analysis, view, candidates, scores)
         cand = candidates[top]
         return ShortAnswer(sentence[cand.start : cand.end], cand.start, cand.end, probability)
+
+    def _second_stage(
+        self,
+        analysis: QuestionAnalysis,
+        view: _SentenceView,
+        candidates: Sequence[_Candidate],
+        scores: Sequence[float],
+    ) -> tuple[int, float]:
+        """The best candidate and the second stage's probability that it is right."""
+        top = max(range(len(scores)), key=scores.__getitem__)
+        n_words, in_question, adjacent = _facts(view.heads, view, candidates[top])
+        top, features = confidence_features(
+            analysis.qtype,
+            scores,
+            [(c.start, c.end) for c in candidates],
+            n_words=n_words,
+            in_question=in_question,
+            head_adjacent=adjacent,
+        )
+        return top, _logistic(self.confidence or {}, features)
 
     @staticmethod
     def pick(scores: Sequence[float]) -> tuple[int, float]:
@@ -611,6 +775,56 @@ class SpanModel:
             return None
         best = self.best(analysis, sentence, matched, word_terms)
         return best if best is not None and best.confidence >= self.threshold else None
+
+
+def _numbers_of(raw: Mapping[object, object], what: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for name, value in raw.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"span weights: {what} {name!r} is not a number")
+        out[str(name)] = float(value)
+    return out
+
+
+def _facts(
+    heads: frozenset[str], view: _SentenceView, cand: _Candidate
+) -> tuple[int, bool, bool | None]:
+    """What the second stage reads of one candidate: its words, whether one repeats the
+    question, whether a word of it or next to it is a head of the question (``None``: no head)."""
+    first, last = cand.first, cand.last
+    adjacent: bool | None = None
+    if heads:
+        lower = view.toks.lower
+        near = {lower[first], lower[last - 1]}
+        if first > 0:
+            near.add(lower[first - 1])
+        if last < len(lower):
+            near.add(lower[last])
+        adjacent = not heads.isdisjoint(near)
+    words = view.words[last] - view.words[first] or 1
+    return words, view.asked[last] > view.asked[first], adjacent
+
+
+def span_facts(
+    analysis: QuestionAnalysis,
+    sentence: str,
+    matched: Sequence[tuple[int, int]],
+    word_terms: Callable[[str], tuple[str, ...]],
+) -> tuple[list[_Candidate], list[dict[str, float]], list[tuple[int, bool, bool | None]]]:
+    """``span_features`` and, per candidate, what the second stage reads of it (training
+    computes the second stage's features from these and out-of-fold scores)."""
+    candidates, view, q_suffix = _prepare(analysis, sentence, matched, word_terms)
+    return (
+        candidates,
+        [_features(view, cand, q_suffix) for cand in candidates],
+        [_facts(view.heads, view, cand) for cand in candidates],
+    )
+
+
+def _logistic(weights: Mapping[str, float], features: Mapping[str, float]) -> float:
+    z = sum(weights.get(name, 0.0) * value for name, value in features.items())
+    z = min(50.0, max(-50.0, z))
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 @cache

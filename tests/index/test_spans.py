@@ -195,6 +195,8 @@ def test_short_answers_never_change_the_ranking(
         "Berapa jam perundingan berlangsung?",
         "Di mana film itu ditonton?",
         "Film apa yang ditonton ratusan orang?",
+        "Pukul berapa film itu ditonton?",  # a head noun: "pukul" first in and before spans
+        "Berapa orang menonton film itu?",  # … and last in them ("ratusan orang")
     ],
 )
 def test_fast_scoring_agrees_with_the_feature_dicts(question: str) -> None:
