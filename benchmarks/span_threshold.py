@@ -34,7 +34,7 @@ from benchmarks.train_spans import (
     out_of_fold,
     out_of_fold_scores,
 )
-from index.spans import default_span_model, exact_match, token_f1
+from index.spans import SpanModel, default_span_model, exact_match, token_f1
 
 DEFAULT_DATA = Path(os.environ.get("TANYABERITA_DATA_DIR", "../shared/data"))
 THRESHOLDS = tuple(round(0.30 + 0.02 * i, 2) for i in range(31))  # 0.30 … 0.90
@@ -47,7 +47,7 @@ def figures(
     shown = [
         (text, e.answers)
         for e, (text, p) in zip(examples, predictions, strict=True)
-        if text and p >= threshold
+        if text and SpanModel({}, threshold).shows(text, p)
     ]
     share, share_se = mean_and_error([1.0] * len(shown) + [0.0] * (len(examples) - len(shown)))
     exact = [float(exact_match(text, answers)) for text, answers in shown]

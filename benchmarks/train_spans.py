@@ -371,8 +371,13 @@ def choose_threshold(
 ) -> float:
     """The lowest probability threshold whose shown answers reach ``min_exact`` exact match
     (and at least 50 shown, so the figure means something)."""
+    never = SpanModel({}, 0.0)  # what is never shown whatever the threshold
     scored = sorted(
-        ((p, exact_match(t, e.answers)) for e, (t, p) in zip(examples, predictions, strict=True)),
+        (
+            (p, exact_match(t, e.answers))
+            for e, (t, p) in zip(examples, predictions, strict=True)
+            if t and never.shows(t, p)
+        ),
         reverse=True,
     )
     best = 1.01
@@ -460,7 +465,7 @@ def report(
         for example in examples:
             scorer = models[example.group] if name == "news" else model
             text, probability = _best(scorer, example)
-            shown = text if text and probability >= model.threshold else None
+            shown = text if text and model.shows(text, probability) else None
             tallies[example.qtype].add(shown, example.answers)
             tallies["all"].add(shown, example.answers)
             tallies["rule:" + example.qtype].add(rule_baseline(example), example.answers)

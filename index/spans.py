@@ -774,7 +774,24 @@ class SpanModel:
         if not is_factoid(analysis):
             return None
         best = self.best(analysis, sentence, matched, word_terms)
-        return best if best is not None and best.confidence >= self.threshold else None
+        return best if best is not None and self.shows(best.text, best.confidence) else None
+
+    def shows(self, text: str, confidence: float) -> bool:
+        """Whether a best span is shown: sure enough, and not a lone function word."""
+        return confidence >= self.threshold and not _is_lone_function_word(text)
+
+
+_LONE_NUMBER_WORD = re.compile(rf"{_NUMBER_WORD}", re.IGNORECASE)
+
+
+def _is_lone_function_word(text: str) -> bool:
+    """A pronoun or conjunction alone ("Dia", "Namun", "Padahal": capitalised at the start of
+    a sentence, so a name candidate) is never the answer to show; a number word ("satu") can
+    be."""
+    word = text.strip().lower()
+    return (
+        " " not in word and word in function_words() and _LONE_NUMBER_WORD.fullmatch(word) is None
+    )
 
 
 def _numbers_of(raw: Mapping[object, object], what: str) -> dict[str, float]:

@@ -134,6 +134,46 @@ def test_model_picks_the_best_span_and_gates_on_its_threshold() -> None:
     assert SpanModel(weights, 0.0).short_answer(why, SENTENCE, (), tok.word_terms) is None
 
 
+@pytest.mark.parametrize(
+    ("sentence", "lone"),
+    [
+        ("Padahal Budi Santoso datang kemarin.", "Padahal"),
+        ("Namun Budi Santoso datang kemarin.", "Namun"),
+        ("Dia datang bersama Budi Santoso kemarin.", "Dia"),
+    ],
+)
+def test_a_lone_function_word_is_never_shown(sentence: str, lone: str) -> None:
+    """Capitalised at the start of a sentence, a conjunction or pronoun is a name candidate;
+    however sure the model is of it, it is not an answer to show."""
+    tok = default_tokenizer()
+    analysis = analyse_question("Siapa yang datang kemarin?", tok)
+    weights = {f"first={lone.lower()}|q=who": 10.0}
+    model = SpanModel(weights, 0.0)
+    best = model.best(analysis, sentence, (), tok.word_terms)
+    assert best is not None and best.text == lone  # the model's choice ...
+    assert model.short_answer(analysis, sentence, (), tok.word_terms) is None  # ... not shown
+    name = SpanModel({"first=budi|q=who": 10.0}, 0.0)
+    shown = name.short_answer(analysis, sentence, (), tok.word_terms)
+    assert shown is not None and shown.text.startswith("Budi")
+
+
+@pytest.mark.parametrize(
+    ("text", "lone"),
+    [
+        ("Padahal", True),
+        ("mereka", True),
+        (" Ia ", True),
+        ("Satu", False),
+        ("ratusan", False),
+        ("Si Doel", False),
+        ("Yang Liwei", False),
+        ("Jakarta", False),
+    ],
+)
+def test_lone_function_words(text: str, lone: bool) -> None:
+    assert spans_module._is_lone_function_word(text) is lone
+
+
 def test_shipped_model_loads_with_a_threshold_that_can_be_cleared() -> None:
     model = default_span_model()
     assert 0.0 < model.threshold < 1.0 and model.weights
