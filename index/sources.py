@@ -93,9 +93,10 @@ class SourceText:
     reference: str
 
 
-SOURCE_RULES = "2"
+SOURCE_RULES = "3"
 """Version of how a source's text and title are taken from its bytes (2: a plain-text file's
-headline is its title, not a sentence). Part of the store's pipeline fingerprint, so that a
+headline is its title, not a sentence; 3: so is a Markdown file's plain first-line headline
+when it has no ``#`` heading). Part of the store's pipeline fingerprint, so that a
 change re-prepares stored documents; bump it with any change to how a source's text or title is
 taken (the text pipeline after that has its own ``index.engine.TEXT_PIPELINE_VERSION``)."""
 
@@ -398,6 +399,8 @@ def parse_bytes(
     text = check_text(decode_bytes(data, name, declared_charset), name)
     if suffix == ".md":
         heading, text = markdown_to_text(text)
+        if heading is None:  # a headline written as a plain first line, as in a .txt file
+            heading, text = split_headline(text)
         return SourceText(heading or fallback_title, check_text(text, name), ref)
     headline, text = split_headline(text)
     return SourceText(headline or fallback_title, text, ref)

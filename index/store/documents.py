@@ -343,7 +343,9 @@ class DocumentWrites(StoreTransactions):
         """(headline, body) for a stored plain-text file document still titled by its file
         name whose first line is a headline (stored before the source rules knew headlines),
         unless the body alone is already another active document's text."""
-        if kind not in ("content", "file", "upload") or not reference.lower().endswith(".txt"):
+        if kind not in ("content", "file", "upload") or not reference.lower().endswith(
+            (".txt", ".md")
+        ):
             return None
         if title != clip_title(title_from_name(Path(reference))):
             return None  # a title the user gave: the text stays as it was stored

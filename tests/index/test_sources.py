@@ -233,9 +233,16 @@ def test_a_first_line_that_looks_like_a_headline_is_split_off(
     assert body == (INDONESIAN if headline else text)
 
 
-def test_a_text_file_with_a_headline_takes_it_as_title_not_as_a_sentence() -> None:
-    source = parse_bytes(("Ekonomi Tumbuh 5,2 Persen\n\n" + INDONESIAN).encode(), "eko.txt")
+@pytest.mark.parametrize("name", ["eko.txt", "eko.md"])
+def test_a_text_file_with_a_headline_takes_it_as_title_not_as_a_sentence(name: str) -> None:
+    source = parse_bytes(("Ekonomi Tumbuh 5,2 Persen\n\n" + INDONESIAN).encode(), name)
     assert (source.title, source.text) == ("Ekonomi Tumbuh 5,2 Persen", INDONESIAN)
+
+
+def test_a_markdown_file_without_a_headline_keeps_its_first_sentence() -> None:
+    source = parse_bytes((INDONESIAN + "\n\n" + INDONESIAN).encode(), "ekonomi-tumbuh.md")
+    assert source.title == "Ekonomi Tumbuh"
+    assert source.text.startswith(INDONESIAN)
 
 
 def test_the_shipped_article_keeps_its_first_sentence() -> None:

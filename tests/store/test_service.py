@@ -499,10 +499,11 @@ def test_files_of_other_types_in_a_directory_are_reported_as_skipped(
 HEADLINED = "Banjir Rendam Ratusan Rumah di Bekasi\n\n" + ARTICLE_BANJIR
 
 
+@pytest.mark.parametrize("suffix", [".txt", ".md"])
 def test_a_headline_is_the_title_of_a_text_file_not_a_sentence(
-    service: QAService, tmp_path: Path
+    service: QAService, tmp_path: Path, suffix: str
 ) -> None:
-    path = tmp_path / "banjir-bekasi.txt"
+    path = tmp_path / f"banjir-bekasi{suffix}"
     path.write_text(HEADLINED, encoding="utf-8")
     [result] = service.ingest_paths([str(path)])
     assert (result.status, result.title, result.sentences) == (
@@ -562,7 +563,7 @@ def test_documents_stored_before_headlines_are_prepared_again(
     monkeypatch.setattr(index.sources, "split_headline", lambda text: (None, text))
     monkeypatch.setattr(index.store.prepare, "SOURCE_RULES", "1")
     (content_dir / "banjir-bekasi.txt").write_text(HEADLINED, encoding="utf-8")
-    loose = tmp_path / "banjir-hari-kedua.txt"
+    loose = tmp_path / "banjir-hari-kedua.md"  # Markdown with a plain headline: the same
     loose.write_text(
         HEADLINED.replace("450", "460").replace("Ratusan Rumah", "Lagi"), encoding="utf-8"
     )
