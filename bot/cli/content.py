@@ -17,11 +17,10 @@ from tqdm import tqdm
 from bot.cli.arguments import Subcommands, positive_int
 from bot.cli.errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, PRIVATE_HINT, CLIError
 from bot.cli.semantic import embedding_line
-from bot.cli.service import announce_store, open_service, read_only_url
-from bot.config import Settings, sqlite_path, store_write_problem
+from bot.cli.service import open_service, read_only_store
+from bot.config import Settings
 from bot.i18n import count
-from index.results import DocumentInfo, IngestResult
-from index.tokens import default_tokenizer
+from index.results import IngestResult
 
 __all__ = ["cmd_documents", "cmd_ingest", "cmd_reload", "cmd_remove", "register"]
 
@@ -118,33 +117,12 @@ def _skipped_summary(skipped: list[IngestResult]) -> str:
     return f", {len(skipped)} skipped{why}"
 
 
-def _read_only_documents(path: Path, include_inactive: bool) -> list[DocumentInfo]:
-    """The documents of a read-only SQLite file (a backup, a read-only mount), read without
-    migrating or touching it."""
-    from index.store.db import connect, current_revision, head_revision  # noqa: PLC0415 - SQLAlchemy: ~0.3 s of start-up that only store commands need
-    from index.store.store import ContentStore  # noqa: PLC0415 - the same
-
-    database = connect(read_only_url(path), upgrade=False)
-    try:
-        revision, head = current_revision(database), head_revision()
-        if revision != head:
-            raise CLIError(
-                f"the read-only database {path} has schema revision {revision or 'none'}, this "
-                f"version reads {head}: copy it to a writable place and run "
-                "`tanyaberita --database-url sqlite:///COPY documents` (which upgrades the copy)"
-            )
-        return ContentStore(database, default_tokenizer()).documents(include_inactive)
-    finally:
-        database.dispose()
-
-
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
     embedded = ""
-    path = sqlite_path(settings)
-    if path is not None and path.exists() and store_write_problem(settings) is not None:
-        documents = _read_only_documents(path, args.all)
-        announce_store(settings, args, note="read-only: listed without migrating or changing it")
-    else:
+    with read_only_store(settings, args, "listed") as backup:
+        if backup is not None:
+            documents = backup.documents(args.all)
+    if backup is None:
         service = open_service(settings, live=False, sync=False, announce=args)
         try:
             documents = service.documents(include_inactive=args.all)

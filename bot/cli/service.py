@@ -7,17 +7,26 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.errors import CLIError
-from bot.config import Settings, describe_store, store_write_problem
+from bot.config import Settings, describe_store, sqlite_path, store_write_problem
 from index.store.errors import StoreError
 
 if TYPE_CHECKING:
     from index.service import QAService
+    from index.store.store import ContentStore
 
-__all__ = ["announce_store", "load_service", "open_service", "read_only_url"]
+__all__ = [
+    "announce_store",
+    "load_service",
+    "open_service",
+    "read_only_store",
+    "read_only_url",
+]
 
 _COMMAND_WRITES = (
     "this command writes to the store: set DATA_DIR (or DATABASE_URL) to a writable place "
@@ -96,3 +105,34 @@ def load_service(settings: Settings) -> QAService:
 def read_only_url(path: Path) -> str:
     """A SQLite URL that opens ``path`` without writing anything (not even -wal/-shm)."""
     return f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true"
+
+
+@contextmanager
+def read_only_store(
+    settings: Settings, args: argparse.Namespace, done: str = "read"
+) -> Iterator[ContentStore | None]:
+    """The store of a SQLite file this process cannot write (a backup, a read-only mount),
+    opened without migrating or touching it, for commands that only read; ``None`` when the
+    store is writable (open it as usual). The store line says it was ``done`` read-only."""
+    from index.store.db import connect, current_revision, head_revision  # noqa: PLC0415 - SQLAlchemy: ~0.3 s of start-up that only store commands need
+    from index.store.store import ContentStore  # noqa: PLC0415 - the same
+    from index.tokens import default_tokenizer  # noqa: PLC0415 - the same
+
+    path = sqlite_path(settings)
+    if path is None or not path.exists() or store_write_problem(settings) is None:
+        yield None
+        return
+    database = connect(read_only_url(path), upgrade=False)
+    try:
+        revision, head = current_revision(database), head_revision()
+        if revision != head:
+            raise CLIError(
+                f"the read-only database {path} has schema revision {revision or 'none'}, this "
+                f"version reads {head}: copy it to a writable place and run "
+                f"`tanyaberita --database-url sqlite:///COPY {args.command}` (which upgrades the "
+                "copy)"
+            )
+        announce_store(settings, args, note=f"read-only: {done} without migrating or changing it")
+        yield ContentStore(database, default_tokenizer())
+    finally:
+        database.dispose()

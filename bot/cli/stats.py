@@ -4,27 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from bot import i18n
 from bot.cli.arguments import Subcommands, positive_int
 from bot.cli.errors import EXIT_OK
 from bot.cli.feeds import feed_json, feed_table
-from bot.cli.service import open_service
+from bot.cli.service import open_service, read_only_store
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from index.results import Stats
+    from index.store.feeds import FeedInfo
 
 __all__ = ["cmd_stats", "register"]
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    from index.feeds import FeedService  # noqa: PLC0415 - SQLAlchemy and the store: ~0.3 s of start-up that only store commands need
-
-    service = open_service(settings, live=False, sync=False, announce=args)
-    try:
-        stats = service.stats(args.top)
-        feeds = FeedService.for_service(service)
-        subscriptions = feeds.feeds() if feeds is not None else []
-    finally:
-        service.close()
+    stats, subscriptions = _read(args, settings)
     extra = stats.extra
     if args.json:
         row = {
@@ -68,6 +65,27 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
         for line in feed_table(subscriptions):
             print(f"  {line}")
     return EXIT_OK
+
+
+def _read(args: argparse.Namespace, settings: Settings) -> tuple[Stats, list[FeedInfo]]:
+    """The statistics and the feeds, from a read-only backup as they are, else through the
+    service (which brings the store's schema up to date first)."""
+    from index.feeds import FeedService  # noqa: PLC0415 - SQLAlchemy and the store: ~0.3 s of start-up that only store commands need
+    from index.store.embeddings import count_embedded  # noqa: PLC0415 - the same
+    from index.store.feeds import FeedStore  # noqa: PLC0415 - the same
+
+    with read_only_store(settings, args) as backup:
+        if backup is not None:
+            stats = backup.stats(args.top)
+            stats.extra["embedded_sentences"] = count_embedded(backup.db, None)[1]
+            return stats, FeedStore(backup).feeds()
+    service = open_service(settings, live=False, sync=False, announce=args)
+    try:
+        stats = service.stats(args.top)
+        feeds = FeedService.for_service(service)
+        return stats, feeds.feeds() if feeds is not None else []
+    finally:
+        service.close()
 
 
 def register(sub: Subcommands) -> None:

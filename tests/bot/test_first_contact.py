@@ -4,6 +4,7 @@ directory, and the hint for URLs on private addresses."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -294,7 +295,7 @@ def test_read_only_data_directory_is_named_as_such(
     assert "DATA_DIR" in err and "unable to open database file" not in err
 
 
-def test_documents_lists_a_read_only_backup_without_touching_it(
+def test_documents_and_stats_read_a_read_only_backup_without_touching_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     backup_dir = tmp_path / "backup"
@@ -315,6 +316,13 @@ def test_documents_lists_a_read_only_backup_without_touching_it(
     assert {p.name: p.stat().st_mtime_ns for p in backup_dir.iterdir()} == before
     code, out, _ = run(capsys, "--database-url", url, "db", "current")
     assert code == 0 and "(read-only): schema revision" in out
+    code, out, err = run(capsys, "--database-url", url, "stats")
+    assert code == 0, err
+    assert "questions        0" in out and "content          1 article, " in out
+    assert "read-only: read without migrating or changing it" in err
+    code, out, err = run(capsys, "--database-url", url, "stats", "--json")
+    assert code == 0 and json.loads(out)["documents"] == 1, err
+    assert {p.name: p.stat().st_mtime_ns for p in backup_dir.iterdir()} == before
     code, _, err = run(capsys, "--database-url", url, "remove", "1")
     assert code == 1 and f"the SQLite database {backup} is read-only" in err
 
