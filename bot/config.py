@@ -266,7 +266,23 @@ def describe_store(settings: Settings, *, database_url_flag: bool = False) -> st
     user = f"{parsed.username}@" if parsed.username else ""
     port = f":{parsed.port}" if parsed.port else ""
     name = "PostgreSQL" if backend == "postgresql" else backend
-    return f"{name} {user}{parsed.host or 'localhost'}{port}/{parsed.database or ''} ({origin})"
+    schema = _search_path(parsed.query.get("options"))
+    in_schema = f", schema {schema}" if schema else ""
+    where = f"{user}{parsed.host or 'localhost'}{port}/{parsed.database or ''}{in_schema}"
+    return f"{name} {where} ({origin})"
+
+
+_SEARCH_PATH = re.compile(r"-c\s*search_path\s*=\s*(\S+)")
+
+
+def _search_path(options: str | tuple[str, ...] | None) -> str | None:
+    """The schema a PostgreSQL URL's ``options=-csearch_path=…`` selects (deployments sharing
+    one database each use their own), or None."""
+    for option in (options,) if isinstance(options, str) else options or ():
+        found = _SEARCH_PATH.search(option)
+        if found:
+            return found.group(1)
+    return None
 
 
 def sqlite_path(settings: Settings) -> Path | None:

@@ -130,6 +130,23 @@ def test_describe_store_for_postgresql_from_the_environment(
     assert line == "PostgreSQL u@db.internal/tanya (DATABASE_URL from the environment)"
 
 
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("?options=-csearch_path%3Dberita_b", ", schema berita_b"),
+        ("?options=-c%20search_path%3Dberita_b&connect_timeout=5", ", schema berita_b"),
+        ("?connect_timeout=5", ""),
+    ],
+)
+def test_describe_store_names_the_schema_a_postgresql_url_selects(
+    monkeypatch: pytest.MonkeyPatch, query: str, shown: str
+) -> None:
+    """Deployments sharing one database in their own schemas: the store line tells them apart."""
+    monkeypatch.setenv("DATABASE_URL", f"postgresql+psycopg://u:secret@db.internal/tanya{query}")
+    line = config.describe_store(Settings())
+    assert line == f"PostgreSQL u@db.internal/tanya{shown} (DATABASE_URL from the environment)"
+
+
 # --- item 11: settings errors in plain words -------------------------------------------------
 
 
