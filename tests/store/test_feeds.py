@@ -310,15 +310,20 @@ def test_retention_expires_old_articles_and_skips_old_entries(
     assert atom.poll is not None and atom.poll.added == 0 and site.hits["/atom/lama"] == 0
 
 
+def _make_due(feeds: FeedService, feed_id: int | None) -> None:
+    """Make the feed's next poll due now (as if its interval had passed)."""
+    with feeds.store.db.write() as session:
+        row = session.get(FeedRow, feed_id)
+        assert row is not None
+        row.next_poll_at = datetime.now(UTC) - timedelta(seconds=1)
+
+
 def test_run_due_polls_only_feeds_whose_time_has_come(feeds: FeedService, site: FeedSite) -> None:
     site.add_article("/berita/banjir", "Banjir", BANJIR)
     sub = feeds.subscribe(site.url("/rss"), 3600)
     report = feeds.run_due()
     assert report is not None and report.polls == ()
-    with feeds.store.db.write() as session:
-        row = session.get(FeedRow, sub.feed_id)
-        assert row is not None
-        row.next_poll_at = datetime.now(UTC) - timedelta(seconds=1)
+    _make_due(feeds, sub.feed_id)
     report = feeds.run_due()
     assert report is not None and [p.status for p in report.polls] == ["not_modified"]
 
@@ -400,10 +405,7 @@ def test_a_background_cycle_announces_the_articles_it_added(
     told: list[list[str]] = []
     feeds.on_new_articles = lambda articles: told.append([a.title for a in articles])
     site.add_article("/berita/kereta", "Kereta Cepat Angkut Penumpang", KERETA)
-    with feeds.store.db.write() as session:
-        row = session.get(FeedRow, sub.feed_id)
-        assert row is not None
-        row.next_poll_at = datetime.now(UTC) - timedelta(seconds=1)
+    _make_due(feeds, sub.feed_id)
     feeds._cycle()
     assert told == [["Kereta Cepat Angkut Penumpang"]]
     feeds._cycle()  # nothing due, nothing new: nobody is told again
@@ -449,10 +451,7 @@ def test_failures_are_logged_as_warnings_only_where_nobody_else_reports_them(
     failures = [r for r in caplog.records if "failed" in r.getMessage()]
     assert [r.levelno for r in failures] == [logging.INFO]
     caplog.clear()
-    with feeds.store.db.write() as session:
-        row = session.get(FeedRow, sub.feed_id)
-        assert row is not None
-        row.next_poll_at = datetime.now(UTC) - timedelta(seconds=1)
+    _make_due(feeds, sub.feed_id)
     report = feeds.run_due()
     assert report is not None and [p.status for p in report.polls] == ["failed"]
     failures = [r for r in caplog.records if "failed" in r.getMessage()]
