@@ -44,10 +44,11 @@ def figures(
     examples: Sequence[Example], predictions: Sequence[tuple[str, float]], threshold: float
 ) -> dict[str, Any]:
     """Shown share, exact match and token F1 when shown, with standard errors."""
+    gate = SpanModel({}, threshold)  # the engine's rule for showing, at this threshold
     shown = [
         (text, e.answers)
         for e, (text, p) in zip(examples, predictions, strict=True)
-        if text and SpanModel({}, threshold).shows(text, p)
+        if text and gate.shows(text, p)
     ]
     share, share_se = mean_and_error([1.0] * len(shown) + [0.0] * (len(examples) - len(shown)))
     exact = [float(exact_match(text, answers)) for text, answers in shown]

@@ -31,20 +31,19 @@ def _no_document(document_id: int) -> CLIError:
     return CLIError(f"no document with id {document_id} (see `tanyaberita documents`)")
 
 
-def _newest_titles(service: QAService) -> list[str]:
+def _newest_titles(service: QAService, limit: int = HINT_TITLES) -> list[str]:
     newest = sorted(service.snapshot.documents, key=lambda d: d.id, reverse=True)
-    return [d.title for d in newest[:HINT_TITLES]]
+    return [d.title for d in newest[:limit]]
 
 
 def _banner_titles(service: QAService) -> str:
     """What the terminal chat opens with: the newest titles, as /start lists them."""
-    documents = service.snapshot.documents
-    if not documents:
+    total = len(service.snapshot.documents)
+    if not total:
         return plain_text("id", "no_articles")
-    newest = sorted(documents, key=lambda d: d.id, reverse=True)
-    titles = ", ".join(d.title for d in newest[:BANNER_TITLES])
-    if len(documents) > BANNER_TITLES:
-        titles += f" (dan {count('id', 'article', len(documents) - BANNER_TITLES)} lain)"
+    titles = ", ".join(_newest_titles(service, BANNER_TITLES))
+    if total > BANNER_TITLES:
+        titles += f" (dan {count('id', 'article', total - BANNER_TITLES)} lain)"
     return f"tanya apa saja tentang: {titles}"
 
 
